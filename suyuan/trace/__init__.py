@@ -1,0 +1,1 @@
+"""Suyuan's domain core: filings, codes, scans, ledger and audit log. Knows nothing of Flask."""

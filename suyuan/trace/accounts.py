@@ -1,0 +1,128 @@
+"""Users, passwords and API tokens.
+
+Tokens are 256-bit random strings shown once; only their SHA-256 is stored (a high-entropy token
+needs no slow hash, and a fast lookup keeps the API cheap). Passwords use Werkzeug's scrypt hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from suyuan.trace import audit
+from suyuan.trace.actors import Actor
+from suyuan.trace.errors import Duplicate, InvalidInput, NotFound
+from suyuan.trace.model import ApiToken, Enterprise, Office, Role, User
+from suyuan.trace.model.types import utcnow
+
+TOKEN_PREFIX = "sy_"
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    office_id: int | None = None,
+    enterprise_id: int | None = None,
+) -> User:
+    """Create a regulator bound to an office or merchant staff bound to an enterprise."""
+    actor.require_regulator()
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise InvalidInput(f"{email!r} is not an e-mail address", field="email")
+    if len(password) < 8:
+        raise InvalidInput("a password has at least 8 characters", field="password")
+    user_role = Role(role) if role in {r.value for r in Role} else None
+    if user_role is None:
+        raise InvalidInput("role must be regulator or merchant", field="role")
+    _check_binding(session, user_role, office_id, enterprise_id)
+    if session.scalar(select(User).filter_by(email=email)):
+        raise Duplicate(f"a user {email} already exists")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        role=user_role,
+        office_id=office_id,
+        enterprise_id=enterprise_id,
+        password_hash=generate_password_hash(password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="user.created",
+        subject=f"user:{user.id}",
+        payload={
+            "email": email,
+            "role": user_role.value,
+            "office_id": office_id,
+            "enterprise_id": enterprise_id,
+        },
+    )
+    return user
+
+
+def _check_binding(session: Session, role: Role, office_id: int | None, enterprise_id: int | None) -> None:
+    if role is Role.REGULATOR:
+        if office_id is None or enterprise_id is not None or session.get(Office, office_id) is None:
+            raise InvalidInput("a regulator belongs to exactly one existing office", field="office")
+    elif enterprise_id is None or office_id is not None or session.get(Enterprise, enterprise_id) is None:
+        raise InvalidInput("merchant staff belong to exactly one existing enterprise", field="enterprise")
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (never says which part was wrong)."""
+    user = session.scalar(select(User).filter_by(email=email.strip().lower()))
+    if user is None or not user.active or not user.password_hash:
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def issue_token(session: Session, actor: Actor, user_id: int, name: str) -> tuple[ApiToken, str]:
+    """Create an API token for a user; returns the row and the plain token, which is never stored."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    if not actor.operator and actor.user_id != user.id:
+        raise NotFound(f"user {user_id} does not exist")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name.strip()[:100] or "token", token_hash=hash_token(plain), prefix=plain[:10]
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="token.issued",
+        subject=f"user:{user.id}",
+        payload={"token_id": token.id, "prefix": token.prefix},
+    )
+    return token, plain
+
+
+def hash_token(plain: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+def authenticate_token(session: Session, plain: str) -> User | None:
+    """The active user behind a bearer token, or None for unknown, revoked or malformed tokens."""
+    if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
+        return None
+    token = session.scalar(select(ApiToken).filter_by(token_hash=hash_token(plain)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user

@@ -1,0 +1,101 @@
+"""Appending to and verifying the tamper-evident audit log.
+
+Every state change calls :func:`record` inside the same transaction as the change itself, so a
+change and its audit entry commit or vanish together. Each entry's hash covers the previous
+entry's hash and all of its own columns; editing, deleting or reordering any row breaks the chain
+from that row on, and :func:`verify_chain` names the first broken link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from suyuan.trace.model import AuditEntry
+from suyuan.trace.model.types import utcnow
+
+GENESIS_HASH = "0" * 64
+
+
+def record(session: Session, *, actor: str, action: str, subject: str, payload: dict[str, Any]) -> AuditEntry:
+    """Append one entry for a state change; call it in the transaction that makes the change."""
+    _serialise_appends(session)
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    entry = AuditEntry(
+        seq=(last.seq + 1) if last else 1,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        subject=subject,
+        payload=json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str),
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    entry.hash = entry_hash(entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _serialise_appends(session: Session) -> None:
+    """On PostgreSQL, take a transaction-scoped lock so two writers cannot fork the chain.
+
+    SQLite serialises writers by itself; the unique ``seq`` is the last line of defence on both.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7410815)"))
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over a canonical JSON of the entry's content and its predecessor's hash."""
+    content = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject": entry.subject,
+        "payload": entry.payload,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of a chain check: how many entries verified and, if any, the first broken one."""
+
+    entries: int
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every entry links to its predecessor and hashes to its stored hash."""
+        return self.broken_seq is None
+
+
+def verify_chain(session: Session, batch_size: int = 1000) -> ChainReport:
+    """Walk the whole log in order, streaming, and report the first entry that does not verify."""
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
+    for entry in session.scalars(stmt):
+        problem = _link_problem(entry, expected_seq, expected_prev)
+        if problem:
+            return ChainReport(entries=count, broken_seq=entry.seq, problem=problem)
+        expected_prev, expected_seq, count = entry.hash, entry.seq + 1, count + 1
+    return ChainReport(entries=count)
+
+
+def _link_problem(entry: AuditEntry, expected_seq: int, expected_prev: str) -> str | None:
+    if entry.seq != expected_seq:
+        return f"entry {expected_seq} is missing (found {entry.seq} next)"
+    if entry.prev_hash != expected_prev:
+        return f"entry {entry.seq} does not link to its predecessor (prev_hash differs)"
+    if entry_hash(entry) != entry.hash:
+        return f"entry {entry.seq} was altered (its content no longer matches its hash)"
+    return None

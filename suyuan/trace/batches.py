@@ -1,0 +1,97 @@
+"""Batches of admitted products in the bonded zone, and their release for sale.
+
+The full entry declaration with its ledger comes with the bonded-zone workflow; until then a batch is
+registered directly for an admitted product and released by the office (SZ Art. 19: sale only after
+the office has reviewed the reports).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from suyuan.trace import audit
+from suyuan.trace.actors import Actor
+from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState, NotFound
+from suyuan.trace.identifiers import validate_gs1_text
+from suyuan.trace.model import AdmissionStatus, Batch, BatchStatus, Product
+from suyuan.trace.registry import get_product
+
+MAX_BATCH_QUANTITY = 10_000_000
+ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
+
+
+def register_batch(
+    session: Session,
+    actor: Actor,
+    product_id: int,
+    *,
+    lot: str,
+    quantity: int,
+    production_date: date | None = None,
+    expiry_date: date | None = None,
+) -> Batch:
+    """Register a lot of an admitted product; its (GTIN, lot) must be new."""
+    product = get_product(session, actor, product_id)
+    if product.admission_status not in ADMITTED:
+        raise InvalidState(f"product {product.id} is not admitted ({product.admission_status})")
+    lot = validate_gs1_text(lot, "lot")
+    if not 1 <= quantity <= MAX_BATCH_QUANTITY:
+        raise InvalidInput(f"quantity must be 1-{MAX_BATCH_QUANTITY:,}", field="quantity")
+    if production_date and expiry_date and expiry_date <= production_date:
+        raise InvalidInput("expiry_date must be after production_date", field="expiry_date")
+    if session.scalar(select(Batch).filter_by(gtin=product.gtin, lot=lot)):
+        raise Duplicate(f"lot {lot} of GTIN {product.gtin} is already registered")
+    batch = Batch(
+        product_id=product.id,
+        gtin=product.gtin,
+        lot=lot,
+        supplier_id=product.supplier_id,
+        quantity=quantity,
+        production_date=production_date,
+        expiry_date=expiry_date,
+        status=BatchStatus.IN_ZONE,
+    )
+    session.add(batch)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="batch.registered",
+        subject=f"batch:{batch.id}",
+        payload={"gtin": batch.gtin, "lot": lot, "quantity": quantity, "supplier_id": batch.supplier_id},
+    )
+    return batch
+
+
+def release_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
+    """The office releases an in-zone batch for sale once its reports are reviewed."""
+    actor.require_regulator()
+    batch = get_batch(session, actor, batch_id)
+    if batch.status is not BatchStatus.IN_ZONE:
+        raise InvalidState(f"batch {batch.id} is {batch.status}, not in_zone")
+    batch.status = BatchStatus.RELEASED
+    audit.record(session, actor=actor.label, action="batch.released", subject=f"batch:{batch.id}", payload={})
+    return batch
+
+
+def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
+    """A batch the actor may see; other merchants' batches answer ``NotFound``."""
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFound(f"batch {batch_id} does not exist")
+    try:
+        actor.require_enterprise(batch.product.enterprise_id)
+    except NotFound:
+        raise NotFound(f"batch {batch_id} does not exist") from None
+    return batch
+
+
+def list_batches(session: Session, actor: Actor) -> list[Batch]:
+    """Batches visible to the actor, oldest first."""
+    stmt = select(Batch).join(Product).order_by(Batch.id)
+    if not actor.is_regulator:
+        stmt = stmt.where(Product.enterprise_id == actor.enterprise_id)
+    return list(session.scalars(stmt))

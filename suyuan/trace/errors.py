@@ -1,0 +1,100 @@
+"""Domain errors: every rule Suyuan enforces fails with one of these named types.
+
+Each carries a stable machine-readable ``code`` (used in API error bodies and documented) and a
+human message. The web and CLI edges map them to HTTP statuses and exit codes in one place each
+(``suyuan.web.errors`` and ``suyuan.cli``); nothing here knows about either.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of all domain errors; ``code`` is stable, the message is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """A value is malformed: bad check character, unknown country, wrong format, out of range."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidUscc(InvalidInput):
+    """A unified social credit code fails GB 32100 (alphabet, length or check character)."""
+
+    code = "invalid_uscc"
+
+
+class InvalidGtin(InvalidInput):
+    """A GTIN has the wrong length, non-digits or a wrong GS1 check digit."""
+
+    code = "invalid_gtin"
+
+
+class InvalidHsCode(InvalidInput):
+    """An HS code is not 6, 8 or 10 digits within an existing HS chapter."""
+
+    code = "invalid_hs_code"
+
+
+class InvalidCountry(InvalidInput):
+    """A country is not an ISO 3166-1 alpha-2 code."""
+
+    code = "invalid_country"
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it exists."""
+
+    code = "not_found"
+
+
+class Duplicate(DomainError):
+    """The same filing (enterprise, product, batch, list entry) already exists."""
+
+    code = "duplicate"
+
+
+class PermissionDenied(DomainError):
+    """The caller's role does not allow this action."""
+
+    code = "forbidden"
+
+
+class InvalidState(DomainError):
+    """The action does not fit the current state (e.g. deciding admission twice)."""
+
+    code = "invalid_state"
+
+
+class ProhibitedGoods(DomainError):
+    """The product matches the negative list (risk class 1) and may not enter."""
+
+    code = "prohibited_goods"
+
+
+class RequirementsNotMet(DomainError):
+    """A mandatory admission requirement (CCC, registered producer, special approval) is missing."""
+
+    code = "requirements_not_met"
+
+
+class DisclosureRequired(DomainError):
+    """Requirements (4)/(5) are unmet, so admission needs a consumer-disclosure text."""
+
+    code = "disclosure_required"
+
+
+class AuditChainBroken(DomainError):
+    """The audit log's hash chain does not verify; the message names the first broken entry."""
+
+    code = "audit_chain_broken"

@@ -1,0 +1,126 @@
+"""Who acts: inspection offices, filed enterprises, their users and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from suyuan.trace.db import Base
+from suyuan.trace.model.types import UtcDateTime, utcnow
+
+
+def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    """Store a StrEnum by value as a plain string column (portable; no native PG enum to migrate)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+        length=32,
+    )
+
+
+class EnterpriseKind(enum.StrEnum):
+    """The three kinds of filed enterprise (DOMAIN.md §2)."""
+
+    MERCHANT = "merchant"
+    PLATFORM = "platform"
+    WAREHOUSE = "warehouse"
+
+
+class FilingStatus(enum.StrEnum):
+    """State of an enterprise filing: filed, or sanctioned (SZ Art. 30)."""
+
+    FILED = "filed"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+class Role(enum.StrEnum):
+    """What a signed-in user is: office staff, or staff of one enterprise."""
+
+    REGULATOR = "regulator"
+    MERCHANT = "merchant"
+
+
+class Office(Base):
+    """A branch inspection office (检验检疫分支机构): decides admission, supervises its merchants."""
+
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Enterprise(Base):
+    """A filed enterprise (企业备案), keyed by its unified social credit code."""
+
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EnterpriseKind] = mapped_column(str_enum(EnterpriseKind, "enterprise_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    org_code: Mapped[str] = mapped_column(String(9))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    filing_status: Mapped[FilingStatus] = mapped_column(
+        str_enum(FilingStatus, "filing_status"), default=FilingStatus.FILED
+    )
+    commitment_signed: Mapped[bool] = mapped_column(default=False)
+    credit_grade: Mapped[str] = mapped_column(String(2), default="B")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    office: Mapped[Office] = relationship()
+
+
+class User(Base):
+    """A person who signs in: regulators belong to an office, merchant staff to an enterprise."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'regulator' AND office_id IS NOT NULL AND enterprise_id IS NULL) OR "
+            "(role = 'merchant' AND enterprise_id IS NOT NULL AND office_id IS NULL)",
+            name="user_role_binding",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    office: Mapped[Office | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    user: Mapped[User] = relationship()
