@@ -57,3 +57,33 @@ def _instance_secret(instance_dir: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+class KeyPassphraseError(RuntimeError):
+    """The key passphrase cannot be read safely (e.g. a key file readable by others)."""
+
+
+def key_passphrase(settings: Settings) -> bytes:
+    """The passphrase that encrypts signing keys at rest.
+
+    From ``SUYUAN_KEY_PASSPHRASE``, else from ``SUYUAN_KEY_FILE`` (which must not be readable by group
+    or others), else from ``key_passphrase`` in the instance folder, created 0600 on first use so a
+    development install is safe without configuration.
+    """
+    if settings.key_passphrase:
+        return settings.key_passphrase.encode("utf-8")
+    path = settings.key_file or settings.instance_dir / "key_passphrase"
+    if settings.key_file is None and not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError as exc:
+        raise KeyPassphraseError(f"cannot read the key file {path}: {exc.strerror}") from exc
+    if mode & 0o077:
+        raise KeyPassphraseError(f"the key file {path} must have 0600 permissions (it has {mode:04o})")
+    text = path.read_text().strip()
+    if not text:
+        raise KeyPassphraseError(f"the key file {path} is empty")
+    return text.encode("utf-8")

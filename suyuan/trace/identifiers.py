@@ -13,23 +13,43 @@ import pycountry
 from biip import ParseError
 from biip.gtin import Gtin
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError
 
 from suyuan.trace.errors import InvalidCountry, InvalidGtin, InvalidHsCode, InvalidInput, InvalidUscc
 
 # GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1).
 _CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$")
+_USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
 # HS chapters 1-97 exist, chapter 77 is reserved for future use.
 _HS_CHAPTERS = frozenset(range(1, 98)) - {77}
 
 
 def normalize_uscc(value: str) -> str:
-    """Return the upper-case USCC or raise ``InvalidUscc`` naming what is wrong."""
+    """Return the upper-case USCC or raise ``InvalidUscc`` naming what is wrong.
+
+    GB 32100: 18 characters of ``0-9 A-H J-N P-R T-U W-Y``; characters 3-8 are an administrative
+    division (digits); 9-17 are the GB 11714 organisation code with its own mod-11 check; 18 is the
+    mod-31 check character (computed with ``python-stdnum``, which on its own also rejects codes of
+    registration authorities that use letters, such as ``Y`` or ``N``).
+    """
     text = (value or "").strip().upper()
-    try:
-        return str(stdnum_uscc.validate(text))
-    except ValidationError as exc:
-        raise InvalidUscc(f"USCC {value!r} is invalid: {exc}", field="uscc") from exc
+    if len(text) != 18:
+        raise InvalidUscc(f"USCC {value!r} must be 18 characters", field="uscc")
+    if any(c not in _USCC_ALPHABET for c in text) or not text[2:8].isdigit():
+        raise InvalidUscc(f"USCC {value!r} uses characters outside GB 32100 (no I, O, S, V, Z)", field="uscc")
+    if text[17] != stdnum_uscc.calc_check_digit(text[:17]):
+        raise InvalidUscc(f"USCC {value!r} has a wrong check character", field="uscc")
+    if text[16] != _organisation_check(text[8:16]):
+        raise InvalidUscc(
+            f"USCC {value!r} embeds an organisation code with a wrong check character", field="uscc"
+        )
+    return text
+
+
+def _organisation_check(body: str) -> str:
+    """GB 11714 check character of an 8-character organisation code body (letters count A=10..Z=35)."""
+    total = sum(int(c, 36) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
 
 
 def organisation_code(uscc: str) -> str:
@@ -80,3 +100,19 @@ def validate_gs1_text(value: str, field: str, max_length: int = 20) -> str:
             field=field,
         )
     return value
+
+
+def complete_uscc(prefix: str, organisation_body: str) -> str:
+    """Build a valid USCC from its first 8 characters and an 8-character organisation code body.
+
+    Used for demo data and test factories, so that every generated enterprise passes GB 32100.
+    """
+    first17 = prefix.upper() + organisation_body.upper() + _organisation_check(organisation_body.upper())
+    return first17 + str(stdnum_uscc.calc_check_digit(first17))
+
+
+def complete_gtin(payload: str) -> str:
+    """Append the GS1 mod-10 check digit to a 7, 11, 12 or 13 digit payload and return GTIN-14."""
+    weights = [3 if i % 2 == 0 else 1 for i in range(len(payload))]
+    total = sum(int(d) * w for d, w in zip(reversed(payload), weights, strict=True))
+    return normalize_gtin(payload + str((10 - total % 10) % 10))

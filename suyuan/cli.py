@@ -1,0 +1,443 @@
+"""The ``suyuan`` command: a thin layer over the same domain services the web app calls.
+
+Domain errors become ``error: <message>`` on stderr with exit status 2 (bad input), and checks that
+find problems (a broken audit chain, a counterfeit code, a failed proof) exit with status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from suyuan.config import KeyPassphraseError, Settings
+from suyuan.runtime import Runtime
+from suyuan.trace import audit, batches, demo, issuance, keys, negative_list, registry
+from suyuan.trace.actors import OPERATOR
+from suyuan.trace.errors import DomainError
+from suyuan.trace.filing_input import product_filing_from_json
+from suyuan.trace.registry import EnterpriseFiling
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    """Print ``error: message`` to stderr and exit (2: bad input, 1: problems found)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+@contextmanager
+def edge_errors() -> Iterator[None]:
+    """The one place where CLI commands turn domain and infrastructure errors into messages."""
+    try:
+        yield
+    except DomainError as exc:
+        fail(f"{exc.message} [{exc.code}]")
+    except KeyPassphraseError as exc:
+        fail(str(exc))
+    except IntegrityError:
+        fail("the change conflicts with existing data (nothing was written)")
+    except OperationalError as exc:
+        fail(f"database unavailable or not migrated (run `suyuan db upgrade`): {exc.orig}")
+
+
+class Context:
+    """Per-invocation state: the runtime, built lazily so ``--help`` needs no database."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = Runtime(Settings.from_env())
+        return self._runtime
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="suyuan")
+def main() -> None:
+    """Suyuan (溯源): QR anti-counterfeit traceability for bonded cross-border e-commerce goods.
+
+    Configuration comes from the environment: SUYUAN_DATABASE_URL, SUYUAN_BASE_URL,
+    SUYUAN_SECRET_KEY, SUYUAN_INSTANCE_DIR, SUYUAN_KEY_PASSPHRASE / SUYUAN_KEY_FILE.
+    """
+
+
+# --- database, demo, server -------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Create or migrate the schema to the latest revision."""
+    from suyuan.migrations import upgrade_database
+
+    with edge_errors():
+        upgrade_database(ctx.runtime.settings.database_url)
+    click.echo("database is at the latest revision")
+
+
+@main.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (DESIGN.md §5).")
+@pass_ctx
+def demo_command(ctx: Context, as_json: bool) -> None:
+    """Load the demo data set (idempotent) and print the logins, tokens and sample codes."""
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        info = demo.load_demo(session, rt.ring, base_url=rt.settings.base_url, secret=rt.settings.secret_key)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    click.echo(f"Demo loaded at {info['base_url']}")
+    for who, login in info["logins"].items():
+        click.echo(
+            f"  {who:11} {login['email']:28} password {login['password']}  token {info['tokens'][who]}"
+        )
+    click.echo("Batches:")
+    for b in info["batches"]:
+        click.echo(
+            f"  #{b['id']:<3} {b['gtin']} lot {b['lot']:8} {b['status']:9} {b['merchant']:10} {b['product']}"
+        )
+    click.echo("Sample codes (open one in a browser):")
+    for url in info["sample_codes"]:
+        click.echo(f"  {url}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn (production WSGI server)."""
+    from suyuan.web.server import run_gunicorn
+
+    run_gunicorn(host=host, port=port, workers=workers)
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+@pass_ctx
+def audit_verify(ctx: Context) -> None:
+    """Check the hash chain end to end; exit 1 and name the first broken link if any."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        report = audit.verify_chain(session)
+    if not report.ok:
+        fail(
+            f"audit chain broken at entry {report.broken_seq}: {report.problem} "
+            f"({report.entries} entries verified before it)",
+            status=1,
+        )
+    click.echo(f"audit chain intact: {report.entries} entries verified")
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+
+@main.group()
+def enterprise() -> None:
+    """Enterprise filings (merchants, platforms, warehouses)."""
+
+
+@enterprise.command("add")
+@click.option("--kind", required=True, type=click.Choice(["merchant", "platform", "warehouse"]))
+@click.option("--name", required=True)
+@click.option("--name-en", default="")
+@click.option("--uscc", required=True, help="Unified social credit code (GB 32100).")
+@click.option("--office", "office_code", required=True, help="Code of the filing office, e.g. SZ-QH.")
+@click.option("--address", default="")
+@pass_ctx
+def enterprise_add(
+    ctx: Context, kind: str, name: str, name_en: str, uscc: str, office_code: str, address: str
+) -> None:
+    """File an enterprise with an office."""
+    filing = EnterpriseFiling(
+        kind=kind, name=name, name_en=name_en, uscc=uscc, office_code=office_code, address=address
+    )
+    with edge_errors(), ctx.runtime.transaction() as session:
+        ent = registry.file_enterprise(session, OPERATOR, filing)
+        click.echo(f"filed enterprise {ent.id}: {ent.name} ({ent.kind}, USCC {ent.uscc})")
+
+
+@enterprise.command("list")
+@pass_ctx
+def enterprise_list(ctx: Context) -> None:
+    """List filed enterprises."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for e in registry.list_enterprises(session, OPERATOR):
+            click.echo(f"{e.id}\t{e.kind}\t{e.uscc}\t{e.filing_status}\t{e.name}")
+
+
+@main.group()
+def product() -> None:
+    """Product filings and admission decisions."""
+
+
+@product.command("add")
+@click.option("--enterprise", "enterprise_id", required=True, type=int)
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON filing: gtin, name, hs_code, category, manufacturer, origin_country, "
+    "supplier_name, supplier_country, documents [...] (see docs/api.md).",
+)
+@pass_ctx
+def product_add(ctx: Context, enterprise_id: int, path: Path) -> None:
+    """File a product for a merchant from a JSON file."""
+    with edge_errors():
+        filing = product_filing_from_json(_read_json(path))
+        with ctx.runtime.transaction() as session:
+            p = registry.file_product(session, OPERATOR, enterprise_id, filing)
+            click.echo(f"filed product {p.id}: {p.name} GTIN {p.gtin} — {p.admission_status}")
+            if p.refusal_reason:
+                click.echo(f"refused: {p.refusal_reason}")
+
+
+@product.command("list")
+@click.option("--enterprise", "enterprise_id", type=int)
+@pass_ctx
+def product_list(ctx: Context, enterprise_id: int | None) -> None:
+    """List product filings."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for p in registry.list_products(session, OPERATOR, enterprise_id):
+            click.echo(
+                f"{p.id}\t{p.gtin}\t{p.hs_code}\t{p.admission_status}\trisk {p.risk_class or '-'}\t{p.name}"
+            )
+
+
+@product.command("admit")
+@click.argument("product_id", type=int)
+@click.option("--risk-class", type=click.IntRange(2, 3))
+@click.option("--disclosure", help="Consumer-disclosure text, required when items (4)/(5) are unmet.")
+@pass_ctx
+def product_admit(ctx: Context, product_id: int, risk_class: int | None, disclosure: str | None) -> None:
+    """Admit a filed product (office decision, SZ Art. 12)."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        p = registry.decide_admission(
+            session, OPERATOR, product_id, admit=True, risk_class=risk_class, disclosure=disclosure
+        )
+        click.echo(f"product {p.id} {p.admission_status}, risk class {p.risk_class}")
+
+
+@product.command("refuse")
+@click.argument("product_id", type=int)
+@click.option("--reason", required=True)
+@pass_ctx
+def product_refuse(ctx: Context, product_id: int, reason: str) -> None:
+    """Refuse a filed product, with the reason."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        p = registry.decide_admission(session, OPERATOR, product_id, admit=False, reason=reason)
+        click.echo(f"product {p.id} refused: {p.refusal_reason}")
+
+
+@main.group("negative-list")
+def negative_list_group() -> None:
+    """The negative list of goods that may not enter (DOMAIN.md §4)."""
+
+
+@negative_list_group.command("add")
+@click.option("--category", required=True, type=click.Choice(list(negative_list.CATEGORIES)))
+@click.option("--kind", required=True, type=click.Choice(["hs_prefix", "keyword", "condition"]))
+@click.option("--value", required=True)
+@click.option("--reason", required=True)
+@pass_ctx
+def negative_add(ctx: Context, category: str, kind: str, value: str, reason: str) -> None:
+    """Add a rule to the negative list."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        e = negative_list.add_entry(
+            session, OPERATOR, category=category, kind=kind, value=value, reason=reason
+        )
+        click.echo(f"added negative-list entry {e.id}: {e.category} {e.kind} {e.value!r}")
+
+
+@negative_list_group.command("list")
+@pass_ctx
+def negative_list_command(ctx: Context) -> None:
+    """List the negative list."""
+    from sqlalchemy import select
+
+    from suyuan.trace.model import NegativeListEntry
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for e in session.scalars(select(NegativeListEntry).order_by(NegativeListEntry.id)):
+            state = "active" if e.active else "withdrawn"
+            click.echo(f"{e.id}\t{e.category}\t{e.kind}\t{e.value}\t{state}\t{e.reason}")
+
+
+@main.group("batch")
+def batch_group() -> None:
+    """Batches of admitted products."""
+
+
+@batch_group.command("add")
+@click.option("--product", "product_id", required=True, type=int)
+@click.option("--lot", required=True)
+@click.option("--quantity", required=True, type=int)
+@click.option("--production-date", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--expiry-date", type=click.DateTime(["%Y-%m-%d"]))
+@pass_ctx
+def batch_add(
+    ctx: Context, product_id: int, lot: str, quantity: int, production_date: Any, expiry_date: Any
+) -> None:
+    """Register a batch (lot) of an admitted product."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        b = batches.register_batch(
+            session,
+            OPERATOR,
+            product_id,
+            lot=lot,
+            quantity=quantity,
+            production_date=production_date.date() if production_date else None,
+            expiry_date=expiry_date.date() if expiry_date else None,
+        )
+        click.echo(f"registered batch {b.id}: GTIN {b.gtin} lot {b.lot}, {b.quantity} units ({b.status})")
+
+
+@batch_group.command("release")
+@click.argument("batch_id", type=int)
+@pass_ctx
+def batch_release(ctx: Context, batch_id: int) -> None:
+    """Release a batch for sale (office decision)."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        b = batches.release_batch(session, OPERATOR, batch_id)
+        click.echo(f"batch {b.id} is {b.status}")
+
+
+@batch_group.command("list")
+@pass_ctx
+def batch_list(ctx: Context) -> None:
+    """List batches with their issued code counts."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for b in batches.list_batches(session, OPERATOR):
+            issued = issuance.issued_count(session, b.id)
+            click.echo(
+                f"{b.id}\t{b.gtin}\t{b.lot}\t{b.status}\t{issued}/{b.quantity} codes\t{b.product.name}"
+            )
+
+
+# --- keys and codes ---------------------------------------------------------------------------
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """Ed25519 signing keys."""
+
+
+@keys_group.command("list")
+@pass_ctx
+def keys_list(ctx: Context) -> None:
+    """List keys with their status."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for k in keys.list_keys(session):
+            click.echo(f"{k.kid}\t{k.status}\t{k.created_at:%Y-%m-%d %H:%M}\t{keys.b64url(k.public_key)}")
+
+
+@keys_group.command("create")
+@pass_ctx
+def keys_create(ctx: Context) -> None:
+    """Create a new active key (retires the current one)."""
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        k = keys.create_key(session, OPERATOR, rt.ring)
+        click.echo(f"created key {k.kid}")
+
+
+@keys_group.command("rotate")
+@pass_ctx
+def keys_rotate(ctx: Context) -> None:
+    """Rotate: new codes use a new key; codes of the old key stay valid."""
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        k = keys.rotate_key(session, OPERATOR, rt.ring)
+        click.echo(f"rotated: key {k.kid} now signs new codes")
+
+
+@keys_group.command("revoke")
+@click.argument("kid")
+@click.option("--reason", required=True)
+@pass_ctx
+def keys_revoke(ctx: Context, kid: str, reason: str) -> None:
+    """Revoke a key: its codes verify as revoked from now on."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        k = keys.revoke_key(session, OPERATOR, kid, reason)
+        click.echo(f"revoked key {k.kid}")
+
+
+@keys_group.command("jwks")
+@pass_ctx
+def keys_jwks(ctx: Context) -> None:
+    """Print the public JWKS (what /.well-known/jwks.json serves)."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        click.echo(json.dumps(keys.jwks(session), indent=2))
+
+
+@main.group("codes")
+def codes_group() -> None:
+    """Traceability codes."""
+
+
+@codes_group.command("issue")
+@click.option("--batch", "batch_id", required=True, type=int)
+@click.option("--count", required=True, type=int)
+@pass_ctx
+def codes_issue(ctx: Context, batch_id: int, count: int) -> None:
+    """Issue the next COUNT serials of a batch (one signed range, one row)."""
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        i = issuance.issue_codes(session, OPERATOR, rt.ring, batch_id, count, rt.code_base)
+        click.echo(
+            f"issued serials {i.first_serial}-{i.last_serial} of batch {batch_id} with key {i.kid} "
+            f"(issuance {i.id})"
+        )
+
+
+@codes_group.command("export")
+@click.option("--batch", "batch_id", required=True, type=int)
+@click.option("--first", type=int)
+@click.option("--last", type=int)
+@pass_ctx
+def codes_export(ctx: Context, batch_id: int, first: int | None, last: int | None) -> None:
+    """Print the code URLs of a batch, one a line."""
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        batch = batches.get_batch(session, OPERATOR, batch_id)
+        serials = issuance.issued_range(session, batch_id, first, last)
+        for url in issuance.code_urls(session, rt.ring, batch, serials, rt.code_base):
+            click.echo(url)
+
+
+def _read_json(path: Path) -> Any:
+    if path.stat().st_size > 1_000_000:
+        fail(f"{path} is larger than 1 MB")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{path} is not valid JSON: {exc}")
+
+
+if __name__ == "__main__":
+    main()

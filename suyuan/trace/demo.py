@@ -1,0 +1,445 @@
+"""The demo world: a Shenzhen office, its enterprises, suppliers, products, batches and codes.
+
+Loading is idempotent: a second run finds the office and only reports what exists. Demo API tokens
+are derived from the instance secret (HMAC), so every run prints the same tokens while the database
+still stores only their hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from suyuan.trace import accounts, batches, issuance, keys, negative_list, registry
+from suyuan.trace.actors import OPERATOR, Actor
+from suyuan.trace.codes import code_base
+from suyuan.trace.identifiers import complete_gtin, complete_uscc
+from suyuan.trace.model import ApiToken, Batch, Enterprise, Office, Product, User
+from suyuan.trace.registry import DocumentFiling, EnterpriseFiling, ProductFiling
+
+OFFICE_CODE = "SZ-QH"
+DEMO_PASSWORD = "suyuan-demo"
+CODES_PER_BATCH = 200
+
+ENTERPRISES = {
+    "merchant": (
+        "merchant",
+        "深圳前海环球优选跨境贸易有限公司",
+        "Qianhai Global Select Trading Co.",
+        "91440300",
+        "MA5F1QH1",
+    ),
+    "merchant_b": (
+        "merchant",
+        "深圳湾澳新进口商贸有限公司",
+        "Shenzhen Bay ANZ Imports Co.",
+        "91440300",
+        "MA5G2KB2",
+    ),
+    "platform": (
+        "platform",
+        "前海跨境购电子商务平台有限公司",
+        "Qianhai CrossBuy Platform Co.",
+        "91440300",
+        "MA5H3PT3",
+    ),
+    "warehouse": (
+        "warehouse",
+        "前海湾保税港区物流仓储有限公司",
+        "Qianhai Bay Bonded Logistics Co.",
+        "91440300",
+        "MA5J4WH4",
+    ),
+}
+
+NEGATIVE_LIST = [
+    ("N6", "condition", "used", "used and second-hand goods (废旧物品) may not enter (SZ Art. 10(6))"),
+    ("N3", "hs_prefix", "2837", "cyanides are hazardous chemicals (SZ Art. 10(3))"),
+    ("N4", "keyword", "blood", "human blood and blood products (SZ Art. 10(4))"),
+    ("N4", "keyword", "血液", "人体血液及血液制品 (SZ Art. 10(4))"),
+    ("N5", "keyword", "radioactive", "radioactive products (SZ Art. 10(5))"),
+    ("N2", "hs_prefix", "0207", "poultry meat without inspection access (SZ Art. 10(2))"),
+]
+
+
+def _valid(years: int = 2) -> date:
+    return date.today() + timedelta(days=365 * years)
+
+
+def _docs(*kinds: str) -> tuple[DocumentFiling, ...]:
+    return tuple(
+        DocumentFiling(
+            kind=k,
+            number=f"{k[:3].upper()}-2026-{i:04d}",
+            issuer="SGS",
+            issued_on=date(2026, 3, 1),
+            valid_until=_valid(),
+        )
+        for i, k in enumerate(kinds, start=1)
+    )
+
+
+FOOD_DOCS = (
+    "food_producer_registration",
+    "free_sale_certificate",
+    "certificate_of_origin",
+    "test_report",
+    "third_party_test_report",
+)
+COSMETIC_DOCS = ("free_sale_certificate", "certificate_of_origin", "test_report", "third_party_test_report")
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    """One demo product filing and what happens to it."""
+
+    owner: str
+    filing: ProductFiling
+    decision: str  # "admit", "disclose", "refused", "pending"
+    lot: str = ""
+    release: bool = True
+
+
+def _products() -> list[DemoProduct]:
+    def p(
+        owner: str,
+        payload: str,
+        name: str,
+        name_en: str,
+        hs: str,
+        category: str,
+        origin: str,
+        supplier: tuple[str, str],
+        docs: tuple[DocumentFiling, ...],
+        decision: str,
+        lot: str = "",
+        **extra: Any,
+    ) -> DemoProduct:
+        filing = ProductFiling(
+            gtin=complete_gtin(payload),
+            name=name,
+            name_en=name_en,
+            hs_code=hs,
+            category=category,
+            manufacturer=supplier[0],
+            origin_country=origin,
+            supplier_name=supplier[0],
+            supplier_country=supplier[1],
+            documents=docs,
+            **extra,
+        )
+        return DemoProduct(
+            owner, filing, decision, lot, release=extra.get("condition") != "used" and lot != "L2611Z"
+        )
+
+    nz, fr, jp, de, au, kr = (
+        ("Aotearoa Dairy Export Ltd", "NZ"),
+        ("Maison Belle Cosmétiques SAS", "FR"),
+        ("Kyoto Home Appliances KK", "JP"),
+        ("Bavaria Holzspielwaren GmbH", "DE"),
+        ("Sydney Wellness Pty Ltd", "AU"),
+        ("Seoul Glow Beauty Co.", "KR"),
+    )
+    return [
+        p(
+            "merchant",
+            "942123456001",
+            "新西兰A2婴幼儿配方奶粉 3段 900g",
+            "Infant formula stage 3, 900 g",
+            "1901101000",
+            "food",
+            "NZ",
+            nz,
+            _docs(*FOOD_DOCS),
+            "admit",
+            "L2611A",
+            brand="Aotearoa",
+            main_ingredients="全脂乳粉, 乳清蛋白, 乳糖 / whole milk powder, whey protein, lactose",
+            standards="GB 10767-2021",
+            in_food_registration_catalogue=True,
+        ),
+        p(
+            "merchant",
+            "942123456002",
+            "麦卢卡蜂蜜 UMF10+ 250g",
+            "Manuka honey UMF10+ 250 g",
+            "0409000000",
+            "food",
+            "NZ",
+            nz,
+            _docs("food_producer_registration", "certificate_of_origin"),
+            "disclose",
+            "L2611B",
+            in_food_registration_catalogue=True,
+        ),
+        p(
+            "merchant",
+            "376012345001",
+            "玫瑰保湿面霜 50ml",
+            "Rose moisturising cream 50 ml",
+            "3304990099",
+            "cosmetic",
+            "FR",
+            fr,
+            _docs(*COSMETIC_DOCS),
+            "admit",
+            "L2611C",
+            brand="Maison Belle",
+        ),
+        p(
+            "merchant",
+            "490123456001",
+            "负离子吹风机 1200W",
+            "Ionic hair dryer 1200 W",
+            "8516310000",
+            "appliance",
+            "JP",
+            jp,
+            _docs("ccc_certificate", "third_party_test_report"),
+            "admit",
+            "L2611D",
+            in_ccc_catalogue=True,
+            performance_indicators="220V 50Hz 1200W",
+            standards="GB 4706.15-2008",
+        ),
+        p(
+            "merchant",
+            "400123456001",
+            "榉木积木玩具 100块",
+            "Beech wood building blocks, 100 pcs",
+            "9503006000",
+            "toy",
+            "DE",
+            de,
+            _docs("third_party_test_report"),
+            "admit",
+            "L2611E",
+            standards="GB 6675-2014",
+        ),
+        p(
+            "merchant",
+            "930123456001",
+            "复合维生素软胶囊 60粒",
+            "Multivitamin soft capsules, 60",
+            "2106909090",
+            "food",
+            "AU",
+            au,
+            _docs(*FOOD_DOCS),
+            "admit",
+            "L2611F",
+            in_food_registration_catalogue=True,
+        ),
+        p(
+            "merchant",
+            "930123456002",
+            "二手名牌手袋",
+            "Pre-owned designer handbag",
+            "4202210000",
+            "general",
+            "AU",
+            au,
+            (),
+            "refused",
+            condition="used",
+        ),
+        p(
+            "merchant_b",
+            "880123456001",
+            "积雪草舒缓面膜 10片",
+            "Centella soothing sheet mask, 10",
+            "3304990099",
+            "cosmetic",
+            "KR",
+            kr,
+            _docs(*COSMETIC_DOCS),
+            "admit",
+            "L2611G",
+        ),
+        p(
+            "merchant_b",
+            "880123456002",
+            "防晒霜 SPF50+ 50ml",
+            "Sunscreen SPF50+ 50 ml",
+            "3304990091",
+            "cosmetic",
+            "KR",
+            kr,
+            _docs(*COSMETIC_DOCS),
+            "admit",
+            "L2611Z",
+        ),
+        p(
+            "merchant_b",
+            "942123456003",
+            "羊毛被 200x230cm",
+            "Wool duvet 200x230 cm",
+            "9404909000",
+            "textile",
+            "NZ",
+            nz,
+            (),
+            "pending",
+        ),
+    ]
+
+
+def load_demo(session: Session, ring: keys.KeyRing, *, base_url: str, secret: str) -> dict[str, Any]:
+    """Create the demo world if absent and describe it (DESIGN.md §5 ``demo --json``)."""
+    office = session.scalar(select(Office).filter_by(code=OFFICE_CODE))
+    if office is None:
+        _build(session, ring, base_url)
+    return describe(session, ring, base_url=base_url, secret=secret)
+
+
+def _build(session: Session, ring: keys.KeyRing, base_url: str) -> None:
+    office = Office(
+        code=OFFICE_CODE,
+        name="深圳海关前海办事处",
+        name_en="Shenzhen Customs, Qianhai Office",
+        region="CN-GD Shenzhen",
+    )
+    session.add(office)
+    session.flush()
+    if keys.active_key(session) is None:
+        keys.create_key(session, OPERATOR, ring)
+    for category, kind, value, reason in NEGATIVE_LIST:
+        negative_list.add_entry(session, OPERATOR, category=category, kind=kind, value=value, reason=reason)
+    enterprises = {
+        key: registry.file_enterprise(
+            session,
+            OPERATOR,
+            EnterpriseFiling(
+                kind=kind,
+                name=name,
+                name_en=name_en,
+                uscc=complete_uscc(prefix, body),
+                office_code=OFFICE_CODE,
+            ),
+        )
+        for key, (kind, name, name_en, prefix, body) in ENTERPRISES.items()
+    }
+    regulator = accounts.create_user(
+        session,
+        OPERATOR,
+        email="officer@qianhai.example",
+        name="王检 Wang Jian",
+        role="regulator",
+        password=DEMO_PASSWORD,
+        office_id=office.id,
+    )
+    users = {"regulator": regulator}
+    for key in ("merchant", "merchant_b"):
+        users[key] = accounts.create_user(
+            session,
+            OPERATOR,
+            email=f"{key.replace('_', '-')}@shop.example",
+            name=enterprises[key].name_en,
+            role="merchant",
+            password=DEMO_PASSWORD,
+            enterprise_id=enterprises[key].id,
+        )
+    officer = Actor.for_user(regulator)
+    base = code_base(base_url)
+    for demo in _products():
+        _file_demo_product(session, ring, officer, users[demo.owner], enterprises[demo.owner], demo, base)
+
+
+def _file_demo_product(
+    session: Session,
+    ring: keys.KeyRing,
+    officer: Actor,
+    owner: User,
+    enterprise: Enterprise,
+    demo: DemoProduct,
+    base: str,
+) -> None:
+    merchant = Actor.for_user(owner)
+    product = registry.file_product(session, merchant, enterprise.id, demo.filing)
+    if demo.decision in ("refused", "pending"):
+        return
+    disclosure = (
+        "本品未提供原产国自由销售证明和检测报告，请知悉相关风险后购买。 This product lacks a free-sale "
+        "certificate and a test report; buy only if you accept this risk."
+    )
+    registry.decide_admission(
+        session,
+        officer,
+        product.id,
+        admit=True,
+        disclosure=disclosure if demo.decision == "disclose" else None,
+    )
+    batch = batches.register_batch(
+        session,
+        merchant,
+        product.id,
+        lot=demo.lot,
+        quantity=5000,
+        production_date=date(2026, 9, 1),
+        expiry_date=date(2028, 8, 31),
+    )
+    issuance.issue_codes(session, merchant, ring, batch.id, CODES_PER_BATCH, base)
+    if demo.release:
+        batches.release_batch(session, officer, batch.id)
+
+
+def demo_token(secret: str, who: str) -> str:
+    """The stable demo token of ``who``, derived from the instance secret."""
+    digest = hmac.new(secret.encode(), f"suyuan-demo-token:{who}".encode(), hashlib.sha256).hexdigest()
+    return f"{accounts.TOKEN_PREFIX}demo_{digest[:40]}"
+
+
+def _ensure_token(session: Session, user: User, plain: str) -> None:
+    if session.scalar(select(ApiToken).filter_by(token_hash=accounts.hash_token(plain))) is None:
+        session.add(
+            ApiToken(user_id=user.id, name="demo", token_hash=accounts.hash_token(plain), prefix=plain[:10])
+        )
+        session.flush()
+
+
+def describe(session: Session, ring: keys.KeyRing, *, base_url: str, secret: str) -> dict[str, Any]:
+    """The demo's logins, tokens, batches and a few sample codes."""
+    emails = {
+        "regulator": "officer@qianhai.example",
+        "merchant": "merchant@shop.example",
+        "merchant_b": "merchant-b@shop.example",
+    }
+    tokens, owners = {}, {}
+    for who, email in emails.items():
+        user = session.scalar(select(User).filter_by(email=email))
+        if user is None:
+            continue
+        tokens[who] = demo_token(secret, who)
+        _ensure_token(session, user, tokens[who])
+        if user.enterprise_id is not None:
+            owners[user.enterprise_id] = who
+    rows = session.scalars(select(Batch).join(Product).order_by(Batch.id)).all()
+    base = code_base(base_url)
+    batches_out = [
+        {
+            "id": b.id,
+            "gtin": b.gtin,
+            "lot": b.lot,
+            "merchant": owners.get(b.product.enterprise_id, ""),
+            "product": b.product.name,
+            "status": b.status.value,
+        }
+        for b in rows
+    ]
+    samples = []
+    for batch in rows[:4]:
+        serials = issuance.issued_range(session, batch.id, 1, 3)
+        samples.extend(issuance.code_urls(session, ring, batch, serials, base))
+    return {
+        "base_url": base_url,
+        "tokens": tokens,
+        "logins": {who: {"email": e, "password": DEMO_PASSWORD} for who, e in emails.items()},
+        "batches": batches_out,
+        "sample_codes": samples,
+    }

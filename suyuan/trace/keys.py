@@ -1,0 +1,190 @@
+"""Signing keys: create, rotate, revoke, and the public JWKS (RFC 8037).
+
+Private keys exist in the database only as PKCS#8 encrypted with the operator's passphrase
+(``cryptography``'s best available encryption); decrypted keys live in a process-local
+:class:`KeyRing` cache and are never logged. Revoking a key does not delete it: its codes must keep
+resolving, as ``revoked``.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from suyuan.trace import audit
+from suyuan.trace.actors import Actor
+from suyuan.trace.errors import DomainError, InvalidInput, InvalidState, NotFound
+from suyuan.trace.model import KeyStatus, SigningKey
+from suyuan.trace.model.types import utcnow
+
+
+class KeyUnavailable(DomainError):
+    """No active key, or the passphrase cannot decrypt it."""
+
+    code = "key_unavailable"
+
+
+@dataclass
+class KeyRing:
+    """Decrypts private keys with the passphrase once per process and caches public keys by kid."""
+
+    passphrase: bytes
+    _private: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
+    _public: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+
+    def private_key(self, key: SigningKey) -> Ed25519PrivateKey:
+        """The decrypted private key of ``key``; raises ``KeyUnavailable`` on a wrong passphrase."""
+        cached = self._private.get(key.kid)
+        if cached is None:
+            try:
+                loaded = serialization.load_der_private_key(key.private_key_encrypted, self.passphrase)
+            except (ValueError, TypeError) as exc:
+                raise KeyUnavailable(
+                    f"key {key.kid} cannot be decrypted with the configured passphrase"
+                ) from exc
+            if not isinstance(loaded, Ed25519PrivateKey):
+                raise KeyUnavailable(f"key {key.kid} is not an Ed25519 key")
+            cached = self._private[key.kid] = loaded
+        return cached
+
+    def public_key(self, kid: str, raw: bytes) -> Ed25519PublicKey:
+        """The public key object for ``kid``, built once from its 32 raw bytes."""
+        cached = self._public.get(kid)
+        if cached is None:
+            cached = self._public[kid] = Ed25519PublicKey.from_public_bytes(raw)
+        return cached
+
+
+def verify_signature(public_key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    """True if ``signature`` is a valid Ed25519 signature of ``message``."""
+    try:
+        public_key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def create_key(session: Session, actor: Actor, ring: KeyRing) -> SigningKey:
+    """Create a new active key; any previously active key is retired (it keeps verifying)."""
+    actor.require_regulator()
+    private = Ed25519PrivateKey.generate()
+    for old in session.scalars(select(SigningKey).filter_by(status=KeyStatus.ACTIVE)):
+        old.status, old.retired_at = KeyStatus.RETIRED, utcnow()
+    key = SigningKey(
+        kid=_next_kid(session),
+        public_key=private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        ),
+        private_key_encrypted=private.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(ring.passphrase),
+        ),
+        status=KeyStatus.ACTIVE,
+    )
+    session.add(key)
+    session.flush()
+    ring._private[key.kid] = private
+    audit.record(
+        session,
+        actor=actor.label,
+        action="key.created",
+        subject=f"key:{key.kid}",
+        payload={"public_key": b64url(key.public_key)},
+    )
+    return key
+
+
+def rotate_key(session: Session, actor: Actor, ring: KeyRing) -> SigningKey:
+    """Rotation is creation while a key is active: new codes use the new key, old codes stay valid."""
+    if active_key(session) is None:
+        raise InvalidState("there is no active key to rotate; create one first")
+    return create_key(session, actor, ring)
+
+
+def revoke_key(session: Session, actor: Actor, kid: str, reason: str) -> SigningKey:
+    """Revoke a key (e.g. leaked): its codes answer ``revoked`` from now on."""
+    actor.require_regulator()
+    key = session.scalar(select(SigningKey).filter_by(kid=kid))
+    if key is None:
+        raise NotFound(f"no key {kid!r}")
+    if key.status is KeyStatus.REVOKED:
+        raise InvalidState(f"key {kid} is already revoked")
+    if not reason.strip():
+        raise InvalidInput("say why the key is revoked", field="reason")
+    key.status, key.revoked_at, key.revocation_reason = KeyStatus.REVOKED, utcnow(), reason.strip()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="key.revoked",
+        subject=f"key:{kid}",
+        payload={"reason": key.revocation_reason},
+    )
+    return key
+
+
+def active_key(session: Session) -> SigningKey | None:
+    """The key that signs new codes, if any."""
+    return session.scalar(
+        select(SigningKey).filter_by(status=KeyStatus.ACTIVE).order_by(SigningKey.id.desc())
+    )
+
+
+def require_active_key(session: Session) -> SigningKey:
+    """The active key, or ``KeyUnavailable`` with the command that fixes it."""
+    key = active_key(session)
+    if key is None:
+        raise KeyUnavailable("no active signing key: run `suyuan keys create`")
+    return key
+
+
+def list_keys(session: Session) -> list[SigningKey]:
+    """All keys, oldest first."""
+    return list(session.scalars(select(SigningKey).order_by(SigningKey.id)))
+
+
+def jwks(session: Session, revocations_version: int | None = None) -> dict[str, Any]:
+    """The public JWKS: every key with its status, so verifiers also learn what was revoked."""
+    document: dict[str, Any] = {"keys": [jwk(key) for key in list_keys(session)]}
+    if revocations_version is not None:
+        document["revocations_version"] = revocations_version
+    return document
+
+
+def jwk(key: SigningKey) -> dict[str, Any]:
+    """One key as an RFC 8037 OKP JWK, plus Suyuan's ``status`` member."""
+    entry: dict[str, Any] = {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": b64url(key.public_key),
+        "kid": key.kid,
+        "use": "sig",
+        "alg": "EdDSA",
+        "status": key.status.value,
+        "created_at": key.created_at.isoformat(),
+    }
+    if key.revoked_at is not None:
+        entry["revoked_at"] = key.revoked_at.isoformat()
+    return entry
+
+
+def b64url(data: bytes) -> str:
+    """Unpadded base64url, as JOSE uses it."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Inverse of :func:`b64url`; raises ``ValueError`` on bad input."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _next_kid(session: Session) -> str:
+    kids = [int(k) for k in session.scalars(select(SigningKey.kid)) if k.isdigit()]
+    return str(max(kids, default=0) + 1)

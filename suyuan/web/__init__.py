@@ -1,0 +1,75 @@
+"""The Flask edge: app factory, blueprints per audience, templates and translations.
+
+Views parse requests, call ``suyuan.trace`` services inside one unit of work, and render; business
+rules never live here. Domain errors are mapped to HTTP once, in :mod:`suyuan.web.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFProtect
+
+from suyuan.config import Settings
+from suyuan.runtime import Runtime
+
+LANGUAGES = ("zh_Hans_CN", "en")
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build an app for ``settings`` (default: from the environment); tests build as many as they like."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https"),
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+    )
+    app.config.update(overrides or {})
+    app.extensions["suyuan"] = Runtime(settings)
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    csrf.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from suyuan.web import api, auth, consumer, errors, merchant, regulator
+
+    errors.register(app)
+    app.register_blueprint(consumer.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(merchant.bp)
+    app.register_blueprint(regulator.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+
+
+def runtime() -> Runtime:
+    """The runtime of the current app."""
+    from flask import current_app
+
+    rt: Runtime = current_app.extensions["suyuan"]
+    return rt
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in a cookie), else the cookie, else Accept-Language, else Chinese."""
+    wanted = request.args.get("lang") or request.cookies.get("lang")
+    if wanted in ("en", "zh"):
+        g.set_lang_cookie = wanted if request.args.get("lang") else None
+        return "en" if wanted == "en" else "zh_Hans_CN"
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="zh")
+    return "en" if best and best.startswith("en") else "zh_Hans_CN"

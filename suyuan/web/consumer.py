@@ -1,0 +1,342 @@
+"""The public face: the scan resolver (GS1 Digital Link paths), JWKS, issuance statements, health.
+
+A code URL answers by content negotiation (DESIGN.md §4): a mobile-first page, the JSON verdict, or
+an RFC 9264 linkset. Shorter paths fall back to the batch (``/01/{gtin}/10/{lot}``) and product
+(``/01/{gtin}``) pages, as a GS1 resolver does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from flask import Blueprint, Response, g, jsonify, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from suyuan.trace import keys, scanning
+from suyuan.trace.codes import MalformedCode, ParsedCode, identity_path, parse_code
+from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
+from suyuan.trace.errors import InvalidInput, NotFound
+from suyuan.trace.issuance import get_issuance
+from suyuan.trace.model import AdmissionStatus, Batch, Product
+from suyuan.trace.scanning import CodeCheck
+from suyuan.trace.verdicts import Verdict
+from suyuan.web import runtime
+from suyuan.web.reasons import REASON_TEXTS, VERDICT_ADVICE, VERDICT_TITLES
+from suyuan.web.serialize import batch_json, product_json, supplier_json
+
+bp = Blueprint("consumer", __name__)
+
+DEVICE_COOKIE = "sy_did"
+REGION_HEADER = "X-Suyuan-Region"
+LINKSET = "application/linkset+json"
+GS1 = "https://gs1.org/voc/"
+STATEMENT_REL = "https://suyuan.dev/rel/issuance-statement"
+PUBLIC_STATUSES = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
+
+
+@bp.after_app_request
+def _remember_choices(response: Response) -> Response:
+    """Persist the language switch and a new device cookie chosen while handling the request."""
+    lang = g.get("set_lang_cookie")
+    if lang:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
+    device = g.get("new_device_id")
+    if device:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=2 * 365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+@bp.get("/")
+def home() -> str:
+    """What Suyuan is, for someone who arrives without a code."""
+    return render_template("home.html")
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    """Liveness and database reachability, for load balancers and the Docker healthcheck."""
+    with runtime().transaction() as db:
+        db.execute(select(1))
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks() -> Response:
+    """The public keys that verify codes and statements, with their status (RFC 8037)."""
+    with runtime().transaction() as db:
+        response = jsonify(keys.jwks(db))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/issuances/<int:issuance_id>")
+def issuance_statement(issuance_id: int) -> Response:
+    """The signed statement of an issuance: a compact JWS, or JSON wrapping it for browsers."""
+    with runtime().transaction() as db:
+        statement = get_issuance(db, issuance_id).statement
+    if request.accept_mimetypes.best == "application/jose":
+        return Response(statement, mimetype="application/jose")
+    response = jsonify({"jws": statement, "jwks": url_for("consumer.jwks", _external=True)})
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/01/<path:rest>", methods=["GET"])
+def resolve(rest: str) -> BaseResponse | tuple[Any, int] | str:
+    """Resolve a GS1 Digital Link: a full code is scanned; shorter paths show batch or product."""
+    url = _requested_url()
+    try:
+        link = parse_digital_link(url)
+    except DigitalLinkError as exc:
+        return _malformed(exc.reason, str(exc))
+    if link.get("21") is not None and link.get("10") is not None:
+        return _scan(url)
+    if link.get("10") is not None:
+        return _batch_page(link.primary[1], link.get("10") or "")
+    if link.primary[0] == "01":
+        return _product_page(link.primary[1])
+    raise NotFound("this resolver knows GTIN (01) paths only")
+
+
+def _requested_url() -> str:
+    """The URL as the phone sent it, percent-encoding intact (WSGI decodes PATH_INFO)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not raw:
+        query = request.query_string.decode("latin-1")
+        raw = quote(request.script_root + request.path) + (f"?{query}" if query else "")
+    if len(raw) > 2048:
+        raise InvalidInput("the URL is too long to be a code")
+    parts = urlsplit(runtime().code_base)
+    return f"{parts.scheme}://{parts.netloc}{raw}"
+
+
+def _malformed(reason: str, message: str) -> tuple[Any, int]:
+    if _wanted() == "html":
+        return render_template(
+            "scan.html",
+            check=None,
+            verdict=Verdict.COUNTERFEIT,
+            reasons=[],
+            malformed=message,
+            titles=VERDICT_TITLES,
+            advice=VERDICT_ADVICE,
+            reason_texts=REASON_TEXTS,
+        ), 400
+    return jsonify(
+        {
+            "verdict": Verdict.COUNTERFEIT.value,
+            "reasons": ["malformed_code"],
+            "detail": reason,
+            "message": message,
+        }
+    ), 400
+
+
+def _wanted() -> str:
+    """Which representation the client asked for: ``html``, ``json`` or ``linkset``."""
+    if request.args.get("linkType") == "all":
+        return "linkset"
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "application/json", LINKSET], default="text/html"
+    )
+    return {"application/json": "json", LINKSET: "linkset"}.get(best or "", "html")
+
+
+def _device() -> str:
+    """The salted hash of this device's cookie; browsers without one get a new cookie."""
+    device_id = request.cookies.get(DEVICE_COOKIE) or request.headers.get("X-Device-Id", "")
+    if not device_id and _wanted() == "html":
+        device_id = g.new_device_id = secrets.token_urlsafe(16)
+    if not device_id or len(device_id) > 64:
+        return ""
+    return scanning.device_hash(runtime().settings.secret_key, device_id)
+
+
+def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
+    try:
+        parsed = parse_code(url)
+    except MalformedCode as exc:
+        return _malformed(exc.reason, str(exc))
+    link_type = request.args.get("linkType")
+    if link_type and link_type != "all":
+        return _redirect_link_type(parsed, link_type)
+    wanted = _wanted()
+    rt = runtime()
+    with rt.transaction() as db:
+        if wanted == "linkset":
+            check = scanning.check_code(db, rt.ring, parsed)
+            return _linkset_response(check, url)
+        region = request.headers.get(REGION_HEADER, "")[:64]
+        check = scanning.record_scan(
+            db, rt.ring, parsed, device=_device(), region=region, rules=rt.clone_rules
+        )
+        document = verdict_document(check)
+        if wanted == "json":
+            response = jsonify(document)
+        else:
+            response = make_response(
+                render_template(
+                    "scan.html",
+                    check=check,
+                    verdict=check.verdict,
+                    reasons=check.reasons,
+                    doc=document,
+                    titles=VERDICT_TITLES,
+                    advice=VERDICT_ADVICE,
+                    reason_texts=REASON_TEXTS,
+                    code_url=url,
+                    malformed=None,
+                )
+            )
+    response.headers["Link"] = f'<{_linkset_url(url)}>; rel="linkset"; type="{LINKSET}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept")
+    return response
+
+
+def verdict_document(check: CodeCheck) -> dict[str, Any]:
+    """The JSON verdict (DESIGN.md §4): verdict, reasons, code, product, batch, supplier, scans."""
+    batch = check.batch
+    product = batch.product if batch is not None else None
+    return {
+        "verdict": check.verdict.value,
+        "reasons": [r.value for r in check.reasons],
+        "code": {"gtin": check.code.gtin, "lot": check.code.lot, "serial": check.code.serial},
+        "product": product_json(product, public=True) if product is not None else None,
+        "batch": batch_json(batch, public=True) if batch is not None else None,
+        "supplier": supplier_json(batch.supplier) if batch is not None else None,
+        "scans": {
+            "count": check.scan_count,
+            "first_at": check.first_scan_at.isoformat() if check.first_scan_at else None,
+        },
+        "claimed": check.claim is not None,
+        "claimed_by_you": check.claimed_by_this_device,
+        "issuance": {
+            "id": check.issuance.id,
+            "kid": check.issuance.kid,
+            "statement_url": url_for(
+                "consumer.issuance_statement", issuance_id=check.issuance.id, _external=True
+            ),
+        }
+        if check.issuance is not None
+        else None,
+    }
+
+
+def _linkset_url(url: str) -> str:
+    return url + ("&" if "?" in url else "?") + "linkType=all"
+
+
+def _links(check: CodeCheck, url: str) -> dict[str, list[dict[str, Any]]]:
+    """The GS1 link types this resolver serves for a code."""
+    code = check.code
+    product_url = url_for("consumer.resolve", rest=f"{code.gtin}", _external=True)
+    batch_url = url_for("consumer.resolve", rest=identity_path(code)[4:].split("/21/")[0], _external=True)
+    langs = ["zh-CN", "en"]
+    links: dict[str, list[dict[str, Any]]] = {
+        GS1 + "pip": [
+            {"href": product_url, "title": "Product information", "type": "text/html", "hreflang": langs}
+        ],
+        GS1 + "recallStatus": [
+            {"href": batch_url + "#recall", "title": "Recall status", "type": "text/html", "hreflang": langs}
+        ],
+        GS1 + "certificationInfo": [
+            {
+                "href": product_url + "#certification",
+                "title": "Admission and certificates",
+                "type": "text/html",
+                "hreflang": langs,
+            }
+        ],
+        GS1 + "traceability": [
+            {"href": batch_url, "title": "Batch traceability", "type": "text/html", "hreflang": langs}
+        ],
+        GS1 + "verificationService": [
+            {"href": url, "title": "Verification verdict", "type": "application/json"}
+        ],
+        GS1 + "defaultLink": [{"href": url, "title": "Scan result", "type": "text/html", "hreflang": langs}],
+    }
+    if check.issuance is not None:
+        links[STATEMENT_REL] = [
+            {
+                "href": url_for("consumer.issuance_statement", issuance_id=check.issuance.id, _external=True),
+                "title": "Signed issuance statement",
+                "type": "application/json",
+            }
+        ]
+    return links
+
+
+def _linkset_response(check: CodeCheck, url: str) -> Response:
+    response = jsonify({"linkset": [{"anchor": url, **_links(check, url)}]})
+    response.mimetype = LINKSET
+    return response
+
+
+def _redirect_link_type(parsed: ParsedCode, link_type: str) -> BaseResponse:
+    """``?linkType=gs1:pip`` and friends redirect to that link, as a GS1 resolver does."""
+    wanted = GS1 + link_type.removeprefix("gs1:")
+    rt = runtime()
+    with rt.transaction() as db:
+        check = scanning.check_code(db, rt.ring, parsed)
+        links = _links(check, _requested_url().split("&linkType=")[0].split("?linkType=")[0])
+    if wanted not in links:
+        raise NotFound(f"no link of type {link_type!r} for this code")
+    return redirect(links[wanted][0]["href"], code=307)
+
+
+def _product_page(gtin: str) -> tuple[Any, int] | str | Response:
+    with runtime().transaction() as db:
+        products = db.scalars(
+            select(Product).where(Product.gtin == gtin, Product.admission_status.in_(PUBLIC_STATUSES))
+        ).all()
+        if not products:
+            raise NotFound(f"no admitted product has GTIN {gtin}")
+        if _wanted() != "html":
+            return jsonify({"gtin": gtin, "products": [product_json(p, public=True) for p in products]})
+        return render_template("product.html", products=products, gtin=gtin)
+
+
+def _batch_page(gtin: str, lot: str) -> tuple[Any, int] | str | Response:
+    with runtime().transaction() as db:
+        batch = db.scalar(select(Batch).filter_by(gtin=gtin, lot=lot))
+        if batch is None or batch.product.admission_status not in PUBLIC_STATUSES:
+            raise NotFound(f"no batch {lot} of GTIN {gtin}")
+        if _wanted() != "html":
+            return jsonify(
+                {
+                    "batch": batch_json(batch, public=True),
+                    "product": product_json(batch.product, public=True),
+                    "supplier": supplier_json(batch.supplier),
+                }
+            )
+        return render_template("batch.html", batch=batch, product=batch.product)
+
+
+@bp.post("/01/<path:rest>/claim")
+def claim(rest: str) -> BaseResponse:
+    """ "I bought this": bind the item to this browser, so copies scanned elsewhere turn suspect."""
+    target = request.form.get("code", "")
+    try:
+        parsed = parse_code(target)
+    except MalformedCode as exc:
+        raise InvalidInput(str(exc), field="code") from exc
+    device = _device()
+    rt = runtime()
+    with rt.transaction() as db:
+        scanning.claim_code(db, rt.ring, parsed, device=device)
+    parts = urlsplit(target)  # back to the scan page on this site, never to the host named in the form
+    return redirect(f"{parts.path}?{parts.query}" if parts.query else parts.path, code=303)

@@ -1,0 +1,306 @@
+"""The OpenAPI 3.1 description of ``/api/v1`` and the scan endpoint, kept in step with the routes by a test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _op(
+    summary: str,
+    *,
+    body: str | None = None,
+    params: list[dict[str, Any]] | None = None,
+    ok: str = "200",
+    auth: bool = True,
+    ok_schema: str = "Object",
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {
+            ok: {
+                "description": "OK",
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ok_schema}"}}},
+            },
+            "400": ERROR,
+            "401": ERROR,
+            "403": ERROR,
+            "404": ERROR,
+            "409": ERROR,
+            "422": ERROR,
+        },
+    }
+    if not auth:
+        op["security"] = []
+    if body:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        }
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+
+
+def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole document; plain data so it can be served and tested."""
+    batch_id, product_id = _path_id("batch_id"), _path_id("product_id")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Suyuan API",
+            "version": "1",
+            "description": "Filing registry, batches and signed traceability codes. "
+            'Errors are {"error": {"code", "message"}} with a 4xx status.',
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
+            "/api/v1/me": {"get": _op("Who the token belongs to")},
+            "/api/v1/enterprises": {
+                "get": _op("List enterprises"),
+                "post": _op("File an enterprise (regulator)", body="EnterpriseFiling", ok="201"),
+            },
+            "/api/v1/products": {
+                "get": _op("List product filings"),
+                "post": _op("File a product (merchant)", body="ProductFiling", ok="201"),
+            },
+            "/api/v1/products/{product_id}": {"get": _op("One product filing", params=[product_id])},
+            "/api/v1/products/{product_id}/documents": {
+                "post": _op("Attach a document", body="Document", params=[product_id], ok="201")
+            },
+            "/api/v1/products/{product_id}/admission": {
+                "post": _op("Admit or refuse (regulator)", body="AdmissionDecision", params=[product_id])
+            },
+            "/api/v1/negative-list": {
+                "get": _op("The negative list"),
+                "post": _op("Add a rule (regulator)", body="NegativeRule", ok="201"),
+            },
+            "/api/v1/batches": {
+                "get": _op("List batches"),
+                "post": _op("Register a batch", body="BatchRegistration", ok="201"),
+            },
+            "/api/v1/batches/{batch_id}": {"get": _op("One batch with its issuances", params=[batch_id])},
+            "/api/v1/batches/{batch_id}/release": {
+                "post": _op("Release for sale (regulator)", params=[batch_id])
+            },
+            "/api/v1/batches/{batch_id}/codes": {
+                "post": _op(
+                    "Issue the next serials (merchant of the batch)",
+                    body="CodeRequest",
+                    params=[batch_id],
+                    ok="201",
+                    ok_schema="Issuance",
+                ),
+                "get": _op(
+                    "The batch's codes; format=csv streams serial,url rows",
+                    params=[
+                        batch_id,
+                        _query("format", {"enum": ["json", "csv"]}),
+                        _query("first", {"type": "integer", "minimum": 1}),
+                        _query("last", {"type": "integer", "minimum": 1}),
+                    ],
+                ),
+            },
+            "/api/v1/audit/verify": {"get": _op("Check the audit hash chain (regulator)")},
+            "/01/{gtin}/10/{lot}/21/{serial}": {
+                "get": _op(
+                    "Resolve a code: HTML page, JSON verdict (Accept: application/json) or linkset "
+                    "(Accept: application/linkset+json or ?linkType=all)",
+                    auth=False,
+                    ok_schema="Verdict",
+                    params=[
+                        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                        for n in ("gtin", "lot", "serial")
+                    ]
+                    + [_query("s", {"type": "string", "pattern": "^[1-9][0-9]{0,7}[0-9]{155}$"})],
+                )
+            },
+            "/.well-known/jwks.json": {"get": _op("Public keys (RFC 8037) with status", auth=False)},
+            "/issuances/{issuance_id}": {
+                "get": _op(
+                    "Signed issuance statement (compact JWS)", auth=False, params=[_path_id("issuance_id")]
+                )
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "Error": {
+                    "description": "Error",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+            },
+            "schemas": _schemas(),
+        },
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    text = {"type": "string"}
+    date = {"type": "string", "format": "date"}
+    return {
+        "Object": {"type": "object"},
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {"code": text, "message": text},
+                }
+            },
+        },
+        "EnterpriseFiling": {
+            "type": "object",
+            "required": ["kind", "name", "uscc", "office"],
+            "properties": {
+                "kind": {"enum": ["merchant", "platform", "warehouse"]},
+                "name": text,
+                "name_en": text,
+                "uscc": {"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"},
+                "office": text,
+                "address": text,
+                "commitment_signed": {"type": "boolean"},
+            },
+        },
+        "Document": {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {
+                "kind": {
+                    "enum": [
+                        "ccc_certificate",
+                        "ccc_exemption",
+                        "food_producer_registration",
+                        "special_article_approval",
+                        "free_sale_certificate",
+                        "certificate_of_origin",
+                        "test_report",
+                        "third_party_test_report",
+                    ]
+                },
+                "number": text,
+                "issuer": text,
+                "issued_on": date,
+                "valid_until": date,
+                "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+            },
+        },
+        "ProductFiling": {
+            "type": "object",
+            "required": [
+                "gtin",
+                "name",
+                "hs_code",
+                "category",
+                "manufacturer",
+                "origin_country",
+                "supplier_name",
+                "supplier_country",
+            ],
+            "properties": {
+                "enterprise_id": {"type": "integer"},
+                "gtin": {"type": "string", "pattern": "^[0-9]{8,14}$"},
+                "name": text,
+                "name_en": text,
+                "brand": text,
+                "spec_model": text,
+                "hs_code": {"type": "string", "pattern": "^[0-9.]{6,13}$"},
+                "category": {
+                    "enum": ["food", "cosmetic", "appliance", "toy", "textile", "biologic", "general"]
+                },
+                "condition": {"enum": ["new", "used"]},
+                "manufacturer": text,
+                "origin_country": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
+                "supplier_name": text,
+                "supplier_country": text,
+                "main_ingredients": text,
+                "performance_indicators": text,
+                "standards": text,
+                "in_ccc_catalogue": {"type": "boolean"},
+                "in_food_registration_catalogue": {"type": "boolean"},
+                "documents": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {"$ref": "#/components/schemas/Document"},
+                },
+            },
+        },
+        "AdmissionDecision": {
+            "type": "object",
+            "required": ["admit"],
+            "properties": {
+                "admit": {"type": "boolean"},
+                "risk_class": {"enum": [2, 3]},
+                "disclosure": text,
+                "reason": text,
+            },
+        },
+        "NegativeRule": {
+            "type": "object",
+            "required": ["category", "kind", "value", "reason"],
+            "properties": {
+                "category": {"enum": ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"]},
+                "kind": {"enum": ["hs_prefix", "keyword", "condition"]},
+                "value": text,
+                "reason": text,
+            },
+        },
+        "BatchRegistration": {
+            "type": "object",
+            "required": ["product_id", "lot", "quantity"],
+            "properties": {
+                "product_id": {"type": "integer"},
+                "lot": {"type": "string", "maxLength": 20},
+                "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
+                "production_date": date,
+                "expiry_date": date,
+            },
+        },
+        "CodeRequest": {
+            "type": "object",
+            "required": ["count"],
+            "properties": {"count": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
+        },
+        "Issuance": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "batch_id": {"type": "integer"},
+                "first_serial": {"type": "integer"},
+                "last_serial": {"type": "integer"},
+                "count": {"type": "integer"},
+                "kid": text,
+                "created_at": text,
+                "statement_url": text,
+            },
+        },
+        "Verdict": {
+            "type": "object",
+            "required": ["verdict", "reasons", "code"],
+            "properties": {
+                "verdict": {"enum": ["genuine", "counterfeit", "suspect", "recalled", "revoked"]},
+                "reasons": {"type": "array", "items": text},
+                "code": {"type": "object", "properties": {"gtin": text, "lot": text, "serial": text}},
+                "product": {"type": ["object", "null"]},
+                "batch": {"type": ["object", "null"]},
+                "supplier": {"type": ["object", "null"]},
+                "scans": {
+                    "type": "object",
+                    "properties": {"count": {"type": "integer"}, "first_at": {"type": ["string", "null"]}},
+                },
+            },
+        },
+    }
