@@ -430,6 +430,36 @@ def codes_export(ctx: Context, batch_id: int, first: int | None, last: int | Non
             click.echo(url)
 
 
+@main.command("verify")
+@click.argument("urls", nargs=-1, required=True)
+@click.option(
+    "--jwks",
+    "jwks_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JWKS file, as served at /.well-known/jwks.json.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def verify_command(urls: tuple[str, ...], jwks_path: Path, as_json: bool) -> None:
+    """Verify codes offline against a JWKS, with no database; exit 1 if any is not genuine."""
+    from suyuan.scanner.offline import JwksError, load_jwks, verify_offline
+
+    try:
+        published = load_jwks(jwks_path)
+    except JwksError as exc:
+        fail(str(exc))
+    results = [verify_offline(url, published) for url in urls]
+    for result in results:
+        if as_json:
+            click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        else:
+            click.echo(
+                f"{result.verdict.value:11} {','.join(r.value for r in result.reasons):20} {result.text}"
+            )
+    if any(r.verdict.value != "genuine" for r in results):
+        sys.exit(1)
+
+
 def _read_json(path: Path) -> Any:
     if path.stat().st_size > 1_000_000:
         fail(f"{path} is larger than 1 MB")

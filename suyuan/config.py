@@ -25,6 +25,7 @@ class Settings:
     secret_key: str
     key_passphrase: str | None = None
     key_file: Path | None = None
+    key_kdf_rounds: int = 600_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -42,7 +43,17 @@ class Settings:
             secret_key=env.get("SUYUAN_SECRET_KEY") or _instance_secret(instance_dir),
             key_passphrase=env.get("SUYUAN_KEY_PASSPHRASE") or None,
             key_file=Path(key_file) if key_file else None,
+            key_kdf_rounds=_positive_int(env.get("SUYUAN_KEY_KDF_ROUNDS"), 600_000),
         )
+
+
+def _positive_int(text: str | None, default: int) -> int:
+    """An integer setting; a malformed value is a configuration error, said at start-up."""
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"expected a positive whole number, got {text!r}")
+    return int(text)
 
 
 def _instance_secret(instance_dir: Path) -> str:

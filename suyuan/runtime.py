@@ -41,7 +41,7 @@ class Runtime:
     @cached_property
     def ring(self) -> KeyRing:
         """The key ring; reading the passphrase is deferred until a key is first needed."""
-        return KeyRing(key_passphrase(self.settings))
+        return KeyRing(key_passphrase(self.settings), kdf_rounds=self.settings.key_kdf_rounds)
 
     @property
     def code_base(self) -> str:

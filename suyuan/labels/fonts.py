@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
 
@@ -29,6 +30,8 @@ from suyuan.labels.errors import FontNotFound
 PROBE_TEXT = "扫码验真婴幼儿配方奶粉"
 REPLACEMENT = "?"
 PT_MM = 25.4 / 72.0
+_CACHE_LIMIT = 65536
+T = TypeVar("T")
 
 _DEBIAN_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -84,6 +87,8 @@ class LabelFont:
     index: int
     face: TTFontFile
     _widths: dict[int, float] = field(default_factory=dict, repr=False)
+    _text_units: dict[str, float] = field(default_factory=dict, repr=False)
+    _cleaned: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ps_name(self) -> str:
@@ -101,12 +106,23 @@ class LabelFont:
         """Descender in 1/1000 em (negative)."""
         return float(self.face.descent)
 
+    @functools.cached_property
+    def tabular_digits(self) -> bool:
+        """True if 0-9 all have the same advance, so digits can be swapped without changing any layout."""
+        return len({self.advance(digit) for digit in "0123456789"}) == 1
+
     def has_glyph(self, ch: str) -> bool:
         """True if the font draws ``ch`` (so it will not show as a tofu box)."""
         return ord(ch) in self.face.charToGlyph
 
     def clean(self, text: str) -> str:
         """``text`` with control characters turned into spaces and unsupported characters into ``?``."""
+        cached = self._cleaned.get(text)
+        if cached is None:
+            cached = _remember(self._cleaned, text, self._clean(text))
+        return cached
+
+    def _clean(self, text: str) -> str:
         out = []
         for ch in text:
             if ch.isspace() or not ch.isprintable():
@@ -126,7 +142,18 @@ class LabelFont:
 
     def width_mm(self, text: str, size_pt: float) -> float:
         """Rendered width of ``text`` at ``size_pt`` points, in millimetres."""
-        return sum(self.advance(ch) for ch in text) * size_pt / 1000.0 * PT_MM
+        units = self._text_units.get(text)
+        if units is None:
+            units = _remember(self._text_units, text, sum(self.advance(ch) for ch in text))
+        return units * size_pt / 1000.0 * PT_MM
+
+
+def _remember(cache: dict[str, T], key: str, value: T) -> T:
+    """Store in a small memo that is simply emptied when full (labels repeat the same few strings)."""
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _first_usable() -> tuple[Path, int, TTFontFile]:

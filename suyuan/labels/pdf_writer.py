@@ -32,9 +32,13 @@ def pdf_string(text: str) -> bytes:
 
 
 class PdfWriter:
-    """Writes numbered objects sequentially and remembers their offsets for the xref table."""
+    """Writes numbered objects sequentially and remembers their offsets for the xref table.
 
-    def __init__(self, out: Writable, *, compress_level: int = 6) -> None:
+    Flate level 3 by default: measured on label pages it is 3x faster than the usual 6 for ~50 % more
+    bytes (about 1 KB per label), and compression was the largest cost after QR encoding itself.
+    """
+
+    def __init__(self, out: Writable, *, compress_level: int = 3) -> None:
         self._out = out
         self._position = 0
         self._offsets: dict[int, int] = {}

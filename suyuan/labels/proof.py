@@ -76,7 +76,8 @@ class ProofReport:
         return (
             f"{verdict}: {self.found}/{self.expected} codes decoded on {len(self.pages)} page(s); "
             f"missing {len(self.missing)}, unexpected {len(self.unexpected)}, "
-            f"duplicated {len(self.duplicates)}, rejected {len(self.rejected)} ({self.seconds_per_page * 1000:.0f} ms/page)"
+            f"duplicated {len(self.duplicates)}, rejected {len(self.rejected)} "
+            f"({self.seconds_per_page * 1000:.0f} ms/page)"
         )
 
 

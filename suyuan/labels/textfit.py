@@ -18,6 +18,7 @@ from suyuan.labels.fonts import PT_MM, LabelFont
 ELLIPSIS = "…"
 LINE_SPACING = 1.12  # line pitch in em; the face's ascent+descent is 1.005 em
 SIZE_STEP = 0.25
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _NO_LINE_START = set("，。、；：！？）】》」』”’,.;:!?)]%")
 
 
@@ -172,15 +173,35 @@ def fit_block(
     is too tall, the first paragraph is cut to the lines that remain and ellipsised. ``LabelTooSmall`` if
     the other paragraphs alone cannot fit. Every returned line lies inside the box.
     """
-    chosen: list[tuple[str, float]] | None = None
+    key = (
+        tuple(paragraphs)
+        if not font.tabular_digits
+        else tuple(Paragraph(p.text.translate(_DIGITS_TO_ZERO), p.scale) for p in paragraphs)
+    )
+    size = _fitting_size(font, key, width_mm, height_mm, max_pt, min_pt)
+    if size is None:
+        return _place(font, _truncate_first(font, paragraphs, min_pt, width_mm, height_mm))
+    return _place(font, _wrapped(font, paragraphs, size, width_mm))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fitting_size(
+    font: LabelFont,
+    paragraphs: tuple[Paragraph, ...],
+    width_mm: float,
+    height_mm: float,
+    max_pt: float,
+    min_pt: float,
+) -> float | None:
+    """Largest size at which the wrapped block fits, or None; cached with digits normalised to ``0``.
+
+    With tabular digits (all the same width) a serial's value cannot change the wrapping, so labels of a
+    batch - same name, GTIN, lot, expiry; serials of the same length - share one search.
+    """
     for size in _sizes(max_pt, min_pt):
-        lines = _wrapped(font, paragraphs, size, width_mm)
-        if _height(lines) <= height_mm + 1e-9:
-            chosen = lines
-            break
-    if chosen is None:
-        chosen = _truncate_first(font, paragraphs, min_pt, width_mm, height_mm)
-    return _place(font, chosen)
+        if _height(_wrapped(font, paragraphs, size, width_mm)) <= height_mm + 1e-9:
+            return size
+    return None
 
 
 def _place(font: LabelFont, lines: Sequence[tuple[str, float]]) -> list[PlacedLine]:

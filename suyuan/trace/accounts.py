@@ -21,6 +21,8 @@ from suyuan.trace.model import ApiToken, Enterprise, Office, Role, User
 from suyuan.trace.model.types import utcnow
 
 TOKEN_PREFIX = "sy_"
+# Werkzeug hash method for passwords; tests lower its cost, production keeps scrypt's defaults.
+PASSWORD_METHOD = "scrypt"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 
 

@@ -83,25 +83,26 @@ def identity_path(code: CodeId) -> str:
 def parse_code(url: str) -> ParsedCode:
     """Take a scanned text apart; raises :class:`MalformedCode` if it names no GTIN + lot + serial.
 
-    A missing, duplicated or garbled signature is not an exception: it is reported in ``problem``
-    so the scan still resolves to the item and answers ``counterfeit`` with a precise reason.
+    A missing or garbled signature is not an exception: it is reported in ``problem`` so the scan
+    still resolves to the item and answers ``counterfeit`` with a precise reason. A duplicated one is
+    refused by the Digital Link parser itself (``duplicate_signature``).
     """
     if len(url) > MAX_URL_LENGTH:
         raise MalformedCode("too_long", f"a code is at most {MAX_URL_LENGTH} characters")
     try:
         link = parse_digital_link(url)
     except DigitalLinkError as exc:
+        if exc.reason == "duplicate_param":  # e.g. two ``s=``: a forger hoping one of them is checked
+            raise MalformedCode("duplicate_signature", str(exc)) from exc
         raise MalformedCode(exc.reason, str(exc)) from exc
     lot, serial = link.get("10"), link.get("21")
     if link.primary[0] != "01" or lot is None or serial is None:
         raise MalformedCode("not_a_serialised_item", "a code names a GTIN (01), a lot (10) and a serial (21)")
     code = CodeId(gtin=link.primary[1], lot=lot, serial=serial)
-    values = [value for key, value in link.extra_params if key == SIGNATURE_PARAM]
-    if not values:
+    value = link.param(SIGNATURE_PARAM)
+    if value is None:
         return ParsedCode(code, None, None, "missing_signature")
-    if len(values) > 1:
-        return ParsedCode(code, None, None, "duplicate_signature")
-    return _split_signature(code, values[0])
+    return _split_signature(code, value)
 
 
 def _split_signature(code: CodeId, value: str) -> ParsedCode:

@@ -40,6 +40,7 @@ from biip.gs1_application_identifiers import _GS1_APPLICATION_IDENTIFIERS as _BI
 DEFAULT_MAX_LENGTH = 2048
 
 _URI_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
+_URI_TEXT = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 _BAD_HOST_CHARACTERS = frozenset("_~?#@!$&'()*+,;=%")
 _SCHEMES = ("https://", "HTTPS://", "http://", "HTTP://")
 _CSET82 = frozenset(string.ascii_letters + string.digits + "!\"%&'()*+,-./:;<=>?_")
@@ -644,8 +645,8 @@ def _check_input(uri: object, max_length: int) -> None:
         )
     if not uri.isascii():
         raise DigitalLinkError(DigitalLinkReason.BAD_CHARACTERS, "URI contains non-ASCII characters")
-    bad = next((char for char in uri if char not in _URI_CHARACTERS), None)
-    if bad is not None:
+    if _URI_TEXT.fullmatch(uri) is None:
+        bad = next(char for char in uri if char not in _URI_CHARACTERS)
         raise DigitalLinkError(
             DigitalLinkReason.BAD_CHARACTERS, f"URI contains the illegal character {bad!r}"
         )
@@ -709,6 +710,8 @@ def _find_key_path(path: str, options: DigitalLinkOptions) -> tuple[str, list[tu
 
 def _percent_decode(raw: str, *, plus_is_space: bool) -> str:
     """Decode ``%XX`` escapes as the engine does: malformed ones stay literal; ``%00`` is refused."""
+    if "%" not in raw and not (plus_is_space and "+" in raw):
+        return raw
     out: list[str] = []
     index = 0
     while index < len(raw):

@@ -1,8 +1,8 @@
 """Signing keys: create, rotate, revoke, and the public JWKS (RFC 8037).
 
-Private keys exist in the database only as PKCS#8 encrypted with the operator's passphrase
-(``cryptography``'s best available encryption); decrypted keys live in a process-local
-:class:`KeyRing` cache and are never logged. Revoking a key does not delete it: its codes must keep
+Private keys exist in the database only sealed with the operator's passphrase (PKCS#8 inside
+AES-256-GCM under a PBKDF2-SHA256 key, see :mod:`suyuan.trace.sealing`); decrypted keys live in a
+process-local :class:`KeyRing` cache and are never logged. Revoking a key does not delete it: its codes must keep
 resolving, as ``revoked``.
 """
 
@@ -23,6 +23,7 @@ from suyuan.trace.actors import Actor
 from suyuan.trace.errors import DomainError, InvalidInput, InvalidState, NotFound
 from suyuan.trace.model import KeyStatus, SigningKey
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.sealing import DEFAULT_ROUNDS, SealError, open_sealed, seal
 
 
 class KeyUnavailable(DomainError):
@@ -36,6 +37,7 @@ class KeyRing:
     """Decrypts private keys with the passphrase once per process and caches public keys by kid."""
 
     passphrase: bytes
+    kdf_rounds: int = DEFAULT_ROUNDS
     _private: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
     _public: dict[str, Ed25519PublicKey] = field(default_factory=dict)
 
@@ -44,8 +46,9 @@ class KeyRing:
         cached = self._private.get(key.kid)
         if cached is None:
             try:
-                loaded = serialization.load_der_private_key(key.private_key_encrypted, self.passphrase)
-            except (ValueError, TypeError) as exc:
+                pkcs8 = open_sealed(key.private_key_encrypted, self.passphrase, aad=key.kid.encode())
+                loaded = serialization.load_der_private_key(pkcs8, None)
+            except (SealError, ValueError, TypeError) as exc:
                 raise KeyUnavailable(
                     f"key {key.kid} cannot be decrypted with the configured passphrase"
                 ) from exc
@@ -82,13 +85,13 @@ def create_key(session: Session, actor: Actor, ring: KeyRing) -> SigningKey:
         public_key=private.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         ),
-        private_key_encrypted=private.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(ring.passphrase),
-        ),
+        private_key_encrypted=b"",
         status=KeyStatus.ACTIVE,
     )
+    pkcs8 = private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key.private_key_encrypted = seal(pkcs8, ring.passphrase, aad=key.kid.encode(), rounds=ring.kdf_rounds)
     session.add(key)
     session.flush()
     ring._private[key.kid] = private

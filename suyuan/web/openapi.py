@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 description of ``/api/v1`` and the scan endpoint, kept in step with the routes by a test."""
+"""The OpenAPI 3.1 description of ``/api/v1`` and the scan endpoint; a test keeps it in step with routes."""
 
 from __future__ import annotations
 

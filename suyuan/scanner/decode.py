@@ -1,0 +1,249 @@
+"""Getting QR codes out of imperfect photos: a time-boxed sequence of zxing-cpp passes.
+
+Why a pipeline: one ``zxingcpp.read_barcodes`` call reads a good photo in a few milliseconds but gives up on
+dim, grainy, soft or tiny codes that a second look at a cleaned-up image reads fine. So the image is tried
+as is first, and only if that finds nothing, again after each clean-up step in :data:`PASSES` — ordered by
+how many hard photos each one rescues per millisecond on our benchmark (``bench/scanner_bench.py``) — until
+a pass finds codes or the time budget runs out. Good photos cost one pass; hopeless ones cost the budget.
+
+Only QR codes are looked for (all formats cost ten times as much; see DESIGN.md §7), and text is decoded in
+zxing-cpp's ``Plain`` mode, i.e. exactly the characters the symbol encodes (no ``<GS>``-style escapes, no
+GS1 parentheses), which is what a verifier needs to compare and what a phone would open.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import zxingcpp
+from PIL import Image
+
+from suyuan.scanner import filters
+from suyuan.scanner.filters import Gray
+from suyuan.scanner.images import DEFAULT_LIMITS, Limits, iter_pages
+
+__all__ = [
+    "PASSES",
+    "DecodedCode",
+    "Pass",
+    "decode_bytes",
+    "decode_image",
+    "read_plain",
+]
+
+Point = tuple[int, int]
+
+_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+MAX_UPSCALED_PIXELS = 12_000_000
+"""Upscaling passes are skipped (or use a smaller factor) when the result would exceed this many pixels:
+zxing-cpp's cost grows with the pixel count, and small codes in huge photos are already large enough."""
+
+MIN_HALVED_SIDE = 200
+"""The halving pass is skipped when the result's short side would be smaller than this."""
+
+
+@dataclass(frozen=True)
+class DecodedCode:
+    """One QR code found in an upload.
+
+    ``position`` is the symbol's four corners (top-left, top-right, bottom-right, bottom-left, as the symbol
+    reads) in pixels of the *original* image as displayed (EXIF orientation applied), whichever scaled copy
+    the code was actually found in; ``page`` is the 0-based PDF page or animation frame; ``method`` names the
+    pass that found it (see :data:`PASSES`), which tells support staff and benchmarks how hard the photo was.
+    """
+
+    text: str
+    position: tuple[Point, ...]
+    page: int
+    method: str
+
+
+Stage = Callable[[Gray], Gray | None]
+"""An image transformation; ``None`` means "does not apply to this image" (e.g. too large to upscale)."""
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One decoding attempt: transformations applied in order, then zxing-cpp with the given options.
+
+    Why stages are named: passes sharing a prefix of stages (say, "upscale" then "median") reuse the
+    intermediate image from an earlier pass instead of recomputing it.
+    """
+
+    name: str
+    stages: tuple[str, ...] = ()
+    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
+    try_rotate: bool = True
+    try_invert: bool = True
+    try_downscale: bool = True
+
+    def read(self, work: Gray) -> list[zxingcpp.Barcode]:
+        """Run zxing-cpp on a prepared image with this pass's options."""
+        return read_plain(
+            work,
+            binarizer=self.binarizer,
+            try_rotate=self.try_rotate,
+            try_invert=self.try_invert,
+            try_downscale=self.try_downscale,
+        )
+
+
+def _extra(name: str, *stages: str, binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage) -> Pass:
+    """A pass after the first: no 90° rotation (QR detection is rotation invariant) and no inverted search
+    (the plain pass did that); no zxing-internal downscaling of images this pipeline itself enlarged.
+    """
+    enlarged = any(stage.startswith("up") for stage in stages)
+    return Pass(name, stages, binarizer, try_rotate=False, try_invert=False, try_downscale=not enlarged)
+
+
+def _upscale_to(factor: float, gray: Gray) -> Gray | None:
+    """Upscale by ``factor``, or by less if the pixel cap requires; ``None`` if not worth it any more."""
+    pixels = gray.shape[0] * gray.shape[1]
+    factor = min(factor, (MAX_UPSCALED_PIXELS / pixels) ** 0.5)
+    return filters.upscale(gray, factor) if factor >= 1.25 else None
+
+
+def _half_if_large(gray: Gray) -> Gray | None:
+    """Halve, unless the result would be too small to hold a readable code."""
+    return filters.half(gray) if min(gray.shape) >= 2 * MIN_HALVED_SIDE else None
+
+
+STAGES: dict[str, Stage] = {
+    "half": _half_if_large,
+    "up2": partial(_upscale_to, 2.0),
+    "up3": partial(_upscale_to, 3.0),
+    "median": filters.median3,
+    "smooth": filters.smooth,
+    "sharpen": filters.sharpen,
+    "stretch": filters.stretch,
+    "equalise": filters.equalise,
+    "deblur2": partial(filters.deblur, sigma=2.0),
+    "deblur3": partial(filters.deblur, sigma=3.0),
+}
+"""The transformations passes can be built from, by name."""
+
+_GLOBAL = zxingcpp.Binarizer.GlobalHistogram
+
+PASSES: tuple[Pass, ...] = (
+    Pass("plain"),
+    _extra("half", "half"),
+    _extra("global", binarizer=_GLOBAL),
+    _extra("median", "median"),
+    _extra("smooth-global", "smooth", binarizer=_GLOBAL),
+    _extra("upscale-median", "up2", "median"),
+    _extra("equalise", "equalise"),
+    _extra("upscale-global", "up2", binarizer=_GLOBAL),
+    _extra("upscale-sharpen", "up2", "sharpen"),
+    _extra("deblur", "deblur2"),
+    _extra("deblur-strong", "deblur3"),
+    _extra("upscale3", "up3"),
+)
+"""The decoding passes in the order they are tried; the first is one plain zxing-cpp call."""
+
+
+def read_plain(image: Image.Image | Gray, **options: Any) -> list[zxingcpp.Barcode]:
+    """One ``zxingcpp.read_barcodes`` call for QR codes in ``Plain`` text mode (the baseline pass).
+
+    Exposed so that benchmarks and tests compare against exactly what the pipeline's first pass does.
+    """
+    return list(zxingcpp.read_barcodes(image, formats=_QR_ONLY, text_mode=zxingcpp.TextMode.Plain, **options))
+
+
+def decode_image(
+    image: Image.Image,
+    *,
+    budget_s: float = 2.0,
+    page: int = 0,
+    min_codes: int = 1,
+    passes: Sequence[Pass] = PASSES,
+) -> list[DecodedCode]:
+    """Find the QR codes in one image, trying :data:`PASSES` in order until one finds codes.
+
+    Each code is returned once (by text), with its position in ``image``'s pixel coordinates. The passes stop
+    at the first one that brings the number of distinct codes to ``min_codes`` (default: any code at all —
+    a label photo shows one code; raise it for sheets of labels), or when ``budget_s`` seconds have been
+    spent; the first pass always runs, and a pass already started is not interrupted.
+    """
+    deadline = time.perf_counter() + budget_s
+    gray = to_gray(image)
+    cache: dict[tuple[str, ...], Gray | None] = {(): gray}
+    found: dict[str, DecodedCode] = {}
+    for index, decode_pass in enumerate(passes):
+        if index and time.perf_counter() >= deadline:
+            break
+        work = _prepared(decode_pass.stages, cache)
+        if work is None:
+            continue
+        _collect(found, decode_pass.read(work), work.shape, gray.shape, page, decode_pass.name)
+        if len(found) >= min_codes:
+            break
+    return list(found.values())
+
+
+def decode_bytes(
+    data: bytes,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    budget_s: float = 2.0,
+    total_budget_s: float = 10.0,
+    min_codes: int = 1,
+) -> list[DecodedCode]:
+    """Load an upload (any supported image or PDF, see :mod:`suyuan.scanner.images`) and decode every page.
+
+    Raises :class:`~suyuan.scanner.images.ImageRejected` for files refused by ``limits``. Each page gets
+    ``budget_s`` seconds but no more than what is left of ``total_budget_s``; pages after the total budget
+    is spent are not decoded (a 20-page PDF of hopeless pages must not hold a web worker for 40 s). A text
+    found on several pages is reported once, on the first.
+    """
+    deadline = time.perf_counter() + total_budget_s
+    found: dict[str, DecodedCode] = {}
+    for page, image in enumerate(iter_pages(data, limits)):
+        remaining = deadline - time.perf_counter()
+        if page and remaining <= 0:
+            break
+        for code in decode_image(image, budget_s=min(budget_s, remaining), page=page, min_codes=min_codes):
+            found.setdefault(code.text, code)
+    return list(found.values())
+
+
+def to_gray(image: Image.Image) -> Gray:
+    """The image's luminance as a C-contiguous ``uint8`` array (the input of every pass)."""
+    if image.mode != "L":
+        image = image.convert("L")
+    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+
+
+def _prepared(stages: tuple[str, ...], cache: dict[tuple[str, ...], Gray | None]) -> Gray | None:
+    """Apply ``stages`` to the original image, reusing cached prefixes; ``None`` if a stage does not apply."""
+    if stages in cache:
+        return cache[stages]
+    previous = _prepared(stages[:-1], cache)
+    result = None if previous is None else STAGES[stages[-1]](previous)
+    cache[stages] = None if result is None else np.ascontiguousarray(result)
+    return cache[stages]
+
+
+def _collect(
+    found: dict[str, DecodedCode],
+    barcodes: Iterable[zxingcpp.Barcode],
+    work_shape: tuple[int, ...],
+    original_shape: tuple[int, ...],
+    page: int,
+    method: str,
+) -> None:
+    """Add newly seen texts to ``found``, with corners mapped back to original-image pixels."""
+    scale_x = original_shape[1] / work_shape[1]
+    scale_y = original_shape[0] / work_shape[0]
+    for barcode in barcodes:
+        if barcode.text in found:
+            continue
+        corners = barcode.position
+        points = (corners.top_left, corners.top_right, corners.bottom_right, corners.bottom_left)
+        position = tuple((round(p.x * scale_x), round(p.y * scale_y)) for p in points)
+        found[barcode.text] = DecodedCode(text=barcode.text, position=position, page=page, method=method)

@@ -1,0 +1,352 @@
+"""Loading untrusted uploads (photos, scans, PDFs) into Pillow images, safely and in memory.
+
+Why this module exists: every image a consumer, merchant or regulator uploads is hostile until proven
+otherwise. Image parsers are a classic attack surface (decompression bombs, malformed headers, thousands of
+animation frames, PDFs with ten thousand pages), so loading is bounded in bytes, pixels and pages *before*
+any pixel is decoded, the container type is identified by its magic bytes (never the file name or the
+client's MIME type), Pillow is only allowed to use the one plugin the magic bytes name, and everything
+happens in memory (no temporary files to leak or clean up).
+
+What it yields: one upright (EXIF orientation applied) ``"L"`` or ``"RGB"`` image per page — a still image is
+one page, every frame of an animated GIF / PNG / WebP or multi-page TIFF is a page, every PDF page is
+rendered at a fixed resolution. Every refusal is an :class:`ImageRejected` with a stable ``reason``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "REASONS",
+    "ImageRejected",
+    "Limits",
+    "iter_pages",
+    "load_pages",
+    "read_upload",
+    "sniff",
+]
+
+REASONS: frozenset[str] = frozenset(
+    {"too_large", "too_many_pixels", "not_an_image", "malformed_image", "too_many_pages", "empty"}
+)
+"""Every value :attr:`ImageRejected.reason` can take; callers (the JSON API) may map them to error codes."""
+
+
+class ImageRejected(ValueError):
+    """An upload we refuse to decode, with a stable machine-readable ``reason`` (one of :data:`REASONS`).
+
+    Why one type: callers (web endpoint, CLI) need exactly one ``except`` to turn any bad upload into a 4xx
+    answer or exit status 2, and the ``reason`` lets them localise the message without parsing text.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        if reason not in REASONS:
+            raise ValueError(f"unknown rejection reason {reason!r}")
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one upload may cost to load.
+
+    Why: the defaults let through any real phone photo (a 200 MP sensor is rare; 12-50 MP is usual and
+    browsers usually send less) and a label sheet PDF, while keeping the worst case of one request at tens of
+    megabytes of memory and well under a second of parsing.
+    """
+
+    max_bytes: int = 15 * 1024 * 1024
+    """Size of the uploaded file."""
+    max_pixels: int = 40_000_000
+    """Pixels of one page or frame, checked from the header before decoding."""
+    max_pages: int = 20
+    """Pages of a PDF or frames of an animation / multi-page TIFF."""
+    pdf_dpi: float = 200.0
+    """Rendering resolution of PDF pages: 0.33 mm QR modules become 2.6 pixels."""
+
+
+DEFAULT_LIMITS = Limits()
+
+# Pillow's own bomb guard (a warning above this, an error above twice this) is process-wide; align it with
+# our default so that code paths outside this module's explicit size check are guarded too. (Turning the
+# warning into an error per call would need warnings.catch_warnings, which is not thread-safe; between one
+# and two times the limit Pillow only warns, and _check_pixels refuses the image right after.)
+Image.MAX_IMAGE_PIXELS = DEFAULT_LIMITS.max_pixels
+
+# pdfium is not thread-safe: every call into it goes through this lock (re-entrant, because a garbage
+# collection inside a locked section may finalise another document on the same thread).
+_PDFIUM_LOCK = threading.RLock()
+
+_PIL_FORMATS = {
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "gif": "GIF",
+    "webp": "WEBP",
+    "tiff": "TIFF",
+    "bmp": "BMP",
+    "avif": "AVIF",
+}
+_ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+
+
+def sniff(data: bytes) -> str | None:
+    """Name the container of ``data`` from its magic bytes ("jpeg", "png", "pdf", ...), or ``None``.
+
+    Why magic bytes: file names and client-declared MIME types are attacker-controlled and often wrong
+    (a ``.png`` that is a JPEG); the first bytes decide which parser is allowed to touch the data.
+    """
+    head = data[:32]
+    signatures = (
+        (b"\xff\xd8\xff", "jpeg"),
+        (b"\x89PNG\r\n\x1a\n", "png"),
+        (b"GIF87a", "gif"),
+        (b"GIF89a", "gif"),
+        (b"II*\x00", "tiff"),
+        (b"MM\x00*", "tiff"),
+        (b"BM", "bmp"),
+        (b"%PDF-", "pdf"),
+    )
+    for magic, kind in signatures:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "avif"
+    if b"%PDF-" in data[:1024]:  # PDF readers accept up to 1 KiB of junk before the header
+        return "pdf"
+    return None
+
+
+def read_upload(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Read an upload stream into memory, refusing it as soon as it exceeds ``limits.max_bytes``.
+
+    Why: a web handler should not buffer a 2 GB body to find out it is too big; this reads at most one byte
+    more than the limit.
+    """
+    data = stream.read(limits.max_bytes + 1)
+    _check_size(data, limits)
+    return data
+
+
+def load_pages(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Image.Image]:
+    """All pages of an upload as upright ``"L"``/``"RGB"`` images (see :func:`iter_pages`).
+
+    Convenient for small files; prefer :func:`iter_pages` for PDFs and animations, which holds one page in
+    memory at a time.
+    """
+    return list(iter_pages(data, limits))
+
+
+def iter_pages(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Iterator[Image.Image]:
+    """Yield each page / frame of an upload as an upright ``"L"`` or ``"RGB"`` image, lazily.
+
+    Size, type, pixel and page limits are checked before the first page is yielded (so a bad upload fails
+    before any work is done on it); a page that turns out to be truncated or corrupt raises
+    :class:`ImageRejected` (``"malformed_image"``) when it is reached.
+    """
+    _check_size(data, limits)
+    kind = sniff(data)
+    if kind is None:
+        raise ImageRejected(
+            "not_an_image",
+            "The file is not a supported image (JPEG, PNG, GIF, WebP, TIFF, BMP, AVIF) or PDF.",
+        )
+    if kind == "pdf":
+        return _pdf_pages(data, limits)
+    return _raster_pages(data, kind, limits)
+
+
+def _check_size(data: bytes, limits: Limits) -> None:
+    """Refuse empty and oversized uploads before looking inside them."""
+    if not data:
+        raise ImageRejected("empty", "The file is empty.")
+    if len(data) > limits.max_bytes:
+        megabytes = limits.max_bytes / 1024 / 1024
+        raise ImageRejected("too_large", f"The file is larger than {megabytes:.0f} MB; send a smaller one.")
+
+
+def _check_pixels(size: tuple[int, int], limits: Limits) -> None:
+    """Refuse a page whose declared dimensions exceed the pixel limit (before decoding it)."""
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise ImageRejected("malformed_image", "The image declares no pixels.")
+    if width * height > limits.max_pixels:
+        megapixels = limits.max_pixels / 1e6
+        raise ImageRejected(
+            "too_many_pixels",
+            f"The image is {width}×{height} pixels; at most {megapixels:.0f} megapixels are accepted.",
+        )
+
+
+def _check_pages(count: int, limits: Limits, what: str) -> None:
+    """Refuse files with no pages or more pages/frames than the limit."""
+    if count <= 0:
+        raise ImageRejected("empty", f"The file contains no {what}.")
+    if count > limits.max_pages:
+        raise ImageRejected(
+            "too_many_pages", f"The file has {count} {what}; at most {limits.max_pages} are accepted."
+        )
+
+
+def _open_raster(data: bytes, kind: str, limits: Limits) -> Image.Image:
+    """Open (parse headers only) with the one Pillow plugin the magic bytes name, and check pixels."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[kind]])
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected("too_many_pixels", f"The image has too many pixels ({exc}).") from exc
+    except Exception as exc:  # any parser failure on untrusted bytes is the upload's fault, not ours
+        raise ImageRejected("malformed_image", f"The {kind.upper()} file is damaged or incomplete.") from exc
+    _check_pixels(image.size, limits)
+    return image
+
+
+def _raster_pages(data: bytes, kind: str, limits: Limits) -> Iterator[Image.Image]:
+    """Open a raster file, validate it eagerly, and return a lazy iterator over its frames."""
+    image = _open_raster(data, kind, limits)
+    # JPEG "frames" (MPO) are previews or depth maps of the same scene, not further pages.
+    count = 1 if kind == "jpeg" else int(getattr(image, "n_frames", 1))
+    _check_pages(count, limits, "frames")
+    return _frames(image, count, kind, limits)
+
+
+def _frames(image: Image.Image, count: int, kind: str, limits: Limits) -> Iterator[Image.Image]:
+    """Decode frames one at a time, each checked, oriented and normalised."""
+    try:
+        for index in range(count):
+            yield _decode_frame(image, index, kind, limits)
+    finally:
+        image.close()
+
+
+def _decode_frame(image: Image.Image, index: int, kind: str, limits: Limits) -> Image.Image:
+    """Decode frame ``index`` of an open image into a standalone upright ``L``/``RGB`` image."""
+    try:
+        if index:
+            image.seek(index)
+        _check_pixels(image.size, limits)
+        image.load()
+        frame = image.copy()
+    except ImageRejected:
+        raise
+    except Exception as exc:  # truncated data, bad compression streams, bogus offsets: all the file's fault
+        raise ImageRejected(
+            "malformed_image", f"The {kind.upper()} file is damaged or incomplete (frame {index + 1})."
+        ) from exc
+    return _normalise(_upright(frame))
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation, so that positions refer to the image as people see it.
+
+    A broken EXIF block is not worth refusing a photo for: orientation does not matter to the QR decoder,
+    so the image is then used as stored.
+    """
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # malformed EXIF: keep the pixels, lose only the orientation hint
+        return image
+
+
+def _normalise(image: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to ``"L"`` or ``"RGB"``: transparency over white, 16/32-bit scaled to 8 bits.
+
+    Why: a transparent PNG of a QR code often has black modules on *transparent black*; dropping the alpha
+    channel would make it black on black. High-bit-depth scans would be clipped to white by Pillow's own
+    conversion.
+    """
+    mode = image.mode
+    if mode in ("L", "RGB"):
+        return image
+    if mode == "1":
+        return image.convert("L")
+    if mode == "P" or mode in _ALPHA_MODES:
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        background.alpha_composite(rgba)
+        return background.convert("RGB")
+    if mode.startswith("I") or mode == "F":
+        return _scale_to_8bit(image)
+    return image.convert("RGB")
+
+
+def _scale_to_8bit(image: Image.Image) -> Image.Image:
+    """Map a 16-bit, 32-bit or float greyscale image linearly onto 0..255 using its actual range."""
+    values = np.asarray(image, dtype=np.float64)
+    low, high = float(values.min()), float(values.max())
+    scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
+    return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
+
+
+def _pdf_pages(data: bytes, limits: Limits) -> Iterator[Image.Image]:
+    """Open a PDF, check its page count eagerly, and return a lazy iterator rendering its pages."""
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            message = "The PDF file is damaged, incomplete or encrypted."
+            raise ImageRejected("malformed_image", message) from exc
+        try:
+            count = len(document)
+            _check_pages(count, limits, "pages")
+        except BaseException:
+            document.close()
+            raise
+    return _render_pdf(document, count, limits)
+
+
+def _render_pdf(document: pdfium.PdfDocument, count: int, limits: Limits) -> Iterator[Image.Image]:
+    """Render the pages of an open document one at a time (greyscale, ``limits.pdf_dpi``)."""
+    try:
+        for index in range(count):
+            yield _render_page(document, index, limits)
+    finally:
+        with _PDFIUM_LOCK:
+            document.close()
+
+
+def _render_page(document: pdfium.PdfDocument, index: int, limits: Limits) -> Image.Image:
+    """Render one PDF page, lowering the resolution if needed to stay within the pixel limit.
+
+    Why lower instead of refuse: a poster-sized page is a legitimate document; rendering it at a
+    resolution that fits the budget is still useful when its codes are printed proportionally large.
+    """
+    with _PDFIUM_LOCK:
+        try:
+            page = document[index]
+            try:
+                width_pt, height_pt = page.get_size()
+                scale = _pdf_scale(width_pt, height_pt, limits)
+                bitmap = page.render(scale=scale, grayscale=True, fill_color=(255, 255, 255, 255))
+                try:
+                    rendered = bitmap.to_pil().copy()
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+        except ImageRejected:
+            raise
+        except Exception as exc:  # pdfium errors and nonsense page boxes
+            message = f"Page {index + 1} of the PDF cannot be rendered."
+            raise ImageRejected("malformed_image", message) from exc
+    return _normalise(rendered)
+
+
+def _pdf_scale(width_pt: float, height_pt: float, limits: Limits) -> float:
+    """Points-to-pixels factor for a page: ``pdf_dpi`` unless that would exceed ``max_pixels``."""
+    if not (width_pt > 0 and height_pt > 0 and math.isfinite(width_pt * height_pt)):
+        raise ImageRejected("malformed_image", "A PDF page has no area.")
+    scale = limits.pdf_dpi / 72.0
+    fitting = math.sqrt(limits.max_pixels / (width_pt * height_pt)) * 0.999
+    return min(scale, fitting)
