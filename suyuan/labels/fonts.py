@@ -30,7 +30,7 @@ from suyuan.labels.errors import FontNotFound
 PROBE_TEXT = "扫码验真婴幼儿配方奶粉"
 REPLACEMENT = "?"
 PT_MM = 25.4 / 72.0
-_CACHE_LIMIT = 65536
+_CACHE_LIMIT = 1024
 T = TypeVar("T")
 
 _DEBIAN_FONTS = (

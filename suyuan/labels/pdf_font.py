@@ -34,7 +34,7 @@ class PdfFontSubset:
             return cached
         cids = [self._cid[code] if code in self._cid else self._register(code) for code in map(ord, text)]
         encoded = b"<" + "".join(f"{cid:04X}" for cid in cids).encode("ascii") + b">"
-        if len(self._encoded) < 4096:
+        if len(self._encoded) < 512:
             self._encoded[text] = encoded
         return encoded
 

@@ -49,7 +49,7 @@ class LineMask:
     top: int
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def line_mask(path: Path, index: int, text: str, size_px: float, limit_px: float) -> LineMask:
     """Rasterise ``text`` once (labels repeat most lines), a half pixel size smaller while wider than allowed.
 

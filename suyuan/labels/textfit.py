@@ -85,7 +85,7 @@ def wrap(font: LabelFont, text: str, size_pt: float, width_mm: float) -> list[st
     return list(_wrap_cached(font, text, size_pt, width_mm))
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=512)
 def _wrap_cached(font: LabelFont, text: str, size_pt: float, width_mm: float) -> tuple[str, ...]:
     lines: list[str] = []
     current = ""
@@ -184,7 +184,7 @@ def fit_block(
     return _place(font, _wrapped(font, paragraphs, size, width_mm))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)
 def _fitting_size(
     font: LabelFont,
     paragraphs: tuple[Paragraph, ...],

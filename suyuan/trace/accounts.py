@@ -56,7 +56,7 @@ def create_user(
         role=user_role,
         office_id=office_id,
         enterprise_id=enterprise_id,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
     )
     session.add(user)
     session.flush()

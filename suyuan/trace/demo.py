@@ -432,7 +432,7 @@ def describe(session: Session, ring: keys.KeyRing, *, base_url: str, secret: str
         }
         for b in rows
     ]
-    samples = []
+    samples: list[str] = []
     for batch in rows[:4]:
         serials = issuance.issued_range(session, batch.id, 1, 3)
         samples.extend(issuance.code_urls(session, ring, batch, serials, base))

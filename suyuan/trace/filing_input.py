@@ -54,14 +54,23 @@ def document_from_json(data: Any) -> DocumentFiling:
     unknown = set(data) - set(DocumentFiling.__dataclass_fields__)
     if unknown:
         raise InvalidInput(f"unknown document fields: {', '.join(sorted(unknown))}", field="documents")
-    dates = {}
-    for name in ("issued_on", "valid_until"):
-        if data.get(name) is not None:
-            try:
-                dates[name] = date.fromisoformat(str(data[name]))
-            except ValueError:
-                raise InvalidInput(f"{name} must be a date YYYY-MM-DD", field=name) from None
     texts = {k: data[k] for k in ("number", "issuer", "sha256") if data.get(k) is not None}
     if any(not isinstance(v, str) for v in texts.values()):
         raise InvalidInput("document number, issuer and sha256 are strings", field="documents")
-    return DocumentFiling(kind=data["kind"], **texts, **dates)
+    return DocumentFiling(
+        kind=data["kind"],
+        number=texts.get("number", ""),
+        issuer=texts.get("issuer", ""),
+        sha256=texts.get("sha256"),
+        issued_on=_optional_date(data, "issued_on"),
+        valid_until=_optional_date(data, "valid_until"),
+    )
+
+
+def _optional_date(data: dict[str, Any], name: str) -> date | None:
+    if data.get(name) is None:
+        return None
+    try:
+        return date.fromisoformat(str(data[name]))
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date YYYY-MM-DD", field=name) from None

@@ -150,7 +150,8 @@ def issued_range(session: Session, batch_id: int, first: int | None, last: int |
     total = issued_count(session, batch_id)
     if total == 0:
         raise InvalidInput(f"batch {batch_id} has no issued codes yet", field="first")
-    lo, hi = first or 1, last or total
+    lo = 1 if first is None else first
+    hi = total if last is None else last
     if not 1 <= lo <= hi <= total:
         raise InvalidInput(f"serials {lo}-{hi} are outside the issued range 1-{total}", field="first")
     return SerialRange(lo, hi)

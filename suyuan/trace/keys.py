@@ -2,8 +2,8 @@
 
 Private keys exist in the database only sealed with the operator's passphrase (PKCS#8 inside
 AES-256-GCM under a PBKDF2-SHA256 key, see :mod:`suyuan.trace.sealing`); decrypted keys live in a
-process-local :class:`KeyRing` cache and are never logged. Revoking a key does not delete it: its codes must keep
-resolving, as ``revoked``.
+process-local :class:`KeyRing` cache and are never logged. Revoking a key does not delete it: its
+codes must keep resolving, as ``revoked``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from suyuan.trace import keys, scanning
-from suyuan.trace.codes import MalformedCode, ParsedCode, identity_path, parse_code
+from suyuan.trace.codes import MAX_URL_LENGTH, MalformedCode, ParsedCode, identity_path, parse_code
 from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.issuance import get_issuance
@@ -98,6 +98,8 @@ def issuance_statement(issuance_id: int) -> Response:
 def resolve(rest: str) -> BaseResponse | tuple[Any, int] | str:
     """Resolve a GS1 Digital Link: a full code is scanned; shorter paths show batch or product."""
     url = _requested_url()
+    if len(url) > MAX_URL_LENGTH:
+        return _malformed("too_long", f"a code is at most {MAX_URL_LENGTH} characters")
     try:
         link = parse_digital_link(url)
     except DigitalLinkError as exc:
@@ -117,10 +119,9 @@ def _requested_url() -> str:
     if not raw:
         query = request.query_string.decode("latin-1")
         raw = quote(request.script_root + request.path) + (f"?{query}" if query else "")
-    if len(raw) > 2048:
-        raise InvalidInput("the URL is too long to be a code")
-    parts = urlsplit(runtime().code_base)
-    return f"{parts.scheme}://{parts.netloc}{raw}"
+    base = runtime().code_base
+    origin = base[: len(base) - len(urlsplit(base).path)] if urlsplit(base).path else base
+    return origin + raw
 
 
 def _malformed(reason: str, message: str) -> tuple[Any, int]:
@@ -280,7 +281,15 @@ def _links(check: CodeCheck, url: str) -> dict[str, list[dict[str, Any]]]:
     return links
 
 
+def _without_link_type(url: str) -> str:
+    """The code URL as printed: the ``linkType`` parameter of this request removed."""
+    base, _, query = url.partition("?")
+    kept = [p for p in query.split("&") if p and not p.startswith("linkType=")]
+    return base + ("?" + "&".join(kept) if kept else "")
+
+
 def _linkset_response(check: CodeCheck, url: str) -> Response:
+    url = _without_link_type(url)
     response = jsonify({"linkset": [{"anchor": url, **_links(check, url)}]})
     response.mimetype = LINKSET
     return response
@@ -292,7 +301,7 @@ def _redirect_link_type(parsed: ParsedCode, link_type: str) -> BaseResponse:
     rt = runtime()
     with rt.transaction() as db:
         check = scanning.check_code(db, rt.ring, parsed)
-        links = _links(check, _requested_url().split("&linkType=")[0].split("?linkType=")[0])
+        links = _links(check, _without_link_type(_requested_url()))
     if wanted not in links:
         raise NotFound(f"no link of type {link_type!r} for this code")
     return redirect(links[wanted][0]["href"], code=307)

@@ -78,7 +78,7 @@ def test_label_too_small_is_a_clear_error() -> None:
         pitch_x_mm=15,
         pitch_y_mm=10,
     )
-    with pytest.raises(LabelTooSmall, match="0.25 mm"):
+    with pytest.raises(LabelTooSmall, match=r"0\.25 mm"):
         place_qr(tiny, encode(code_url(1)).size, tiny.dpi)
 
 

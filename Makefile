@@ -1,0 +1,49 @@
+# Suyuan: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export SUYUAN_INSTANCE_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test lint bench install system-deps browser-deps clean demo
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## system-deps: Debian packages the tests use (poppler's pdftoppm to print-proof label PDFs).
+system-deps:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "note: install poppler-utils (pdftoppm) for the label print-proof tests"; fi; }
+
+## browser-deps: Debian's chromium for the Playwright browser tests.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## run: set up, migrate the embedded SQLite database, load the demo and serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/suyuan db upgrade
+	$(BIN)/suyuan demo
+	$(BIN)/suyuan serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check suyuan tests bench
+	$(BIN)/ruff format --check suyuan tests bench
+	$(BIN)/mypy
+
+## test: lint, type-check and run the tests (PostgreSQL when SUYUAN_TEST_DATABASE_URL is set)
+test: install system-deps lint
+	$(BIN)/pytest -q
+
+bench: install system-deps
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
