@@ -83,7 +83,7 @@ TEMPLATES: dict[str, Template] = {
     for t in (
         Template(
             name="a4-3x8",
-            description="A4 sheet, 24 labels 70x37 mm edge to edge (e.g. Avery 3474 / Herma 4464)",
+            description="A4 sheet, 24 labels 70x37 mm edge to edge (e.g. Avery 3474)",
             page_width_mm=_A4[0],
             page_height_mm=_A4[1],
             columns=3,

@@ -13,6 +13,7 @@ GS1 parentheses), which is what a verifier needs to compare and what a phone wou
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 MAX_UPSCALED_PIXELS = 12_000_000
 """Upscaling passes are skipped (or use a smaller factor) when the result would exceed this many pixels:
 zxing-cpp's cost grows with the pixel count, and small codes in huge photos are already large enough."""
+
+MAX_WORK_PIXELS = 3_000_000
+"""Filtering passes work on a copy reduced (by an integer factor) to at most this many pixels: their cost
+grows with the pixel count, and a code in a 12 MP photo that needs filtering is big enough at 3 MP."""
 
 MIN_HALVED_SIDE = 200
 """The halving pass is skipped when the result's short side would be smaller than this."""
@@ -109,12 +114,19 @@ def _upscale_to(factor: float, gray: Gray) -> Gray | None:
     return filters.upscale(gray, factor) if factor >= 1.25 else None
 
 
+def _fit(gray: Gray) -> Gray:
+    """Reduce to at most :data:`MAX_WORK_PIXELS` by averaging k×k blocks (unchanged if already small)."""
+    factor = math.ceil(math.sqrt(gray.shape[0] * gray.shape[1] / MAX_WORK_PIXELS))
+    return filters.reduce(gray, factor) if factor > 1 else gray
+
+
 def _half_if_large(gray: Gray) -> Gray | None:
     """Halve, unless the result would be too small to hold a readable code."""
     return filters.half(gray) if min(gray.shape) >= 2 * MIN_HALVED_SIDE else None
 
 
 STAGES: dict[str, Stage] = {
+    "fit": _fit,
     "half": _half_if_large,
     "up2": partial(_upscale_to, 2.0),
     "up3": partial(_upscale_to, 3.0),
@@ -134,14 +146,16 @@ PASSES: tuple[Pass, ...] = (
     Pass("plain"),
     _extra("half", "half"),
     _extra("global", binarizer=_GLOBAL),
-    _extra("median", "median"),
-    _extra("smooth-global", "smooth", binarizer=_GLOBAL),
-    _extra("upscale-median", "up2", "median"),
-    _extra("equalise", "equalise"),
-    _extra("upscale-global", "up2", binarizer=_GLOBAL),
+    _extra("median-global", "fit", "median", binarizer=_GLOBAL),
+    _extra("smooth", "fit", "smooth"),
+    _extra("median", "fit", "median"),
+    _extra("upscale", "up2"),
+    _extra("stretch", "fit", "stretch"),
+    _extra("equalise", "fit", "equalise"),
+    _extra("equalise-global", "fit", "equalise", binarizer=_GLOBAL),
+    _extra("deblur", "fit", "deblur2"),
+    _extra("deblur-strong", "fit", "deblur3"),
     _extra("upscale-sharpen", "up2", "sharpen"),
-    _extra("deblur", "deblur2"),
-    _extra("deblur-strong", "deblur3"),
     _extra("upscale3", "up3"),
 )
 """The decoding passes in the order they are tried; the first is one plain zxing-cpp call."""

@@ -7,6 +7,7 @@ rules never live here. Domain errors are mapped to HTTP once, in :mod:`suyuan.we
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.extensions["suyuan"] = Runtime(settings)
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["lang_url"] = lang_url
     csrf.init_app(app)
     _register_blueprints(app)
     return app
@@ -63,6 +65,14 @@ def runtime() -> Runtime:
 
     rt: Runtime = current_app.extensions["suyuan"]
     return rt
+
+
+def lang_url(lang: str) -> str:
+    """This very page in another language: the raw path and every other parameter kept (codes carry ``s``)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or quote(request.path)
+    path = raw.split("?", 1)[0]
+    params = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return f"{path}?{urlencode(params)}"
 
 
 def select_locale() -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
 from suyuan.trace import audit, batches, issuance, negative_list, registry
+from suyuan.trace.actors import Actor
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.filing_input import document_from_json, product_filing_from_json
 from suyuan.trace.model import NegativeListEntry
@@ -285,15 +286,15 @@ def list_codes(batch_id: int) -> Response:
         raise InvalidInput("format must be csv or json", field="format")
     with rt.transaction() as db:  # validate before streaming, so errors are proper 4xx responses
         serials = issuance.issued_range(db, batches.get_batch(db, actor, batch_id).id, first, last)
-    response = Response(stream_with_context(_csv_rows(batch_id, serials)), mimetype="text/csv")
+    response = Response(stream_with_context(_csv_rows(actor, batch_id, serials)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_id}-codes.csv"'
     return response
 
 
-def _csv_rows(batch_id: int, serials: issuance.SerialRange) -> Iterator[str]:
+def _csv_rows(actor: Actor, batch_id: int, serials: issuance.SerialRange) -> Iterator[str]:
     rt = runtime()
     with rt.transaction() as db:
-        batch = batches.get_batch(db, current_actor(), batch_id)
+        batch = batches.get_batch(db, actor, batch_id)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["serial", "url"])

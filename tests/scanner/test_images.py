@@ -253,6 +253,7 @@ def test_loading_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.M
 _MAGICS = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"II*\x00", b"BM", b"%PDF-1.4\n", b"RIFF\0\0\0\0WEBP"]
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns about corrupt EXIF while refusing it
 @settings(max_examples=150, deadline=None)
 @given(magic=st.sampled_from(_MAGICS), body=st.binary(max_size=600))
 def test_garbage_behind_a_valid_magic_only_ever_raises_image_rejected(magic: bytes, body: bytes) -> None:

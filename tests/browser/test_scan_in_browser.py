@@ -1,0 +1,61 @@
+"""A consumer opens a code on a phone-sized browser, switches language and claims the item."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from suyuan.runtime import Runtime
+from tests.factories import code_urls, make_batch, make_world
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "locale": "zh-CN"}
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_consumer_sees_genuine_then_claims_and_a_copy_turns_suspect(
+    browser: Any, live_server: str, session: Session, runtime: Runtime
+) -> None:
+    world = make_world(session, runtime.ring)
+    batch = make_batch(session, world, runtime.ring, count=3)
+    code = live_server + _path(code_urls(session, runtime.ring, batch, 1, 1)[0])
+
+    buyer = browser.new_context(**PHONE)
+    page = buyer.new_page()
+    page.goto(code)
+    verdict = page.locator("[data-verdict]")
+    assert verdict.get_attribute("data-verdict") == "genuine"
+    assert "正品" in verdict.inner_text()
+    assert page.locator("[data-test=scan-count]").inner_text().startswith("共扫描 1 次")
+    page.click("[data-test=lang-switch]")
+    assert "Genuine" in page.locator("[data-verdict]").inner_text()
+    page.click("[data-test=claim]")
+    page.wait_for_load_state()
+    assert "You registered this item as bought." in page.content()
+    box = page.locator("[data-verdict]").bounding_box()
+    assert (
+        box is not None and box["y"] < 200 and box["width"] <= 390
+    )  # the verdict comes first, fits the phone
+
+    copycat = browser.new_context(**PHONE).new_page()
+    copycat.goto(code)
+    assert copycat.locator("[data-verdict]").get_attribute("data-verdict") == "suspect"
+    assert copycat.locator("[data-reason=claimed_by_other]").count() == 1
+    buyer.close()
+
+
+def test_a_tampered_code_shows_counterfeit(
+    browser: Any, live_server: str, session: Session, runtime: Runtime
+) -> None:
+    world = make_world(session, runtime.ring)
+    batch = make_batch(session, world, runtime.ring, count=3)
+    forged = _path(code_urls(session, runtime.ring, batch, 2, 2)[0]).replace("/21/2?", "/21/3?")
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(live_server + forged)
+    assert page.locator("[data-verdict]").get_attribute("data-verdict") == "counterfeit"
+    assert page.locator("[data-reason=bad_signature]").count() == 1
