@@ -317,6 +317,18 @@ def batch_add(
         click.echo(f"registered batch {b.id}: GTIN {b.gtin} lot {b.lot}, {b.quantity} units ({b.status})")
 
 
+@batch_group.command("amend")
+@click.argument("batch_id", type=int)
+@click.option("--quantity", required=True, type=int)
+@click.option("--reason", required=True)
+@pass_ctx
+def batch_amend(ctx: Context, batch_id: int, quantity: int, reason: str) -> None:
+    """Amend a batch's quantity (never below the codes issued)."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        b = batches.amend_quantity(session, OPERATOR, batch_id, quantity, reason)
+        click.echo(f"batch {b.id} now holds {b.quantity} units")
+
+
 @batch_group.command("release")
 @click.argument("batch_id", type=int)
 @pass_ctx
@@ -439,16 +451,25 @@ def codes_export(ctx: Context, batch_id: int, first: int | None, last: int | Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="JWKS file, as served at /.well-known/jwks.json.",
 )
+@click.option(
+    "--revocations",
+    "revocations_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Signed revocation list, as served at /.well-known/suyuan/revocations.json.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def verify_command(urls: tuple[str, ...], jwks_path: Path, as_json: bool) -> None:
+def verify_command(
+    urls: tuple[str, ...], jwks_path: Path, revocations_path: Path | None, as_json: bool
+) -> None:
     """Verify codes offline against a JWKS, with no database; exit 1 if any is not genuine."""
-    from suyuan.scanner.offline import JwksError, load_jwks, verify_offline
+    from suyuan.scanner.offline import JwksError, load_jwks, load_revocations, verify_offline
 
     try:
         published = load_jwks(jwks_path)
+        revoked = load_revocations(revocations_path, published) if revocations_path else None
     except JwksError as exc:
         fail(str(exc))
-    results = [verify_offline(url, published) for url in urls]
+    results = [verify_offline(url, published, revoked) for url in urls]
     for result in results:
         if as_json:
             click.echo(json.dumps(result.as_json(), ensure_ascii=False))

@@ -1,8 +1,8 @@
 """Offline verification: a code checked against a JWKS file alone, with no database.
 
-What can be known offline is the signature and the key's status as published in the JWKS (and, if
-given, the signed revocation list); batch status, ranges and scan history need the server, which is
-why a valid offline result says ``offline_unchecked``.
+What can be known offline is the signature, the key's status as published in the JWKS and, if given,
+the signed revocation list (revoked keys, recalled and stopped batches); issued ranges and scan history
+need the server, which is why a valid offline result says ``offline_unchecked``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from suyuan.trace import jws
 from suyuan.trace.codes import MalformedCode, parse_code, signed_message
 from suyuan.trace.keys import b64url_decode, verify_signature
 from suyuan.trace.verdicts import Reason, Verdict
@@ -88,8 +89,40 @@ def parse_jwks(document: Any) -> dict[str, PublishedKey]:
     return keys
 
 
-def verify_offline(text: str, keys: dict[str, PublishedKey]) -> OfflineResult:
-    """Verify one scanned text against published keys."""
+@dataclass(frozen=True)
+class Revocations:
+    """A verified revocation list: revoked kids and (gtin, lot) of recalled or stopped batches."""
+
+    version: int
+    revoked_kids: frozenset[str]
+    batches: dict[tuple[str, str], str]
+
+
+def load_revocations(path: Path, keys: dict[str, PublishedKey]) -> Revocations:
+    """Read ``/.well-known/suyuan/revocations.json`` as saved, verifying its signature with the JWKS."""
+    try:
+        if path.stat().st_size > MAX_JWKS_BYTES * 10:
+            raise JwksError(f"{path} is too large")
+        token = json.loads(path.read_text(encoding="utf-8")).get("jws", "")
+        kid = str(jws.header_of(token).get("kid", ""))
+        if kid not in keys:
+            raise JwksError(f"the revocation list is signed by key {kid!r}, which the JWKS does not hold")
+        payload = jws.verify(token, keys[kid].key)
+    except OSError as exc:
+        raise JwksError(f"cannot read {path}: {exc.strerror}") from exc
+    except (ValueError, AttributeError, TypeError) as exc:  # JSON, base64 and signature errors
+        raise JwksError(f"{path} is not a valid signed revocation list: {exc}") from exc
+    return Revocations(
+        version=int(payload.get("version", 0)),
+        revoked_kids=frozenset(str(k["kid"]) for k in payload.get("revoked_keys", [])),
+        batches={(str(b["gtin"]), str(b["lot"])): str(b["status"]) for b in payload.get("batches", [])},
+    )
+
+
+def verify_offline(
+    text: str, keys: dict[str, PublishedKey], revoked: Revocations | None = None
+) -> OfflineResult:
+    """Verify one scanned text against published keys and, if given, a revocation list."""
     try:
         parsed = parse_code(text.strip())
     except MalformedCode as exc:
@@ -104,6 +137,10 @@ def verify_offline(text: str, keys: dict[str, PublishedKey]) -> OfflineResult:
         return OfflineResult(text, Verdict.COUNTERFEIT, [Reason.UNKNOWN_KEY], code)
     if not verify_signature(published.key, parsed.signature, signed_message(parsed.code, parsed.kid)):
         return OfflineResult(text, Verdict.COUNTERFEIT, [Reason.BAD_SIGNATURE], code)
-    if published.status == "revoked":
+    if published.status == "revoked" or (revoked is not None and parsed.kid in revoked.revoked_kids):
         return OfflineResult(text, Verdict.REVOKED, [Reason.KEY_REVOKED], code)
+    status = revoked.batches.get((parsed.code.gtin, parsed.code.lot)) if revoked is not None else None
+    if status is not None:
+        reason = Reason.BATCH_RECALLED if status == "recalled" else Reason.BATCH_STOP_SALE
+        return OfflineResult(text, Verdict.RECALLED, [reason], code)
     return OfflineResult(text, Verdict.GENUINE, [Reason.OFFLINE_UNCHECKED], code)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
-from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState, NotFound
+from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState, NotFound, PermissionDenied
 from suyuan.trace.identifiers import validate_gs1_text
 from suyuan.trace.model import AdmissionStatus, Batch, BatchStatus, Product
 from suyuan.trace.registry import get_product
@@ -62,6 +62,37 @@ def register_batch(
         action="batch.registered",
         subject=f"batch:{batch.id}",
         payload={"gtin": batch.gtin, "lot": lot, "quantity": quantity, "supplier_id": batch.supplier_id},
+    )
+    return batch
+
+
+def amend_quantity(session: Session, actor: Actor, batch_id: int, quantity: int, reason: str) -> Batch:
+    """The batch's merchant corrects its quantity (e.g. a short delivery); never below the codes issued.
+
+    Codes can only be issued up to the batch quantity, so more codes need an amendment first, which the
+    audit log records with the reason.
+    """
+    from suyuan.trace.issuance import issued_count
+
+    batch = get_batch(session, actor, batch_id)
+    if not actor.operator and actor.enterprise_id != batch.product.enterprise_id:
+        raise PermissionDenied("only the batch's merchant amends its quantity")
+    if not 1 <= quantity <= MAX_BATCH_QUANTITY:
+        raise InvalidInput(f"quantity must be 1-{MAX_BATCH_QUANTITY:,}", field="quantity")
+    issued = issued_count(session, batch.id)
+    if quantity < issued:
+        raise InvalidInput(
+            f"{issued} codes are already issued; the quantity cannot go below that", field="quantity"
+        )
+    if not reason.strip():
+        raise InvalidInput("say why the quantity changes", field="reason")
+    old, batch.quantity = batch.quantity, quantity
+    audit.record(
+        session,
+        actor=actor.label,
+        action="batch.amended",
+        subject=f"batch:{batch.id}",
+        payload={"quantity": [old, quantity], "reason": reason.strip()},
     )
     return batch
 

@@ -252,6 +252,18 @@ def get_batch(batch_id: int) -> Response:
         return jsonify(data)
 
 
+@bp.patch("/batches/<int:batch_id>")
+@api_auth
+def amend_batch(batch_id: int) -> Response:
+    """The merchant amends a batch's quantity, with the reason."""
+    data = body()
+    with runtime().transaction() as db:
+        batch = batches.amend_quantity(
+            db, current_actor(), batch_id, field(data, "quantity", int), field(data, "reason", str)
+        )
+        return jsonify(batch_json(batch, issued=issuance.issued_count(db, batch.id)))
+
+
 @bp.post("/batches/<int:batch_id>/release")
 @api_auth
 def release_batch(batch_id: int) -> Response:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, jsonify, make_response, redirect, rend
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from suyuan.trace import keys, scanning
+from suyuan.trace import keys, revocations, scanning
 from suyuan.trace.codes import MAX_URL_LENGTH, MalformedCode, ParsedCode, identity_path, parse_code
 from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
@@ -76,7 +76,24 @@ def health() -> Response:
 def jwks() -> Response:
     """The public keys that verify codes and statements, with their status (RFC 8037)."""
     with runtime().transaction() as db:
-        response = jsonify(keys.jwks(db))
+        document = keys.jwks(db)
+        document["revocations"] = {
+            "url": url_for("consumer.revocation_list", _external=True),
+            "version": revocations.current_version(db),
+        }
+        response = jsonify(document)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/.well-known/suyuan/revocations.json")
+def revocation_list() -> Response:
+    """The signed list of revoked keys and recalled or stopped batches, for offline verifiers."""
+    rt = runtime()
+    with rt.transaction() as db:
+        token = revocations.signed_revocation_list(db, rt.ring, rt.code_base)
+    response = jsonify({"jws": token})
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

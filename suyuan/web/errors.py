@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from suyuan.trace import errors as domain
+from suyuan.trace.keys import KeyUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.ProhibitedGoods: 422,
     domain.RequirementsNotMet: 422,
     domain.DisclosureRequired: 422,
+    KeyUnavailable: 503,
 }
 
 

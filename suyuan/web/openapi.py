@@ -90,7 +90,12 @@ def openapi_document() -> dict[str, Any]:
                 "get": _op("List batches"),
                 "post": _op("Register a batch", body="BatchRegistration", ok="201"),
             },
-            "/api/v1/batches/{batch_id}": {"get": _op("One batch with its issuances", params=[batch_id])},
+            "/api/v1/batches/{batch_id}": {
+                "get": _op("One batch with its issuances", params=[batch_id]),
+                "patch": _op(
+                    "Amend the quantity (merchant), with a reason", body="BatchAmendment", params=[batch_id]
+                ),
+            },
             "/api/v1/batches/{batch_id}/release": {
                 "post": _op("Release for sale (regulator)", params=[batch_id])
             },
@@ -127,6 +132,11 @@ def openapi_document() -> dict[str, Any]:
                 )
             },
             "/.well-known/jwks.json": {"get": _op("Public keys (RFC 8037) with status", auth=False)},
+            "/.well-known/suyuan/revocations.json": {
+                "get": _op(
+                    "Signed revocation list (JWS): revoked keys, recalled and stopped batches", auth=False
+                )
+            },
             "/issuances/{issuance_id}": {
                 "get": _op(
                     "Signed issuance statement (compact JWS)", auth=False, params=[_path_id("issuance_id")]
@@ -267,6 +277,14 @@ def _schemas() -> dict[str, Any]:
                 "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
                 "production_date": date,
                 "expiry_date": date,
+            },
+        },
+        "BatchAmendment": {
+            "type": "object",
+            "required": ["quantity", "reason"],
+            "properties": {
+                "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
+                "reason": text,
             },
         },
         "CodeRequest": {

@@ -31,8 +31,12 @@ def qr_array(text: str, module_px: int = 6) -> np.ndarray:
     return np.kron(modules, np.ones((module_px, module_px), dtype=np.uint8))
 
 
-def qr_image(text: str = CODE_TEXT, module_px: int = 6, canvas: tuple[int, int] | None = None,
-             at: tuple[int, int] = (0, 0)) -> Image.Image:
+def qr_image(
+    text: str = CODE_TEXT,
+    module_px: int = 6,
+    canvas: tuple[int, int] | None = None,
+    at: tuple[int, int] = (0, 0),
+) -> Image.Image:
     """A white ``canvas`` (width, height) with the QR code of ``text`` pasted at ``at`` (an "L" image)."""
     code = Image.fromarray(qr_array(text, module_px), "L")
     if canvas is None:
@@ -45,7 +49,7 @@ def qr_image(text: str = CODE_TEXT, module_px: int = 6, canvas: tuple[int, int] 
 def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
     """Encode ``image`` to ``fmt`` in memory."""
     buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **params)  # type: ignore[arg-type]
+    image.save(buffer, format=fmt, **params)
     return buffer.getvalue()
 
 

@@ -31,7 +31,9 @@ def label_photo(light: float = 1.0, noise: float = 0.0, seed: int = 1) -> Image.
     return Image.fromarray(np.clip(scene * light + grain, 0, 255).astype(np.uint8), "L")
 
 
-def assert_near(position: tuple[tuple[int, int], ...], expected: tuple[tuple[int, int], ...], tol: int) -> None:
+def assert_near(
+    position: tuple[tuple[int, int], ...], expected: tuple[tuple[int, int], ...], tol: int
+) -> None:
     """Corner by corner, within ``tol`` pixels."""
     assert len(position) == 4
     for (x, y), (ex, ey) in zip(position, expected, strict=True):
@@ -180,7 +182,9 @@ def test_pdf_page_with_a_code() -> None:
 
 
 def test_pillow_made_pdf_with_a_code() -> None:
-    data = encode(qr_image(module_px=4, canvas=(600, 800), at=(100, 100)).convert("RGB"), "PDF", resolution=150)
+    data = encode(
+        qr_image(module_px=4, canvas=(600, 800), at=(100, 100)).convert("RGB"), "PDF", resolution=150
+    )
     assert [c.text for c in decode_bytes(data)] == [CODE_TEXT]
 
 

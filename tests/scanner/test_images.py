@@ -35,7 +35,9 @@ from tests.scanner.conftest import encode, qr_image
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
     """One PNG chunk with its CRC."""
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    )
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -250,7 +252,15 @@ def test_loading_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.M
     assert list(tmp_path.iterdir()) == []
 
 
-_MAGICS = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"II*\x00", b"BM", b"%PDF-1.4\n", b"RIFF\0\0\0\0WEBP"]
+_MAGICS = [
+    b"\xff\xd8\xff",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF89a",
+    b"II*\x00",
+    b"BM",
+    b"%PDF-1.4\n",
+    b"RIFF\0\0\0\0WEBP",
+]
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns about corrupt EXIF while refusing it

@@ -93,3 +93,21 @@ def test_rotation_signs_new_ranges_with_the_new_key(session: Session, runtime: R
     assert later.kid == new_key.kid != issuance.issuances_of(session, batch.id)[0].kid
     urls = code_urls(session, runtime.ring, batch)
     assert {u.split("?s=")[1][0] for u in urls} == {"1", "2"}
+
+
+def test_amending_the_batch_quantity_allows_more_codes_but_never_below_issued(
+    session: Session, runtime: Runtime
+) -> None:
+    from suyuan.trace import batches
+
+    world = make_world(session, runtime.ring)
+    batch = make_batch(session, world, runtime.ring, count=100, quantity=100)
+    with pytest.raises(InvalidInput, match="already issued"):
+        batches.amend_quantity(session, world.merchant_staff, batch.id, 99, "miscount")
+    with pytest.raises(InvalidInput, match="why"):
+        batches.amend_quantity(session, world.merchant_staff, batch.id, 150, " ")
+    with pytest.raises(PermissionDenied):
+        batches.amend_quantity(session, world.regulator, batch.id, 150, "more")
+    batches.amend_quantity(session, world.merchant_staff, batch.id, 150, "second pallet arrived")
+    more = issuance.issue_codes(session, world.merchant_staff, runtime.ring, batch.id, 50, BASE)
+    assert (more.first_serial, more.last_serial) == (101, 150)

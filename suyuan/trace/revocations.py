@@ -1,0 +1,50 @@
+"""The signed revocation list: what offline verifiers must learn since they last synced.
+
+In the spirit of SMART Health Cards' per-key revocation lists and the EU DCC revocation lists: a compact
+JWS, signed with the active key, listing revoked keys and recalled or stopped batches, versioned by the
+audit log's head sequence (which only grows). Served at ``/.well-known/suyuan/revocations.json``; the
+JWKS names its version so a verifier knows when to fetch it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from suyuan.trace import jws
+from suyuan.trace.keys import KeyRing, require_active_key
+from suyuan.trace.model import AuditEntry, Batch, BatchStatus, KeyStatus, SigningKey
+from suyuan.trace.model.types import utcnow
+
+LIST_TYPE = "suyuan-revocations+jws"
+
+
+def current_version(session: Session) -> int:
+    """The list's version: the audit log's head sequence number (0 for an empty log)."""
+    return int(session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0))) or 0)
+
+
+def revocation_payload(session: Session, base: str) -> dict[str, Any]:
+    """What is revoked, recalled or stopped right now."""
+    keys = session.scalars(select(SigningKey).filter_by(status=KeyStatus.REVOKED).order_by(SigningKey.id))
+    stopped = session.scalars(
+        select(Batch).where(Batch.status.in_((BatchStatus.RECALLED, BatchStatus.STOPPED))).order_by(Batch.id)
+    )
+    return {
+        "iss": base,
+        "version": current_version(session),
+        "iat": int(utcnow().timestamp()),
+        "revoked_keys": [
+            {"kid": k.kid, "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None} for k in keys
+        ],
+        "batches": [{"gtin": b.gtin, "lot": b.lot, "status": b.status.value} for b in stopped],
+        "voided_codes": [],
+    }
+
+
+def signed_revocation_list(session: Session, ring: KeyRing, base: str) -> str:
+    """The list as a compact JWS signed by the active key."""
+    key = require_active_key(session)
+    return jws.sign(revocation_payload(session, base), ring.private_key(key), key.kid, LIST_TYPE)

@@ -1,0 +1,74 @@
+"""Offline verification against the published JWKS and the signed revocation list, with no database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from suyuan.runtime import Runtime
+from suyuan.scanner.offline import JwksError, load_jwks, load_revocations, parse_jwks, verify_offline
+from suyuan.trace import keys
+from suyuan.trace.model import BatchStatus
+from suyuan.trace.verdicts import Reason, Verdict
+from tests.factories import code_urls, make_batch, make_world
+
+
+def save(tmp_path: Path, name: str, document: object) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_offline_verdicts_follow_the_published_documents(
+    client: FlaskClient, session: Session, runtime: Runtime, tmp_path: Path
+) -> None:
+    world = make_world(session, runtime.ring)
+    batch = make_batch(session, world, runtime.ring, count=3)
+    url = code_urls(session, runtime.ring, batch, 1, 1)[0]
+    jwks = client.get("/.well-known/jwks.json").json
+    assert jwks["revocations"]["url"].endswith("/.well-known/suyuan/revocations.json")
+    published = load_jwks(save(tmp_path, "jwks.json", jwks))
+    result = verify_offline(url, published)
+    assert (result.verdict, result.reasons) == (Verdict.GENUINE, [Reason.OFFLINE_UNCHECKED])
+    assert verify_offline(url.replace("/21/1?", "/21/2?"), published).reasons == [Reason.BAD_SIGNATURE]
+    assert verify_offline("hello", published).reasons == [Reason.MALFORMED_CODE]
+
+    batch.status = BatchStatus.RECALLED
+    session.commit()
+    revoked = load_revocations(
+        save(tmp_path, "rev.json", client.get("/.well-known/suyuan/revocations.json").json), published
+    )
+    assert revoked.version == client.get("/.well-known/jwks.json").json["revocations"]["version"]
+    assert verify_offline(url, published, revoked).verdict is Verdict.RECALLED
+
+    keys.create_key(session, world.regulator, runtime.ring)
+    keys.revoke_key(session, world.regulator, "1", "leaked")
+    session.commit()
+    published = load_jwks(save(tmp_path, "jwks2.json", client.get("/.well-known/jwks.json").json))
+    assert verify_offline(url, published).verdict is Verdict.REVOKED
+
+
+def test_a_forged_revocation_list_is_refused(
+    client: FlaskClient, session: Session, runtime: Runtime, tmp_path: Path
+) -> None:
+    make_world(session, runtime.ring)
+    published = load_jwks(save(tmp_path, "jwks.json", client.get("/.well-known/jwks.json").json))
+    token = client.get("/.well-known/suyuan/revocations.json").json["jws"]
+    head, payload, sig = token.split(".")
+    forged = ".".join([head, payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB"), sig])
+    with pytest.raises(JwksError, match="not a valid signed revocation list"):
+        load_revocations(save(tmp_path, "forged.json", {"jws": forged}), published)
+    with pytest.raises(JwksError):
+        load_revocations(save(tmp_path, "junk.json", {"jws": "a.b"}), published)
+
+
+@pytest.mark.parametrize(
+    "document", [[], {"keys": "x"}, {"keys": []}, {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "!!"}]}]
+)
+def test_bad_jwks_documents_are_refused(document: object) -> None:
+    with pytest.raises(JwksError):
+        parse_jwks(document)
