@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -101,7 +100,9 @@ def render_label(text: str, rng: random.Random, module_px: int = 8) -> Label:
     return Label(image=label, module_px=module_px, symbol_modules=size)
 
 
-def _draw_text_line(draw: ImageDraw.ImageDraw, rng: random.Random, x0: int, y: int, x1: int, mpx: int) -> None:
+def _draw_text_line(
+    draw: ImageDraw.ImageDraw, rng: random.Random, x0: int, y: int, x1: int, mpx: int
+) -> None:
     """Draw a row of word-like dark blocks, as printed text looks to a barcode detector."""
     x = x0
     end = rng.randint((x0 + x1) // 2, x1)
@@ -111,8 +112,14 @@ def _draw_text_line(draw: ImageDraw.ImageDraw, rng: random.Random, x0: int, y: i
         x += word + mpx
 
 
-def _homography(label: Label, photo_size: tuple[int, int], module_photo_px: float, rotation_deg: float,
-                tilt: float, rng: random.Random) -> NDArray[np.float64]:
+def _homography(
+    label: Label,
+    photo_size: tuple[int, int],
+    module_photo_px: float,
+    rotation_deg: float,
+    tilt: float,
+    rng: random.Random,
+) -> NDArray[np.float64]:
     """A homography that puts the label into the photo: scaled, rotated, perspective-tilted, off-centre.
 
     ``tilt`` is the fraction by which one side of the label is foreshortened relative to the other.
@@ -135,7 +142,7 @@ def _homography(label: Label, photo_size: tuple[int, int], module_photo_px: floa
     span = np.ptp(pts, axis=0)
     cx = pw / 2 + rng.uniform(-0.25, 0.25) * max(0.0, pw - span[0])
     cy = ph / 2 + rng.uniform(-0.25, 0.25) * max(0.0, ph - span[1])
-    dst = pts + [cx, cy]
+    dst = pts + np.array([cx, cy])
     return np.asarray(cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32)))
 
 
@@ -150,7 +157,9 @@ def _background(size: tuple[int, int], rng: random.Random) -> Floats:
     return np.asarray(base + gradient + texture, dtype=np.float32)
 
 
-def _place(label: Label, photo_size: tuple[int, int], matrix: NDArray[np.float64], rng: random.Random) -> Floats:
+def _place(
+    label: Label, photo_size: tuple[int, int], matrix: NDArray[np.float64], rng: random.Random
+) -> Floats:
     """Warp the label into a background with a matrix; returns a float image (0..255 nominal)."""
     w, h = photo_size
     warped = cv2.warpPerspective(label.image.astype(np.float32), matrix, (w, h), flags=cv2.INTER_AREA)
@@ -168,7 +177,7 @@ def _curve(label: Label, strength: float) -> Label:
     half_angle = strength * np.pi / 2
     out_w = w
     xs = np.arange(out_w, dtype=np.float32)
-    # Output column x sees the cylinder at sin(phi) = (x - c)/R; the label's arc length is proportional to phi.
+    # Output column x sees the cylinder at sin(phi) = (x - c) / R; label arc length is proportional to phi.
     u = (xs - out_w / 2) / (out_w / 2) * np.sin(half_angle)
     phi = np.arcsin(np.clip(u, -1, 1))
     src_x = (phi / half_angle * 0.5 + 0.5) * (w - 1)
@@ -203,20 +212,30 @@ class _Shot:
 def _recipe(kind: str, rng: random.Random) -> _Shot:
     """Draw the parameters of a photo whose dominant problem is ``kind``; the rest stays mild."""
     shot = _Shot(module_px=rng.uniform(2.8, 6.0), rotation=rng.uniform(-12, 12), tilt=rng.uniform(0, 0.1))
-    adjust: dict[str, Callable[[_Shot], None]] = {
-        "rotation": lambda s: setattr(s, "rotation", rng.uniform(0, 360)),
-        "perspective": lambda s: setattr(s, "tilt", rng.uniform(0.3, 0.7)),
-        "blur": lambda s: (setattr(s, "blur_modules", rng.uniform(0.25, 0.75)), setattr(s, "motion", rng.random() < 0.4)),
-        "noise": lambda s: setattr(s, "noise", rng.uniform(20, 60)),
-        "jpeg": lambda s: (setattr(s, "jpeg", rng.randint(4, 18)), setattr(s, "module_px", rng.uniform(2.2, 4.0))),
-        "dim": lambda s: (setattr(s, "light", rng.uniform(0.06, 0.25)), setattr(s, "noise", rng.uniform(3, 8))),
-        "glare": lambda s: setattr(s, "glare", rng.uniform(0.6, 1.6)),
-        "small": lambda s: setattr(s, "module_px", rng.uniform(1.0, 2.2)),
-        "curved": lambda s: setattr(s, "curve", rng.uniform(0.45, 0.9)),
-    }
-    adjust[kind](shot)
-    if kind == "dim":
+    if kind == "rotation":
+        shot.rotation = rng.uniform(0, 360)
+    elif kind == "perspective":
+        shot.tilt = rng.uniform(0.3, 0.7)
+    elif kind == "blur":
+        shot.blur_modules = rng.uniform(0.25, 0.75)
+        shot.motion = rng.random() < 0.4
+    elif kind == "noise":
+        shot.noise = rng.uniform(20, 60)
+    elif kind == "jpeg":
+        shot.jpeg = rng.randint(4, 18)
+        shot.module_px = rng.uniform(2.2, 4.0)
+    elif kind == "dim":
+        shot.light = rng.uniform(0.06, 0.25)
+        shot.noise = rng.uniform(3, 8)
         shot.contrast = rng.uniform(0.5, 1.0)
+    elif kind == "glare":
+        shot.glare = rng.uniform(0.6, 1.6)
+    elif kind == "small":
+        shot.module_px = rng.uniform(1.0, 2.2)
+    elif kind == "curved":
+        shot.curve = rng.uniform(0.45, 0.9)
+    else:
+        raise ValueError(f"unknown distortion kind {kind!r}")
     return shot
 
 
@@ -227,13 +246,13 @@ def _blur(img: Floats, shot: _Shot, rng: random.Random) -> Floats:
         return img
     if not shot.motion:
         return np.asarray(cv2.GaussianBlur(img, (0, 0), sigma), dtype=np.float32)
-    length = max(3, int(round(sigma * 3)))
+    length = max(3, round(sigma * 3))
     kernel = np.zeros((length, length), np.float32)
     kernel[length // 2, :] = 1.0 / length
     rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1.0)
-    kernel = cv2.warpAffine(kernel, rot, (length, length))
-    kernel /= max(float(kernel.sum()), 1e-6)
-    return np.asarray(cv2.filter2D(img, -1, kernel), dtype=np.float32)
+    turned = np.asarray(cv2.warpAffine(kernel, rot, (length, length)), dtype=np.float32)
+    turned /= max(float(turned.sum()), 1e-6)
+    return np.asarray(cv2.filter2D(img, -1, turned), dtype=np.float32)
 
 
 def _glare(img: Floats, strength: float, rng: random.Random, centre: tuple[float, float]) -> Floats:

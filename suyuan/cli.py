@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -479,6 +479,71 @@ def verify_command(
             )
     if any(r.verdict.value != "genuine" for r in results):
         sys.exit(1)
+
+
+@main.command("scan")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--jwks",
+    "jwks_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Verify offline against this JWKS instead of the database.",
+)
+@click.option(
+    "--revocations",
+    "revocations_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --jwks: a signed revocation list.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file.")
+@pass_ctx
+def scan_command(
+    ctx: Context,
+    files: tuple[Path, ...],
+    jwks_path: Path | None,
+    revocations_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Decode and verify every code in images and PDF pages; exit 1 if any is not genuine or none is found."""
+    from suyuan.scanner.images import DEFAULT_LIMITS, ImageRejected
+    from suyuan.scanner.offline import JwksError, load_jwks, load_revocations
+    from suyuan.scanner.verify import offline_verifier, online_verifier, scan_upload
+
+    problems = False
+    with edge_errors(), ExitStack() as stack:
+        if jwks_path is not None:
+            try:
+                published = load_jwks(jwks_path)
+                revoked = load_revocations(revocations_path, published) if revocations_path else None
+            except JwksError as exc:
+                fail(str(exc))
+            verify = offline_verifier(published, revoked)
+        else:
+            rt = ctx.runtime
+            verify = online_verifier(stack.enter_context(rt.transaction()), rt.ring)
+        for path in files:
+            try:
+                with path.open("rb") as handle:
+                    data = handle.read(DEFAULT_LIMITS.max_bytes + 1)
+                codes = scan_upload(data, verify)
+            except OSError as exc:
+                fail(f"{path}: {exc.strerror}")
+            except ImageRejected as exc:
+                fail(f"{path}: {exc.message} [{exc.reason}]")
+            problems |= not codes or any(c.verdict.value != "genuine" for c in codes)
+            _print_scan(path, codes, as_json)
+    if problems:
+        sys.exit(1)
+
+
+def _print_scan(path: Path, codes: list[Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"file": str(path), "codes": [c.as_json() for c in codes]}, ensure_ascii=False))
+        return
+    if not codes:
+        click.echo(f"{path}: no code found")
+    for c in codes:
+        click.echo(f"{path}: {c.verdict.value:11} {','.join(r.value for r in c.reasons) or '-':20} {c.text}")
 
 
 def _read_json(path: Path) -> Any:

@@ -64,6 +64,12 @@ def home() -> str:
     return render_template("home.html")
 
 
+@bp.get("/scan")
+def camera() -> str:
+    """Scan with the camera: the browser's BarcodeDetector where available, else a photo upload."""
+    return render_template("camera.html")
+
+
 @bp.get("/healthz")
 def health() -> Response:
     """Liveness and database reachability, for load balancers and the Docker healthcheck."""

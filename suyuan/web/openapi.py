@@ -117,6 +117,34 @@ def openapi_document() -> dict[str, Any]:
                     ],
                 ),
             },
+            "/api/v1/scan-image": {
+                "post": {
+                    "summary": "Decode and verify every code in a photo or PDF (anonymous allowed)",
+                    "security": [],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Codes found",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/ScanResult"}}
+                            },
+                        },
+                        "400": ERROR,
+                        "413": ERROR,
+                    },
+                }
+            },
             "/api/v1/audit/verify": {"get": _op("Check the audit hash chain (regulator)")},
             "/01/{gtin}/10/{lot}/21/{serial}": {
                 "get": _op(
@@ -303,6 +331,30 @@ def _schemas() -> dict[str, Any]:
                 "kid": text,
                 "created_at": text,
                 "statement_url": text,
+            },
+        },
+        "ScanResult": {
+            "type": "object",
+            "required": ["codes"],
+            "properties": {
+                "codes": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["text", "verdict", "reasons", "position"],
+                        "properties": {
+                            "text": text,
+                            "verdict": {"enum": ["genuine", "counterfeit", "suspect", "recalled", "revoked"]},
+                            "reasons": {"type": "array", "items": text},
+                            "position": {
+                                "type": "array",
+                                "items": {"type": "array", "items": {"type": "integer"}},
+                            },
+                            "page": {"type": "integer"},
+                            "method": text,
+                        },
+                    },
+                }
             },
         },
         "Verdict": {

@@ -59,3 +59,23 @@ def test_a_tampered_code_shows_counterfeit(
     page.goto(live_server + forged)
     assert page.locator("[data-verdict]").get_attribute("data-verdict") == "counterfeit"
     assert page.locator("[data-reason=bad_signature]").count() == 1
+
+
+def test_camera_page_falls_back_to_a_photo_upload(
+    browser: Any, live_server: str, session: Session, runtime: Runtime, tmp_path: Any
+) -> None:
+    from tests.scanner.test_scan_verify import photo_of
+
+    world = make_world(session, runtime.ring)
+    batch = make_batch(session, world, runtime.ring, count=2)
+    url = code_urls(session, runtime.ring, batch, 1, 1)[0]
+    photo = tmp_path / "label.jpg"
+    photo.write_bytes(photo_of(url))
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(live_server + "/")
+    page.click("[data-test=scan-link]")
+    page.set_input_files("[data-test=photo]", str(photo))
+    result = page.locator("[data-test=results] li")
+    result.wait_for(timeout=15000)
+    assert result.get_attribute("data-verdict") == "genuine"
+    assert result.locator("a").get_attribute("href") == url
