@@ -57,9 +57,11 @@ class Discard(io.RawIOBase):
     """Output sink that only counts: measures the renderer, not the disk."""
 
     def writable(self) -> bool:
+        """Yes: this is an output stream."""
         return True
 
     def write(self, data: object) -> int:
+        """Drop ``data``, report it written."""
         return len(cast(bytes, data))
 
 

@@ -61,7 +61,10 @@ _OPENCV = cv2.QRCodeDetector()
 def opencv(image: Image.Image) -> list[str]:
     """OpenCV's classic QR detector and decoder, all codes in the image."""
     gray = np.asarray(image.convert("L"))
-    ok, texts, _, _ = _OPENCV.detectAndDecodeMulti(gray)
+    try:
+        ok, texts, _, _ = _OPENCV.detectAndDecodeMulti(gray)
+    except UnicodeDecodeError:  # OpenCV's binding fails on payloads that are not UTF-8: count as unread
+        return []
     return [text for text in texts if text] if ok else []
 
 

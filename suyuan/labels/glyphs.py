@@ -75,6 +75,7 @@ class GlyphOutlines:
 
 def _component_scale(data: bytes, offset: int, flags: int) -> tuple[float, float, float, float, int]:
     def f2dot14(at: int) -> float:
+        """Read a 2.14 fixed-point number (TrueType's scale format)."""
         return float(struct.unpack_from(">h", data, at)[0]) / 16384.0
 
     if flags & _SCALE:

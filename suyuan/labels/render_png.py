@@ -117,11 +117,13 @@ def render_png(
     stats = StatsBuilder("png", template, dpi, progress)
 
     def draw(page: list[PlacedLabel]) -> bytes:
+        """Encode one page and count it (called lazily by ``write_pages``)."""
         data = page_png(page, template, dpi, font)
         stats.page_done(page)
         return data
 
     def blank() -> bytes:
+        """An empty page, so that zero items still give a valid file."""
         return page_png([], template, dpi, font)
 
     written, media_type = write_pages(pages(items, template, dpi, font), draw, out, "png", MEDIA_TYPE, blank)

@@ -84,11 +84,13 @@ def render_svg(
     glyphs = GlyphOutlines(font)
 
     def draw(page: list[PlacedLabel]) -> bytes:
+        """Encode one page and count it (called lazily by ``write_pages``)."""
         data = page_svg(page, template, glyphs)
         stats.page_done(page)
         return data
 
     def blank() -> bytes:
+        """An empty page, so that zero items still give a valid file."""
         return page_svg([], template, glyphs)
 
     written, media_type = write_pages(pages(items, template, dpi, font), draw, out, "svg", MEDIA_TYPE, blank)

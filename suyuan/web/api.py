@@ -10,9 +10,9 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, BinaryIO, cast
+from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
+from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
 from suyuan.trace import audit, batches, issuance, negative_list, registry
 from suyuan.trace.actors import Actor
@@ -289,7 +289,7 @@ def issue_codes(batch_id: int) -> tuple[Response, int]:
 def list_codes(batch_id: int) -> Response:
     """The batch's codes: ``format=csv`` streams every URL; JSON lists the issuances."""
     fmt = request.args.get("format", "json")
-    first, last = _int_arg("first"), _int_arg("last")
+    first, last = int_arg("first"), int_arg("last")
     rt = runtime()
     actor = current_actor()
     if fmt == "json":
@@ -321,7 +321,7 @@ def _csv_rows(actor: Actor, batch_id: int, serials: issuance.SerialRange) -> Ite
         yield buffer.getvalue()
 
 
-def _int_arg(name: str) -> int | None:
+def int_arg(name: str) -> int | None:
     text = request.args.get(name)
     if text is None or text == "":
         return None
@@ -332,43 +332,6 @@ def _int_arg(name: str) -> int | None:
 
 def _statement_url(issuance_id: int) -> str:
     return url_for("consumer.issuance_statement", issuance_id=issuance_id, _external=True)
-
-
-# --- scanner --------------------------------------------------------------------------------------
-
-
-@bp.post("/scan-image")
-def scan_image() -> Response:
-    """Decode every code in an uploaded photo or PDF (multipart ``file``) and verify each.
-
-    Anonymous callers are welcome: it is the fallback of the consumer page's camera mode.
-    """
-    from suyuan.scanner.images import DEFAULT_LIMITS, ImageRejected, read_upload
-    from suyuan.scanner.verify import online_verifier, scan_upload
-
-    upload = request.files.get("file")
-    if upload is None or (not upload.filename and not upload.mimetype):
-        raise InvalidInput("send the image as multipart form field 'file'", field="file")
-    rt = runtime()
-    try:
-        data = read_upload(cast(BinaryIO, upload.stream), DEFAULT_LIMITS)
-        with rt.transaction() as db:
-            codes = scan_upload(data, online_verifier(db, rt.ring))
-    except ImageRejected as exc:
-        if exc.reason == "too_large":
-            abort(413, description=exc.message)
-        raise UploadRejected(exc.reason, exc.message) from exc
-    return jsonify({"codes": [c.as_json() for c in codes]})
-
-
-class UploadRejected(InvalidInput):
-    """A refused upload: too large, a decompression bomb, not an image, malformed."""
-
-    code = "image_rejected"
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(f"{message} [{reason}]", field="file")
-        self.code = f"image_{reason}"
 
 
 # --- audit ----------------------------------------------------------------------------------------

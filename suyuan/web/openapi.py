@@ -117,6 +117,37 @@ def openapi_document() -> dict[str, Any]:
                     ],
                 ),
             },
+            "/api/v1/label-templates": {"get": _op("Label templates (sheets and thermal rolls)", auth=False)},
+            "/api/v1/batches/{batch_id}/labels": {
+                "get": {
+                    "summary": "Label file; proof=1 sends it only if every label decodes and verifies",
+                    "parameters": [
+                        batch_id,
+                        _query("template", {"type": "string"}),
+                        _query("format", {"enum": ["pdf", "png", "svg", "zpl"]}),
+                        _query("first", {"type": "integer", "minimum": 1}),
+                        _query("last", {"type": "integer", "minimum": 1}),
+                        _query("dpi", {"type": "integer", "minimum": 100, "maximum": 1200}),
+                        _query("proof", {"enum": ["0", "1"]}),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The file (a ZIP for multi-page PNG/SVG)",
+                            "content": {
+                                "application/pdf": {},
+                                "image/png": {},
+                                "image/svg+xml": {},
+                                "application/zip": {},
+                                "application/vnd.zebra-zpl": {},
+                            },
+                        },
+                        "400": ERROR,
+                        "401": ERROR,
+                        "404": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
             "/api/v1/scan-image": {
                 "post": {
                     "summary": "Decode and verify every code in a photo or PDF (anonymous allowed)",
