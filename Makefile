@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SUYUAN_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint bench install system-deps browser-deps clean demo
+.PHONY: run test lint bench install system-deps browser-deps clean i18n
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ run: install
 	$(BIN)/suyuan serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check suyuan tests bench
-	$(BIN)/ruff format --check suyuan tests bench
+	$(BIN)/ruff check suyuan tests bench tools
+	$(BIN)/ruff format --check suyuan tests bench tools
 	$(BIN)/mypy
 
 ## test: lint, type-check and run the tests (PostgreSQL when SUYUAN_TEST_DATABASE_URL is set)
@@ -47,3 +47,7 @@ bench: install system-deps
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+## i18n: refresh the zh-CN catalogue after changing user-visible strings
+i18n: install
+	$(BIN)/python tools/i18n.py

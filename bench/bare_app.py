@@ -20,7 +20,11 @@ DOCUMENT: dict[str, Any] = {
     "verdict": "genuine",
     "reasons": [],
     "code": {"gtin": "09501101530003", "lot": "L2611A", "serial": "1"},
-    "product": {"gtin": "09501101530003", "name": "澳大利亚进口婴幼儿配方奶粉 3段 800g", "origin_country": "AU"},
+    "product": {
+        "gtin": "09501101530003",
+        "name": "澳大利亚进口婴幼儿配方奶粉 3段 800g",
+        "origin_country": "AU",
+    },
     "batch": {"gtin": "09501101530003", "lot": "L2611A", "status": "released"},
     "supplier": {"id": 1, "name": "Example Dairy Export Pty Ltd", "country": "AU"},
     "scans": {"count": 1, "first_at": "2026-01-01T00:00:00+00:00"},

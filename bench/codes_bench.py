@@ -386,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     print(f"# codes_bench — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("zxing-cpp", "cryptography", "SQLAlchemy"))
-    print(f"machine: {machine()}\n{versions}\n")
+    print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}\n{versions}\n")
     if "a" in args.parts:
         qr_sizes()
     if "b" in args.parts:

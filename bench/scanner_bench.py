@@ -63,7 +63,7 @@ def opencv(image: Image.Image) -> list[str]:
     gray = np.asarray(image.convert("L"))
     try:
         ok, texts, _, _ = _OPENCV.detectAndDecodeMulti(gray)
-    except UnicodeDecodeError:  # OpenCV's binding fails on payloads that are not UTF-8: count as unread
+    except (UnicodeDecodeError, cv2.error):  # non-UTF-8 payloads, unsupported modes: count as unread
         return []
     return [text for text in texts if text] if ok else []
 

@@ -1,0 +1,428 @@
+"""Scan endpoint benchmark: requests/s and p99 latency of ``GET {code URL}`` (JSON) under gunicorn and wrk.
+
+Why: every consumer scan is one request that parses the code, verifies its Ed25519 signature, looks up key,
+batch and issuance, weighs the code's scan history for clones, records the scan and answers the verdict
+document (DESIGN.md §4). The goal is at least 0.5x the requests/s of a bare Flask app answering constant
+JSON (``bench/bare_app.py``) under the same server (gunicorn, 2 sync workers) and the same load (wrk on
+loopback), measured in the same run, alternating bare and app rounds, for SQLite and PostgreSQL.
+
+For each database the script prepares a fresh installation (``suyuan db upgrade``, ``suyuan demo --json``,
+``suyuan codes export`` of the released batches), rotates wrk through a few hundred real code URLs with
+``Accept: application/json`` (every request records a scan: that is the real cost), and afterwards shows
+how the scan-count query is planned once the ``scan`` table has grown. With ``--grow N`` it then adds N
+scans of other codes (a busy month) and measures the app again, to show how the cost depends on the size
+of the scan log.
+
+    .venv/bin/python bench/scan_server_bench.py                         # 3 rounds of 10 s, both databases
+    .venv/bin/python bench/scan_server_bench.py --backends sqlite --rounds 1 --duration 5
+    .venv/bin/python bench/scan_server_bench.py --grow 200000
+
+Needs ``wrk`` (Debian: ``apt-get install wrk``) and, for PostgreSQL, a server at 127.0.0.1:5432; the
+``bench_scan`` database is created if missing and emptied on every run (never the test database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from sqlalchemy import event, func, insert, make_url, select, text  # noqa: E402
+
+from suyuan.config import Settings  # noqa: E402
+from suyuan.runtime import Runtime  # noqa: E402
+from suyuan.trace.db import make_engine  # noqa: E402
+from suyuan.trace.model import Scan  # noqa: E402
+from suyuan.trace.model.types import utcnow  # noqa: E402
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_scan"
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+SCAN_COUNT_SQL = "SELECT count(*), min(at) FROM scan WHERE gtin = :gtin AND lot = :lot AND serial = :serial"
+
+
+@dataclass
+class WrkResult:
+    """What one wrk run measured."""
+
+    rps: float
+    p99_ms: float
+    requests: int
+    errors: int  # non-2xx/3xx responses plus socket errors
+
+
+# --- machine, databases -------------------------------------------------------------------------
+
+
+def machine() -> str:
+    """nproc and CPU model, as the results page quotes them."""
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return f"{os.cpu_count()} CPUs ({model})"
+
+
+def reset_postgres(url: str) -> None:
+    """Create the bench database if missing and empty its schema; refuses the test suite's database."""
+    target = make_url(url)
+    if target.database in (None, "", "test", "postgres"):
+        raise SystemExit(f"refusing to reset database {target.database!r}: use a dedicated bench database")
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def suyuan(env: dict[str, str], *args: str) -> str:
+    """Run the ``suyuan`` command with ``env``; its stdout."""
+    done = subprocess.run([str(BIN / "suyuan"), *args], env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"suyuan {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def prepare(env: dict[str, str], wanted: int) -> list[str]:
+    """Migrate, load the demo and export up to ``wanted`` code URLs of its released batches."""
+    suyuan(env, "db", "upgrade")
+    info = json.loads(suyuan(env, "demo", "--json"))
+    urls: list[str] = []
+    for batch in info["batches"]:
+        if batch["status"] == "released" and len(urls) < wanted:
+            urls += suyuan(env, "codes", "export", "--batch", str(batch["id"])).split()
+    return urls[:wanted]
+
+
+def scan_rows(database_url: str) -> int:
+    """Rows in the scan log."""
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        count = int(conn.scalar(select(func.count()).select_from(Scan.__table__)) or 0)
+    engine.dispose()
+    return count
+
+
+def explain_scan_count(database_url: str, url: str) -> list[str]:
+    """The plan (and on PostgreSQL the timing) of the per-request scan-count query for code ``url``."""
+    parts = urlsplit(url).path.split("/")  # ['', '01', gtin, '10', lot, '21', serial]
+    params = {"gtin": parts[2], "lot": parts[4], "serial": parts[6]}
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(text("EXPLAIN QUERY PLAN " + SCAN_COUNT_SQL), params).all()
+            lines = [str(row[-1]) for row in rows]
+            start = time.perf_counter()
+            for _ in range(20):
+                conn.execute(text(SCAN_COUNT_SQL), params).one()
+            lines.append(f"executed in {(time.perf_counter() - start) / 20 * 1000:.2f} ms (mean of 20)")
+        else:
+            rows = conn.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + SCAN_COUNT_SQL), params).all()
+            lines = [str(row[0]) for row in rows]
+    engine.dispose()
+    return lines
+
+
+def statements_per_scan(env: dict[str, str], path: str) -> list[str]:
+    """The SQL statements one JSON scan of ``path`` executes (in-process app, same database)."""
+    from suyuan.web import create_app
+
+    app = create_app(Settings.from_env(env))
+    rt: Runtime = app.extensions["suyuan"]
+    client = app.test_client()
+    client.get(path, headers={"Accept": "application/json"})  # warm: key cache, connection
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(rt.engine, "before_cursor_execute", record)
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 200, response.data
+    rt.engine.dispose()
+    return seen
+
+
+def grow_scan_log(database_url: str, rows: int) -> None:
+    """Add ``rows`` scans of codes other than the benchmarked ones (a busy month's scan log)."""
+    engine = make_engine(database_url)
+    now = utcnow()
+    with engine.begin() as conn:
+        for start in range(0, rows, 20_000):
+            conn.execute(
+                insert(Scan.__table__),
+                [
+                    {
+                        "at": now,
+                        "batch_id": None,
+                        "gtin": "09999999999996",
+                        "lot": f"G{n // 1000:05d}",
+                        "serial": str(n),
+                        "device_hash": "",
+                        "region": "",
+                        "verdict": "counterfeit",
+                        "reasons": ["unknown_batch"],
+                    }
+                    for n in range(start, min(rows, start + 20_000))
+                ],
+            )
+    engine.dispose()
+
+
+# --- servers and load ---------------------------------------------------------------------------
+
+
+@contextmanager
+def gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> Iterator[str]:
+    """Serve ``app`` with gunicorn (2 sync workers, no access log) on loopback; always stopped."""
+    command = [
+        str(BIN / "gunicorn"),
+        "-w",
+        "2",
+        "-k",
+        "sync",
+        "-b",
+        f"{HOST}:{port}",
+        "--chdir",
+        str(REPO),
+        app,
+    ]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, env={**env, "PYTHONPATH": str(REPO)}, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{app} did not come up on port {port}; see {log}:\n{log.read_text()[-2000:]}"
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def lua_script(paths: Sequence[str], directory: Path) -> Path:
+    """A wrk script that rotates through ``paths`` asking for the JSON verdict."""
+    listed = ",\n".join(json.dumps(p) for p in paths)
+    script = directory / "codes.lua"
+    script.write_text(
+        f"local paths = {{\n{listed}\n}}\n"
+        "local i = 0\n"
+        'local headers = {["Accept"] = "application/json"}\n'
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i], headers)\n'
+        "end\n"
+    )
+    return script
+
+
+def wrk(base: str, script: Path, threads: int, connections: int, seconds: int) -> WrkResult:
+    """One bounded wrk run against ``base``; parses requests/s, p99 and errors."""
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(script),
+        base,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\b", out, re.M)
+    assert p99 is not None, out
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (
+        sum(int(g) for g in sockets.groups()) if sockets else 0
+    )
+    return WrkResult(rps, p99_ms, requests, errors)
+
+
+def check_one(base: str, path: str) -> dict[str, Any]:
+    """One scan by hand: the app must answer the JSON verdict of a genuine code."""
+    request = urllib.request.Request(base + path, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        document: dict[str, Any] = json.loads(response.read())
+    return document
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+
+def bench_backend(name: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
+    """Alternate bare and app rounds on one database; returns medians and per-round figures."""
+    with tempfile.TemporaryDirectory(prefix=f"scan-bench-{name}-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        if name == "sqlite":
+            database_url = f"sqlite:///{tmp / 'scan-bench.db'}"
+        else:
+            database_url = args.pg_url
+            reset_postgres(database_url)
+        env = {
+            **os.environ,
+            "SUYUAN_DATABASE_URL": database_url,
+            "SUYUAN_INSTANCE_DIR": str(tmp / "instance"),
+            "SUYUAN_BASE_URL": f"http://{HOST}:{port}",
+            "SUYUAN_KEY_PASSPHRASE": "bench-key-passphrase",
+            "SUYUAN_SECRET_KEY": "bench-secret-key",
+        }
+        urls = prepare(env, args.urls)
+        paths = [urlsplit(u).path + "?" + urlsplit(u).query for u in urls]
+        script = lua_script(paths, tmp)
+        bare: list[WrkResult] = []
+        app: list[WrkResult] = []
+        grown: WrkResult | None = None
+        plan_grown: list[str] = []
+        with (
+            gunicorn("bench.bare_app:app", port + 1, env, tmp / "bare.log") as bare_base,
+            gunicorn("suyuan.web.wsgi:app", port, env, tmp / "app.log") as app_base,
+        ):
+            verdict = check_one(app_base, paths[0])
+            print(f"  {name}: {len(paths)} code URLs; first scan by hand: {verdict['verdict']}", flush=True)
+            wrk(bare_base, script, args.threads, args.connections, 2)  # warm-up, not counted
+            wrk(app_base, script, args.threads, args.connections, 2)
+            for round_no in range(1, args.rounds + 1):
+                bare.append(wrk(bare_base, script, args.threads, args.connections, args.duration))
+                app.append(wrk(app_base, script, args.threads, args.connections, args.duration))
+                b, a = bare[-1], app[-1]
+                print(
+                    f"  {name} round {round_no}: bare {b.rps:,.0f} req/s p99 {b.p99_ms:.1f} ms; "
+                    f"app {a.rps:,.0f} req/s p99 {a.p99_ms:.1f} ms, errors {a.errors}",
+                    flush=True,
+                )
+            rows_after = scan_rows(database_url)
+            plan = explain_scan_count(database_url, urls[0])
+            statements = statements_per_scan(env, paths[1])
+            if args.grow:
+                grow_scan_log(database_url, args.grow)
+                grown = wrk(app_base, script, args.threads, args.connections, args.duration)
+                plan_grown = explain_scan_count(database_url, urls[0])
+                print(f"  {name} after +{args.grow:,} scans: app {grown.rps:,.0f} req/s", flush=True)
+        app_log = (tmp / "app.log").read_text()
+    return {
+        "name": name,
+        "bare": bare,
+        "app": app,
+        "rows_after": rows_after,
+        "plan": plan,
+        "statements": statements,
+        "grown": grown,
+        "plan_grown": plan_grown,
+        "tracebacks": app_log.count("Traceback"),
+    }
+
+
+def report(results: Sequence[dict[str, Any]], args: argparse.Namespace) -> None:
+    """Print the tables: medians and ratio per database, per-round figures, the scan-count plan."""
+    print(
+        f"\n## Scan endpoint, medians of {args.rounds} rounds (wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.duration}s --latency, gunicorn -w 2 sync)\n"
+    )
+    print("| database | bare req/s | bare p99 | app req/s | app p99 | app / bare (goal ≥ 0.5) | app errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        bare_rps = statistics.median(x.rps for x in r["bare"])
+        app_rps = statistics.median(x.rps for x in r["app"])
+        print(
+            f"| {r['name']} | {bare_rps:,.0f} | {statistics.median(x.p99_ms for x in r['bare']):.1f} ms "
+            f"| {app_rps:,.0f} | {statistics.median(x.p99_ms for x in r['app']):.1f} ms "
+            f"| {app_rps / bare_rps:.2f} | {sum(x.errors for x in r['app'])} |"
+        )
+    print("\nPer round (app req/s falls as the scan log grows):\n")
+    print("| database | round | bare req/s | app req/s | app p99 | app requests (= scans recorded) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        for i, (b, a) in enumerate(zip(r["bare"], r["app"], strict=True), start=1):
+            print(f"| {r['name']} | {i} | {b.rps:,.0f} | {a.rps:,.0f} | {a.p99_ms:.1f} ms | {a.requests:,} |")
+    for r in results:
+        print(
+            f"\n{r['name']}: scan rows after the rounds: {r['rows_after']:,}; tracebacks in the app log: "
+            f"{r['tracebacks']}. Plan of the per-request scan-count query:\n"
+        )
+        print("    " + SCAN_COUNT_SQL)
+        for line in r["plan"]:
+            print("    " + line)
+        print(f"\n{r['name']}: SQL statements of one JSON scan ({len(r['statements'])}):\n")
+        for statement in r["statements"]:
+            print("    " + (statement if len(statement) <= 150 else statement[:147] + "..."))
+        if r["grown"] is not None:
+            g: WrkResult = r["grown"]
+            print(
+                f"\n{r['name']}: after adding {args.grow:,} scans of other codes: app {g.rps:,.0f} req/s, "
+                f"p99 {g.p99_ms:.1f} ms; the scan-count query then:\n"
+            )
+            for line in r["plan_grown"]:
+                print("    " + line)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Benchmark the scan endpoint on the chosen databases and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--urls", type=int, default=400, help="distinct code URLs wrk rotates through")
+    parser.add_argument("--grow", type=int, default=0, help="then add this many scans and measure again")
+    parser.add_argument("--port", type=int, default=18700, help="app port; the bare app uses port + 1")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    print(f"# scan_server_bench — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    results = [bench_backend(name, args, args.port + 10 * i) for i, name in enumerate(args.backends)]
+    report(results, args)
+
+
+if __name__ == "__main__":
+    main()
