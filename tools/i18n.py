@@ -15,28 +15,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "suyuan/web/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
-NEW: dict[str, str] = {
-    "Scan with camera": "扫码查验",
-    "Point your camera at the QR label. If your browser cannot read codes itself, take a photo instead.": "将相机对准二维码标签。如果浏览器无法直接识别，请拍照上传。",
-    "Photo of the label": "标签照片",
-    "No code found in this photo. Try again closer, with more light.": "照片中未找到二维码。请靠近一些、在光线充足处重试。",
-    "Reading the photo…": "正在识别照片…",
-    "Scan another code": "扫描其他二维码",
-    "Print labels": "打印标签",
-    "No batch has issued codes yet.": "还没有已签发溯源码的批次。",
-    "Batch": "批次",
-    "%(n)s codes": "%(n)s 个码",
-    "First serial": "起始序列号",
-    "Last serial": "结束序列号",
-    "Template": "标签模板",
-    "Format": "格式",
-    "Preview": "预览",
-    "First page": "第一页",
-    '%(n)s labels, %(per)s per page. Print at 100%% scale, never "fit to page".': "共 %(n)s 张标签，每页 %(per)s 张。请按 100%% 比例打印，不要选择“适合页面”。",
-    "Preview of the first page": "第一页预览",
-    "Download": "下载",
-    "Download with print proof": "下载（附打印校验）",
-}
+NEW: dict[str, str] = {}  # msgid -> translation, for batches of new strings; messages.po is the record
 
 
 def main() -> int:
