@@ -26,7 +26,7 @@ from PIL import Image
 
 from suyuan.scanner import filters
 from suyuan.scanner.filters import Gray
-from suyuan.scanner.images import DEFAULT_LIMITS, Limits, iter_pages
+from suyuan.scanner.images import DEFAULT_LIMITS, Limits, iter_pages, normalise
 
 __all__ = [
     "PASSES",
@@ -155,10 +155,20 @@ PASSES: tuple[Pass, ...] = (
     _extra("equalise-global", "fit", "equalise", binarizer=_GLOBAL),
     _extra("deblur", "fit", "deblur2"),
     _extra("deblur-strong", "fit", "deblur3"),
-    _extra("upscale-sharpen", "up2", "sharpen"),
     _extra("upscale3", "up3"),
 )
-"""The decoding passes in the order they are tried; the first is one plain zxing-cpp call."""
+"""The decoding passes in the order they are tried; the first is one plain zxing-cpp call.
+
+How the list was chosen (docs/bench-scanner.md): every candidate pass was run alone on every photo plain
+zxing-cpp misses, in zxing-cpp's sample set and two synthetic sets of 300 and 180 label photos; passes were
+kept if they read photos no earlier pass reads, and ordered cheap first. ``global`` and ``median-global``
+(GlobalHistogram binariser) read the halftoned and textured codes of the real samples; ``half`` (2×2
+averaging) most dim and grainy photos; ``upscale``/``upscale3`` small and steeply tilted codes; ``smooth``,
+``median``, ``stretch`` and ``equalise`` some dim and unevenly lit ones; ``deblur`` (Wiener) out-of-focus
+ones. Sharpening (unsharp mask, at 1× or 2×) read nothing the others miss in 617 photos but cost up to
+190 ms, so it is available as a stage and not in the default list; nor is zxing-cpp's FixedThreshold
+binariser.
+"""
 
 
 def read_plain(image: Image.Image | Gray, **options: Any) -> list[zxingcpp.Barcode]:
@@ -227,10 +237,15 @@ def decode_bytes(
 
 
 def to_gray(image: Image.Image) -> Gray:
-    """The image's luminance as a C-contiguous ``uint8`` array (the input of every pass)."""
-    if image.mode != "L":
-        image = image.convert("L")
-    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+    """The image's luminance as a C-contiguous ``uint8`` array (the input of every pass).
+
+    Any Pillow mode is accepted: transparency is flattened onto white and 16-bit scans are scaled, as the
+    loader does (:func:`suyuan.scanner.images.normalise`), so callers may pass images from anywhere.
+    """
+    upright = normalise(image)
+    if upright.mode != "L":
+        upright = upright.convert("L")
+    return np.ascontiguousarray(np.asarray(upright, dtype=np.uint8))
 
 
 def _prepared(stages: tuple[str, ...], cache: dict[tuple[str, ...], Gray | None]) -> Gray | None:

@@ -12,6 +12,8 @@ stays small and the decoding results do not depend on which OpenCV build is inst
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageFilter
@@ -112,21 +114,25 @@ def equalise(gray: Gray, tiles: int = 8, clip: float = 2.0) -> Gray:
     height, width = gray.shape
     ty, tx = min(tiles, max(1, height // 16)), min(tiles, max(1, width // 16))
     luts = _tile_luts(gray, ty, tx, clip)
-    rows = _blend_axis(height, ty)
-    cols = _blend_axis(width, tx)
-    r0, r1, wr = rows
-    c0, c1, wc = cols
-    g = gray.astype(np.intp)
-    top = (
-        luts[r0[:, None], c0[None, :], g] * (1 - wc)[None, :]
-        + luts[r0[:, None], c1[None, :], g] * wc[None, :]
-    )
-    bottom = (
-        luts[r1[:, None], c0[None, :], g] * (1 - wc)[None, :]
-        + luts[r1[:, None], c1[None, :], g] * wc[None, :]
-    )
-    result = top * (1 - wr)[:, None] + bottom * wr[:, None]
-    return np.clip(result + 0.5, 0, 255).astype(np.uint8)
+    r0, r1, wr = _blend_axis(height, ty)
+    c0, c1, wc = _blend_axis(width, tx)
+    result = np.empty((height, width), dtype=np.uint8)
+    # Pixels between the same four tile centres share four lookup tables: blend block by block.
+    for rows in _runs(r0):
+        i0, i1, w_row = r0[rows.start], r1[rows.start], wr[rows][:, None]
+        for cols in _runs(c0):
+            j0, j1, w_col = c0[cols.start], c1[cols.start], wc[cols][None, :]
+            block = gray[rows, cols]
+            top = luts[i0, j0][block] * (1 - w_col) + luts[i0, j1][block] * w_col
+            bottom = luts[i1, j0][block] * (1 - w_col) + luts[i1, j1][block] * w_col
+            result[rows, cols] = np.clip(top * (1 - w_row) + bottom * w_row + 0.5, 0, 255)
+    return result
+
+
+def _runs(values: NDArray[np.intp]) -> list[slice]:
+    """Slices of the runs of equal consecutive values in a 1-D array."""
+    starts = [0, *(np.flatnonzero(np.diff(values)) + 1).tolist(), len(values)]
+    return [slice(a, b) for a, b in itertools.pairwise(starts)]
 
 
 def _tile_luts(gray: Gray, ty: int, tx: int, clip: float) -> NDArray[np.float32]:

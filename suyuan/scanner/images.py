@@ -32,6 +32,7 @@ __all__ = [
     "Limits",
     "iter_pages",
     "load_pages",
+    "normalise",
     "read_upload",
     "sniff",
 ]
@@ -244,7 +245,7 @@ def _decode_frame(image: Image.Image, index: int, kind: str, limits: Limits) -> 
         raise ImageRejected(
             "malformed_image", f"The {kind.upper()} file is damaged or incomplete (frame {index + 1})."
         ) from exc
-    return _normalise(_upright(frame))
+    return normalise(_upright(frame))
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -259,7 +260,7 @@ def _upright(image: Image.Image) -> Image.Image:
         return image
 
 
-def _normalise(image: Image.Image) -> Image.Image:
+def normalise(image: Image.Image) -> Image.Image:
     """Convert any Pillow mode to ``"L"`` or ``"RGB"``: transparency over white, 16/32-bit scaled to 8 bits.
 
     Why: a transparent PNG of a QR code often has black modules on *transparent black*; dropping the alpha
@@ -340,7 +341,7 @@ def _render_page(document: pdfium.PdfDocument, index: int, limits: Limits) -> Im
         except Exception as exc:  # pdfium errors and nonsense page boxes
             message = f"Page {index + 1} of the PDF cannot be rendered."
             raise ImageRejected("malformed_image", message) from exc
-    return _normalise(rendered)
+    return normalise(rendered)
 
 
 def _pdf_scale(width_pt: float, height_pt: float, limits: Limits) -> float:

@@ -72,7 +72,7 @@ def amend_quantity(session: Session, actor: Actor, batch_id: int, quantity: int,
     Codes can only be issued up to the batch quantity, so more codes need an amendment first, which the
     audit log records with the reason.
     """
-    from suyuan.trace.issuance import issued_count
+    from suyuan.trace.issuance import issued_count  # issuance builds on batches: import at use
 
     batch = get_batch(session, actor, batch_id)
     if not actor.operator and actor.enterprise_id != batch.product.enterprise_id:

@@ -119,6 +119,7 @@ def _products() -> list[DemoProduct]:
         docs: tuple[DocumentFiling, ...],
         decision: str,
         lot: str = "",
+        release: bool = True,
         **extra: Any,
     ) -> DemoProduct:
         filing = ProductFiling(
@@ -134,9 +135,7 @@ def _products() -> list[DemoProduct]:
             documents=docs,
             **extra,
         )
-        return DemoProduct(
-            owner, filing, decision, lot, release=extra.get("condition") != "used" and lot != "L2611Z"
-        )
+        return DemoProduct(owner, filing, decision, lot, release)
 
     nz, fr, jp, de, au, kr = (
         ("Aotearoa Dairy Export Ltd", "NZ"),
@@ -274,6 +273,7 @@ def _products() -> list[DemoProduct]:
             _docs(*COSMETIC_DOCS),
             "admit",
             "L2611Z",
+            release=False,  # still in the bonded zone: its codes scan as suspect (not_released)
         ),
         p(
             "merchant_b",

@@ -167,7 +167,7 @@ def _add_counts(session: Session, check: CodeCheck) -> None:
     )
     count, first = session.execute(select(func.count(), func.min(Scan.at)).where(*where)).one()
     check.scan_count = int(count)
-    check.first_scan_at = first if first is None or first.tzinfo else first.replace(tzinfo=utcnow().tzinfo)
+    check.first_scan_at = first
 
 
 def claim_code(session: Session, ring: KeyRing, parsed: ParsedCode, *, device: str) -> Claim:
