@@ -11,7 +11,8 @@ on the same machine and the same loaded images:
 on (a) the real photos and scans of zxing-cpp's sample set (``/work/shared/external/zxing-qr-samples``)
 and (b) a fixed-seed set of synthetic label photos (``bench/photos.py``), with a breakdown per distortion
 kind. A photo counts as read when the expected text is among the decoded texts; times are wall-clock per
-image, from a loaded Pillow image to the list of texts (each decoder does its own greyscale conversion).
+image, from a loaded Pillow image to the list of texts (each decoder does its own greyscale conversion),
+all single-threaded (OpenCV's thread pool is set to one thread), as in one web worker.
 
 Run from the repository root: ``.venv/bin/python -m bench.scanner_bench [--n 300] [--seed 20240601]``.
 """
@@ -24,6 +25,7 @@ import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -39,33 +41,35 @@ from suyuan.scanner.decode import decode_image
 from suyuan.scanner.images import load_pages
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "external" / "zxing-qr-samples"
-Decoder = Callable[[Image.Image], list[str]]
+Decoder = Callable[[Image.Image], list[tuple[str, str]]]
+"""Decodes an image into (text, how it was found) pairs."""
 Case = tuple[str, str, Image.Image, str]  # (group, name, image, expected text)
 
 
-def pipeline(image: Image.Image) -> list[str]:
-    """Our pipeline with its defaults."""
-    return [code.text for code in decode_image(image)]
+def pipeline(image: Image.Image) -> list[tuple[str, str]]:
+    """Our pipeline with its defaults; also reports which pass found each code."""
+    return [(code.text, code.method) for code in decode_image(image)]
 
 
-def plain_zxing(image: Image.Image) -> list[str]:
+def plain_zxing(image: Image.Image) -> list[tuple[str, str]]:
     """One zxing-cpp call, QR only, as a caller without the pipeline would make it."""
     formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
     barcodes = zxingcpp.read_barcodes(image, formats=formats, text_mode=zxingcpp.TextMode.Plain)
-    return [barcode.text for barcode in barcodes]
+    return [(barcode.text, "zxing") for barcode in barcodes]
 
 
+cv2.setNumThreads(1)  # all three decoders single-threaded, as in one web worker; comparable on a busy host
 _OPENCV = cv2.QRCodeDetector()
 
 
-def opencv(image: Image.Image) -> list[str]:
+def opencv(image: Image.Image) -> list[tuple[str, str]]:
     """OpenCV's classic QR detector and decoder, all codes in the image."""
     gray = np.asarray(image.convert("L"))
     try:
         ok, texts, _, _ = _OPENCV.detectAndDecodeMulti(gray)
     except (UnicodeDecodeError, cv2.error):  # non-UTF-8 payloads, unsupported modes: count as unread
         return []
-    return [text for text in texts if text] if ok else []
+    return [(text, "opencv") for text in texts if text] if ok else []
 
 
 DECODERS: dict[str, Decoder] = {"pipeline": pipeline, "zxing": plain_zxing, "opencv": opencv}
@@ -78,12 +82,15 @@ class Tally:
     read: int = 0
     total: int = 0
     times_ms: list[float] = field(default_factory=list)
+    methods: Counter[str] = field(default_factory=Counter)
 
-    def add(self, ok: bool, ms: float) -> None:
-        """Record one photo."""
-        self.read += ok
+    def add(self, method: str | None, ms: float) -> None:
+        """Record one photo: ``method`` found the expected text, or ``None`` if it was not read."""
+        self.read += method is not None
         self.total += 1
         self.times_ms.append(ms)
+        if method is not None:
+            self.methods[method] += 1
 
     def cell(self) -> str:
         """``read/total (pct)`` for a table."""
@@ -120,10 +127,10 @@ def run(cases: Iterable[Case], decoders: dict[str, Decoder]) -> dict[str, dict[s
     for group, _name, image, expected in cases:
         for name, decoder in decoders.items():
             started = time.perf_counter()
-            ok = expected in decoder(image)
+            found = dict(decoder(image))
             ms = (time.perf_counter() - started) * 1000
             for key in (group, "all"):
-                tallies[name].setdefault(key, Tally()).add(ok, ms)
+                tallies[name].setdefault(key, Tally()).add(found.get(expected), ms)
     return tallies
 
 
@@ -141,6 +148,11 @@ def table(title: str, tallies: dict[str, dict[str, Tally]], groups: list[str]) -
         label = f"**{group}**" if group == "all" else group
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def passes_line(tally: Tally) -> str:
+    """Which pipeline pass read how many photos, most first."""
+    return ", ".join(f"{method} {count}" for method, count in tally.methods.most_common())
 
 
 def machine() -> str:
@@ -180,17 +192,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     warm_up(DECODERS)
-    print(f"Machine: {machine()}\n")
+    print(f"Machine: {machine()}; load average before the run {os.getloadavg()[0]:.2f}\n")
     if args.samples.is_dir():
         cases = sample_cases(args.samples)
         groups = sorted({case[0] for case in cases})
-        print(table("zxing-cpp samples", run(cases, DECODERS), groups) + "\n")
+        tallies = run(cases, DECODERS)
+        print(table("zxing-cpp samples", tallies, groups) + "\n")
+        print(f"Pipeline passes that read them: {passes_line(tallies['pipeline']['all'])}\n")
     else:
         print(f"(zxing-cpp samples not found at {args.samples}; skipped)\n", file=sys.stderr)
     started = time.perf_counter()
     photos = photo_cases(args.n, args.seed)
     print(f"Generated {len(photos)} photos (seed {args.seed}) in {time.perf_counter() - started:.0f} s.\n")
-    print(table(f"synthetic photos (seed {args.seed})", run(photos, DECODERS), list(KINDS)))
+    tallies = run(photos, DECODERS)
+    print(table(f"synthetic photos (seed {args.seed})", tallies, list(KINDS)) + "\n")
+    print(f"Pipeline passes that read them: {passes_line(tallies['pipeline']['all'])}")
+    print(f"\nLoad average after the run: {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,8 +13,13 @@ from sqlalchemy.orm import Session
 from suyuan.trace import accounts, batches, issuance, keys, registry
 from suyuan.trace.actors import OPERATOR, Actor
 from suyuan.trace.identifiers import complete_gtin, complete_uscc
-from suyuan.trace.model import Batch, Enterprise, Office, Product
+from suyuan.trace.model import Batch, Enterprise, EntryDeclaration, LedgerKind, Office, Product
 from suyuan.trace.registry import DocumentFiling, EnterpriseFiling, ProductFiling
+from suyuan.trace.zone import entry, inspection
+from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
+from suyuan.trace.zone.exits import Buyer, ExitFiling, ExitLineFiling
+from suyuan.trace.zone.inspection import ReportFiling
+from suyuan.trace.zone.ledger import LedgerReport
 
 BASE = "HTTPS://SY.EXAMPLE.CN"
 _counter = itertools.count(1)
@@ -174,3 +180,145 @@ def code_urls(
 ) -> list[str]:
     serials = issuance.issued_range(session, batch.id, first, last)
     return list(issuance.code_urls(session, ring, batch, serials, base))
+
+
+# --- the bonded zone ---------------------------------------------------------------------------
+
+SECRET = "test-secret-key"
+REPORT_SHA = "ab" * 32
+
+
+def id_number(n: int, birth: str = "19900101") -> str:
+    """A valid resident ID number (GB 11643): area 110105, a birth date, sequence ``n``, check character."""
+    body = f"110105{birth}{n % 1000:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = (12 - sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11) % 11
+    return body + ("X" if check == 10 else str(check))
+
+
+def entry_line(
+    product: Product, *, lot: str | None = None, quantity: int = 100, **overrides: Any
+) -> EntryLineFiling:
+    line = EntryLineFiling(
+        gtin=product.gtin,
+        lot=f"Z{next(_counter):05d}" if lot is None else lot,
+        quantity=quantity,
+        supplier_name=product.supplier.name,
+        supplier_country=product.supplier.country,
+        production_date=date(2026, 9, 1),
+        expiry_date=date(2099, 9, 1),
+    )
+    return replace(line, **overrides)
+
+
+def declare(
+    session: Session,
+    world: World,
+    *lines: EntryLineFiling,
+    owner: str = "merchant",
+    reference: str | None = None,
+) -> EntryDeclaration:
+    staff = world.merchant_staff if owner == "merchant" else world.merchant_b_staff
+    enterprise = world.merchant if owner == "merchant" else world.merchant_b
+    declaration = entry.declare_entry(
+        session,
+        staff,
+        enterprise.id,
+        EntryFiling(reference=reference or f"ENT-{next(_counter)}", lines=lines),
+    )
+    session.commit()
+    return declaration
+
+
+def clear_for_sale(session: Session, world: World, batch: Batch, *, owner: str = "merchant") -> Batch:
+    """Quarantine passed, a foreign test report submitted and accepted, the batch released."""
+    staff = world.merchant_staff if owner == "merchant" else world.merchant_b_staff
+    line = entry.entry_line_of(session, batch.id)
+    assert line is not None
+    if line.declaration.quarantine_status.value == "pending":
+        inspection.record_quarantine(session, world.regulator, line.declaration_id, outcome="passed")
+    report = inspection.submit_report(
+        session,
+        staff,
+        batch.id,
+        ReportFiling(
+            kind="foreign_test_report", issuer="SGS NZ", issued_on=date(2026, 1, 5), sha256=REPORT_SHA
+        ),
+    )
+    inspection.review_report(session, world.regulator, report.id, accept=True)
+    batches.release_batch(session, world.regulator, batch.id)
+    session.commit()
+    return batch
+
+
+def make_zone_batch(
+    session: Session,
+    world: World,
+    ring: keys.KeyRing,
+    *,
+    quantity: int = 100,
+    codes: int | None = None,
+    released: bool = True,
+    owner: str = "merchant",
+    **product_overrides: Any,
+) -> Batch:
+    """A batch that entered the zone through a declaration, with codes issued, released unless told not."""
+    product = make_product(session, world, owner=owner, **product_overrides)
+    declaration = declare(session, world, entry_line(product, quantity=quantity), owner=owner)
+    batch = declaration.lines[0].batch
+    assert batch is not None
+    staff = world.merchant_staff if owner == "merchant" else world.merchant_b_staff
+    if codes is None or codes:
+        issuance.issue_codes(session, staff, ring, batch.id, codes or quantity, BASE)
+    if released:
+        clear_for_sale(session, world, batch, owner=owner)
+    session.commit()
+    return batch
+
+
+def exit_filing(
+    lines: list[tuple[Batch, list[str]]],
+    *,
+    order_no: str | None = None,
+    unit_price: str = "100.00",
+    payment: str | None = None,
+    buyer: Buyer | None = None,
+    quantities: list[int] | None = None,
+) -> ExitFiling:
+    """An order of the given units (batch, code URLs) at ``unit_price`` each, paid in full."""
+    exit_lines = tuple(
+        ExitLineFiling(
+            batch_id=batch.id,
+            quantity=quantities[i] if quantities else len(urls),
+            unit_price=unit_price,
+            codes=tuple(urls),
+        )
+        for i, (batch, urls) in enumerate(lines)
+    )
+    units = sum(line.quantity for line in exit_lines)
+    n = next(_counter)
+    return ExitFiling(
+        order_no=order_no or f"ORD-{n}",
+        payment_ref=f"PAY-{n}",
+        waybill_no=f"WB-{n}",
+        payment_amount=payment or str(Decimal(unit_price) * units),
+        buyer=buyer or Buyer(id_number=id_number(n), name="张三丰", address=f"深圳市南山区{n}号"),
+        lines=exit_lines,
+        platform="前海跨境购",
+    )
+
+
+def invariant_holds(report: LedgerReport) -> bool:
+    """entered + returned_in = in_zone + written_off + returned_out + destroyed + sampled, in_zone >= 0,
+    and the net units written off are exactly the codes sold."""
+    total = report.total
+    return (
+        report.in_zone >= 0
+        and total(LedgerKind.ENTRY) + total(LedgerKind.CONSUMER_RETURN)
+        == report.in_zone
+        + total(LedgerKind.WRITE_OFF)
+        + total(LedgerKind.RETURN_SHIPMENT)
+        + total(LedgerKind.DESTRUCTION)
+        + total(LedgerKind.SAMPLE)
+        and report.balanced
+    )

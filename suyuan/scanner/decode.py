@@ -34,7 +34,10 @@ __all__ = [
     "Pass",
     "decode_bytes",
     "decode_image",
+    "later_pass",
+    "prepare",
     "read_plain",
+    "to_gray",
 ]
 
 Point = tuple[int, int]
@@ -99,9 +102,14 @@ class Pass:
         )
 
 
-def _extra(name: str, *stages: str, binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage) -> Pass:
-    """A pass after the first: no 90° rotation (QR detection is rotation invariant) and no inverted search
-    (the plain pass did that); no zxing-internal downscaling of images this pipeline itself enlarged.
+def later_pass(
+    name: str, *stages: str, binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
+) -> Pass:
+    """A pass for after the first, with the zxing-cpp options that make sense there.
+
+    Why not the defaults: QR detection is rotation invariant, so the 90° retries only cost time; inverted
+    (light-on-dark) codes are already searched by the plain pass; and zxing-cpp's own downscaling of an
+    image this pipeline has just enlarged would undo the enlargement.
     """
     enlarged = any(stage.startswith("up") for stage in stages)
     return Pass(name, stages, binarizer, try_rotate=False, try_invert=False, try_downscale=not enlarged)
@@ -144,18 +152,18 @@ _GLOBAL = zxingcpp.Binarizer.GlobalHistogram
 
 PASSES: tuple[Pass, ...] = (
     Pass("plain"),
-    _extra("half", "half"),
-    _extra("global", binarizer=_GLOBAL),
-    _extra("median-global", "fit", "median", binarizer=_GLOBAL),
-    _extra("smooth", "fit", "smooth"),
-    _extra("median", "fit", "median"),
-    _extra("upscale", "up2"),
-    _extra("stretch", "fit", "stretch"),
-    _extra("equalise", "fit", "equalise"),
-    _extra("equalise-global", "fit", "equalise", binarizer=_GLOBAL),
-    _extra("deblur", "fit", "deblur2"),
-    _extra("deblur-strong", "fit", "deblur3"),
-    _extra("upscale3", "up3"),
+    later_pass("half", "half"),
+    later_pass("global", binarizer=_GLOBAL),
+    later_pass("median-global", "fit", "median", binarizer=_GLOBAL),
+    later_pass("smooth", "fit", "smooth"),
+    later_pass("median", "fit", "median"),
+    later_pass("upscale", "up2"),
+    later_pass("stretch", "fit", "stretch"),
+    later_pass("equalise", "fit", "equalise"),
+    later_pass("equalise-global", "fit", "equalise", binarizer=_GLOBAL),
+    later_pass("deblur", "fit", "deblur2"),
+    later_pass("deblur-strong", "fit", "deblur3"),
+    later_pass("upscale3", "up3"),
 )
 """The decoding passes in the order they are tried; the first is one plain zxing-cpp call.
 
@@ -165,9 +173,9 @@ kept if they read photos no earlier pass reads, and ordered cheap first. ``globa
 (GlobalHistogram binariser) read the halftoned and textured codes of the real samples; ``half`` (2×2
 averaging) most dim and grainy photos; ``upscale``/``upscale3`` small and steeply tilted codes; ``smooth``,
 ``median``, ``stretch`` and ``equalise`` some dim and unevenly lit ones; ``deblur`` (Wiener) out-of-focus
-ones. Sharpening (unsharp mask, at 1× or 2×) read nothing the others miss in 617 photos but cost up to
-190 ms, so it is available as a stage and not in the default list; nor is zxing-cpp's FixedThreshold
-binariser.
+ones. Sharpening (unsharp mask, at 1× or 2×) read one photo of 617 that nothing else reads, for about
+100 ms more on every hopeless photo, so it is available as a stage and not in the default list; nor is
+zxing-cpp's FixedThreshold binariser (nothing unique).
 """
 
 
@@ -201,7 +209,7 @@ def decode_image(
     for index, decode_pass in enumerate(passes):
         if index and time.perf_counter() >= deadline:
             break
-        work = _prepared(decode_pass.stages, cache)
+        work = prepare(decode_pass.stages, cache)
         if work is None:
             continue
         _collect(found, decode_pass.read(work), work.shape, gray.shape, page, decode_pass.name)
@@ -227,7 +235,7 @@ def decode_bytes(
     """
     deadline = time.perf_counter() + total_budget_s
     found: dict[str, DecodedCode] = {}
-    for page, image in enumerate(iter_pages(data, limits)):
+    for page, image in enumerate(iter_pages(data, limits, grayscale=True)):
         remaining = deadline - time.perf_counter()
         if page and remaining <= 0:
             break
@@ -248,11 +256,14 @@ def to_gray(image: Image.Image) -> Gray:
     return np.ascontiguousarray(np.asarray(upright, dtype=np.uint8))
 
 
-def _prepared(stages: tuple[str, ...], cache: dict[tuple[str, ...], Gray | None]) -> Gray | None:
-    """Apply ``stages`` to the original image, reusing cached prefixes; ``None`` if a stage does not apply."""
+def prepare(stages: tuple[str, ...], cache: dict[tuple[str, ...], Gray | None]) -> Gray | None:
+    """Apply ``stages`` to the original image (``cache[()]``), reusing and filling ``cache`` by prefix.
+
+    Returns ``None`` if a stage does not apply to this image (then the pass is skipped).
+    """
     if stages in cache:
         return cache[stages]
-    previous = _prepared(stages[:-1], cache)
+    previous = prepare(stages[:-1], cache)
     result = None if previous is None else STAGES[stages[-1]](previous)
     cache[stages] = None if result is None else np.ascontiguousarray(result)
     return cache[stages]

@@ -1,8 +1,9 @@
 """Batches of admitted products in the bonded zone, and their release for sale.
 
-The full entry declaration with its ledger comes with the bonded-zone workflow; until then a batch is
-registered directly for an admitted product and released by the office (SZ Art. 19: sale only after
-the office has reviewed the reports).
+Batches normally enter through an entry declaration (:mod:`suyuan.trace.zone.entry`), which registers
+them here and credits the zone ledger; a batch can also be registered directly (demo data, tests),
+without a ledger. The office releases a batch for sale (SZ Art. 19: sale only after the office has
+reviewed the reports).
 """
 
 from __future__ import annotations
@@ -73,10 +74,15 @@ def amend_quantity(session: Session, actor: Actor, batch_id: int, quantity: int,
     audit log records with the reason.
     """
     from suyuan.trace.issuance import issued_count  # issuance builds on batches: import at use
+    from suyuan.trace.zone.ledger import is_on_ledger
 
     batch = get_batch(session, actor, batch_id)
     if not actor.operator and actor.enterprise_id != batch.product.enterprise_id:
         raise PermissionDenied("only the batch's merchant amends its quantity")
+    if is_on_ledger(session, batch.id):
+        raise InvalidState(
+            f"batch {batch.id} entered through an entry declaration; its quantity is on the ledger"
+        )
     if not 1 <= quantity <= MAX_BATCH_QUANTITY:
         raise InvalidInput(f"quantity must be 1-{MAX_BATCH_QUANTITY:,}", field="quantity")
     issued = issued_count(session, batch.id)
@@ -98,11 +104,18 @@ def amend_quantity(session: Session, actor: Actor, batch_id: int, quantity: int,
 
 
 def release_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
-    """The office releases an in-zone batch for sale once its reports are reviewed."""
+    """The office releases an in-zone batch for sale once its reports are reviewed.
+
+    A batch that entered through an entry declaration must also have passed quarantine and have an
+    accepted report (:func:`suyuan.trace.zone.inspection.require_release_conditions`).
+    """
+    from suyuan.trace.zone.inspection import require_release_conditions
+
     actor.require_regulator()
     batch = get_batch(session, actor, batch_id)
     if batch.status is not BatchStatus.IN_ZONE:
         raise InvalidState(f"batch {batch.id} is {batch.status}, not in_zone")
+    require_release_conditions(session, batch)
     batch.status = BatchStatus.RELEASED
     audit.record(session, actor=actor.label, action="batch.released", subject=f"batch:{batch.id}", payload={})
     return batch

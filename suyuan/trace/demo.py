@@ -1,4 +1,5 @@
-"""The demo world: a Shenzhen office, its enterprises, suppliers, products, batches and codes.
+"""The demo world: a Shenzhen office, its enterprises, suppliers, products, batches and codes, and one
+consignment that went through the bonded zone (entry, quarantine, report review, orders, a return).
 
 Loading is idempotent: a second run finds the office and only reports what exists. Demo API tokens
 are derived from the instance secret (HMAC), so every run prints the same tokens while the database
@@ -22,6 +23,10 @@ from suyuan.trace.codes import code_base
 from suyuan.trace.identifiers import complete_gtin, complete_uscc
 from suyuan.trace.model import ApiToken, Batch, Enterprise, Office, Product, User
 from suyuan.trace.registry import DocumentFiling, EnterpriseFiling, ProductFiling
+from suyuan.trace.zone import entry, exits, inspection, returns
+from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
+from suyuan.trace.zone.exits import Buyer, ExitFiling, ExitLineFiling
+from suyuan.trace.zone.inspection import ReportFiling
 
 OFFICE_CODE = "SZ-QH"
 DEMO_PASSWORD = "suyuan-demo"
@@ -294,11 +299,11 @@ def load_demo(session: Session, ring: keys.KeyRing, *, base_url: str, secret: st
     """Create the demo world if absent and describe it (DESIGN.md §5 ``demo --json``)."""
     office = session.scalar(select(Office).filter_by(code=OFFICE_CODE))
     if office is None:
-        _build(session, ring, base_url)
+        _build(session, ring, base_url, secret)
     return describe(session, ring, base_url=base_url, secret=secret)
 
 
-def _build(session: Session, ring: keys.KeyRing, base_url: str) -> None:
+def _build(session: Session, ring: keys.KeyRing, base_url: str, secret: str) -> None:
     office = Office(
         code=OFFICE_CODE,
         name="深圳海关前海办事处",
@@ -349,6 +354,85 @@ def _build(session: Session, ring: keys.KeyRing, base_url: str) -> None:
     base = code_base(base_url)
     for demo in _products():
         _file_demo_product(session, ring, officer, users[demo.owner], enterprises[demo.owner], demo, base)
+    _zone_demo(
+        session, ring, officer, Actor.for_user(users["merchant"]), enterprises["merchant"], base, secret
+    )
+
+
+def _zone_demo(
+    session: Session,
+    ring: keys.KeyRing,
+    officer: Actor,
+    merchant: Actor,
+    enterprise: Enterprise,
+    base: str,
+    secret: str,
+) -> None:
+    """A consignment through the zone: entry (one line refused), quarantine, report, release, orders."""
+    formula = session.scalar(
+        select(Product).filter_by(enterprise_id=enterprise.id, gtin=complete_gtin("942123456001"))
+    )
+    assert formula is not None
+    line = EntryLineFiling(
+        gtin=formula.gtin,
+        lot="L2612A",
+        quantity=1000,
+        supplier_name=formula.supplier.name,
+        supplier_country=formula.supplier.country,
+        production_date=date.today() - timedelta(days=60),
+        expiry_date=_valid(),
+    )
+    unfiled = EntryLineFiling(complete_gtin("942123456099"), "L2612X", 50, formula.supplier.name, "NZ")
+    declaration = entry.declare_entry(
+        session, merchant, enterprise.id, EntryFiling("BL-QH-2612-001", (line, unfiled), "COSU 6230001234")
+    )
+    batch = declaration.lines[0].batch
+    assert batch is not None
+    inspection.record_quarantine(
+        session, officer, declaration.id, outcome="passed", note="documents and goods"
+    )
+    report = inspection.submit_report(
+        session,
+        merchant,
+        batch.id,
+        ReportFiling(
+            "foreign_test_report",
+            issuer="SGS New Zealand",
+            issued_on=date.today() - timedelta(days=30),
+            sha256=hashlib.sha256(b"demo test report L2612A").hexdigest(),
+            number="SGS-NZ-2612-0042",
+        ),
+    )
+    inspection.review_report(session, officer, report.id, accept=True)
+    issuance.issue_codes(session, merchant, ring, batch.id, CODES_PER_BATCH, base)
+    batches.release_batch(session, officer, batch.id)
+    urls = list(issuance.code_urls(session, ring, batch, issuance.SerialRange(1, 6), base))
+    buyers = [
+        ("110105199001010010", "陈小红", "深圳市南山区科技园1号"),
+        ("11010519491231002X", "刘建国", "北京市海淀区2号"),
+    ]
+    orders = []
+    for n, (first, last, buyer) in enumerate(
+        [(0, 2, buyers[0]), (2, 3, buyers[1]), (3, 5, buyers[0])], start=1
+    ):
+        orders.append(
+            exits.declare_exit(
+                session,
+                merchant,
+                ring,
+                ExitFiling(
+                    order_no=f"QH-DEMO-{n:04d}",
+                    payment_ref=f"ALIPAY-DEMO-{n:04d}",
+                    waybill_no=f"SF-DEMO-{n:04d}",
+                    payment_amount=str(298 * (last - first)),
+                    buyer=Buyer(*buyer),
+                    lines=(ExitLineFiling(batch.id, last - first, "298.00", tuple(urls[first:last])),),
+                    platform="前海跨境购",
+                ),
+                secret=secret,
+            )
+        )
+    returns.record_return(session, merchant, orders[0].id, urls[1:2], "包装破损 / damaged packaging")
 
 
 def _file_demo_product(

@@ -98,3 +98,45 @@ class AuditChainBroken(DomainError):
     """The audit log's hash chain does not verify; the message names the first broken entry."""
 
     code = "audit_chain_broken"
+
+
+class LedgerWouldGoNegative(InvalidState):
+    """A movement would take more units out of a batch than the zone ledger holds."""
+
+    code = "ledger_would_go_negative"
+
+
+class NotOnLedger(InvalidState):
+    """The batch did not enter through an entry declaration, so the zone ledger has nothing of it."""
+
+    code = "not_on_ledger"
+
+
+class ReleaseConditionsNotMet(InvalidState):
+    """Quarantine has not passed or no test report / conformity declaration is accepted (SZ Art. 19)."""
+
+    code = "release_conditions_not_met"
+
+
+class DuplicateOrder(Duplicate):
+    """The merchant already declared an exit for this order number."""
+
+    code = "duplicate_order"
+
+
+class QuotaExceeded(DomainError):
+    """The order breaks the buyer's per-order or annual CBEC quota (MOF/GACC/STA 2018 No. 49)."""
+
+    code = "quota_exceeded"
+
+
+class CodeAlreadySold(InvalidState):
+    """Another order won this code first (concurrent exits of the same unit: exactly one wins)."""
+
+    code = "code_already_sold"
+
+
+class ReturnNotAllowed(InvalidState):
+    """A return names codes not sold on the order, already returned, or comes after the return window."""
+
+    code = "return_not_allowed"

@@ -2,7 +2,8 @@
 
 The checks run from the most to the least serious: a code that fails its signature is
 ``counterfeit`` whatever else is true; a valid code of a revoked key is ``revoked``; a genuine code of
-a recalled batch is ``recalled``; a code that is valid but behaves like a copy (many devices, many
+a recalled batch, or a sold unit of a batch whose exit was blocked by a failed spot check, is
+``recalled``; a code that is valid but behaves like a copy (many devices, many
 regions, or claimed by another buyer) or whose batch is not yet released is ``suspect``.
 """
 
@@ -23,6 +24,7 @@ from suyuan.trace.issuance import issuance_covering
 from suyuan.trace.keys import KeyRing, verify_signature
 from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, Scan, SigningKey
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.recalls import sold_unit_is_recalled
 from suyuan.trace.verdicts import Reason, Verdict
 
 
@@ -90,10 +92,21 @@ def _check_binding(session: Session, check: CodeCheck) -> None:
             Reason.BATCH_RECALLED if check.batch.status is BatchStatus.RECALLED else Reason.BATCH_STOP_SALE
         )
         check.verdict, check.reasons = Verdict.RECALLED, [reason]
+    elif check.batch.status is BatchStatus.EXIT_BLOCKED:
+        _check_exit_blocked(session, check)
     elif check.batch.status is BatchStatus.IN_ZONE:
         check.verdict, check.reasons = Verdict.SUSPECT, [Reason.NOT_RELEASED]
     else:
         check.verdict = Verdict.GENUINE
+
+
+def _check_exit_blocked(session: Session, check: CodeCheck) -> None:
+    """After a failed spot check only the units already sold are recalled; the rest never left the zone."""
+    assert check.batch is not None
+    if sold_unit_is_recalled(session, check.batch.id, check.code.serial):
+        check.verdict, check.reasons = Verdict.RECALLED, [Reason.BATCH_RECALLED]
+    else:
+        check.verdict, check.reasons = Verdict.SUSPECT, [Reason.NOT_RELEASED]
 
 
 def device_hash(secret: str, device_id: str) -> str:

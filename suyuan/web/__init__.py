@@ -48,9 +48,9 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
 
 
 def _register_blueprints(app: Flask) -> None:
-    from suyuan.web import api, api_labels, api_scan, auth, consumer, errors, merchant, regulator
+    from suyuan.web import api, api_labels, api_scan, api_zone, auth, consumer, errors, merchant, regulator
 
-    del api_labels, api_scan  # imported for their routes on api.bp
+    del api_labels, api_scan, api_zone  # imported for their routes on api.bp
 
     errors.register(app)
     app.register_blueprint(consumer.bp)

@@ -35,6 +35,7 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.ProhibitedGoods: 422,
     domain.RequirementsNotMet: 422,
     domain.DisclosureRequired: 422,
+    domain.QuotaExceeded: 422,
     KeyUnavailable: 503,
 }
 

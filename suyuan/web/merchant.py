@@ -1,22 +1,24 @@
-"""Pages for merchant staff: their products, batches and issued codes."""
+"""Pages for merchant staff: their products, batches, issued codes and bonded-zone desk."""
 
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from suyuan.labels.batch_labels import MAX_WEB_LABELS, LabelJob, render_job
 from suyuan.labels.errors import LabelError
 from suyuan.labels.templates import get_template, list_templates
-from suyuan.trace import batches, issuance, registry
+from suyuan.trace import batches, issuance, recalls, registry
 from suyuan.trace.errors import DomainError
 from suyuan.trace.model import Batch, Role
+from suyuan.trace.zone import credit, entry, exits, ledger, spot_checks
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
+LEDGER_PAGE = 500
 
 
 @bp.get("/")
@@ -81,3 +83,33 @@ def label_preview() -> Response:
         out = io.BytesIO()
         render_job(db, rt.ring, job, rt.code_base, out)
     return Response(out.getvalue(), mimetype="image/png")
+
+
+@bp.get("/zone")
+@login_required(Role.MERCHANT)
+def zone() -> str:
+    """The merchant's bonded-zone desk: credit, entries, stock on the ledger, exits to rectify, results."""
+    actor = current_actor()
+    assert actor.enterprise_id is not None
+    with runtime().transaction() as db:
+        return render_template(
+            "zone/merchant.html",
+            profile=credit.credit_profile(db, actor, actor.enterprise_id),
+            entries=entry.list_entries(db, actor, limit=50),
+            stock=ledger.ledgered_batches(db, actor),
+            to_rectify=exits.list_exits(db, actor, status="rectification_required", limit=50),
+            recent=exits.list_exits(db, actor, status="written_off", limit=20),
+            checks=spot_checks.list_spot_checks(db, actor, limit=50),
+            recalls=recalls.list_recalls(db, actor, limit=50),
+        )
+
+
+@bp.get("/zone/batches/<int:batch_id>/ledger")
+@login_required(Role.MERCHANT)
+def batch_ledger(batch_id: int) -> str:
+    """One batch's ledger: totals, reconciliation and its movements, a page at a time."""
+    with runtime().transaction() as db:
+        report = ledger.ledger_report(
+            db, current_actor(), batch_id, after=request.args.get("after", 0, type=int), limit=LEDGER_PAGE
+        )
+        return render_template("zone/ledger.html", report=report, back=url_for("merchant.zone"))

@@ -177,6 +177,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/api/v1/audit/verify": {"get": _op("Check the audit hash chain (regulator)")},
+            **_zone_paths(),
             "/01/{gtin}/10/{lot}/21/{serial}": {
                 "get": _op(
                     "Resolve a code: HTML page, JSON verdict (Accept: application/json) or linkset "
@@ -210,7 +211,7 @@ def openapi_document() -> dict[str, Any]:
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 }
             },
-            "schemas": _schemas(),
+            "schemas": _schemas() | _zone_schemas(),
         },
     }
 
@@ -404,4 +405,239 @@ def _schemas() -> dict[str, Any]:
                 },
             },
         },
+    }
+
+
+def _zone_paths() -> dict[str, Any]:
+    """The bonded-zone workflow (docs/zone.md)."""
+    batch_id, declaration_id = _path_id("batch_id"), _path_id("declaration_id")
+    spot_check_id, enterprise_id = _path_id("spot_check_id"), _path_id("enterprise_id")
+    exit_op = _op(
+        "Declare an order's exit: 201 written off; 422 exit_check_failed with the stored declaration "
+        "and its findings, awaiting rectification",
+        body="ExitDeclaration",
+        ok="201",
+    )
+    return {
+        "/api/v1/entry-declarations": {
+            "get": _op("List entry declarations"),
+            "post": _op(
+                "Declare a consignment (merchant): lines matching admitted filings become batches "
+                "on the ledger, refused lines say why",
+                body="EntryDeclaration",
+                ok="201",
+            ),
+        },
+        "/api/v1/entry-declarations/{declaration_id}": {
+            "get": _op("One entry declaration with line results and quarantine", params=[declaration_id])
+        },
+        "/api/v1/entry-declarations/{declaration_id}/quarantine": {
+            "post": _op(
+                "Record the quarantine result (regulator)", body="Quarantine", params=[declaration_id]
+            )
+        },
+        "/api/v1/batches/{batch_id}/reports": {
+            "get": _op("A batch's test reports and conformity declarations", params=[batch_id]),
+            "post": _op(
+                "Submit a report (merchant of the batch)", body="Report", params=[batch_id], ok="201"
+            ),
+        },
+        "/api/v1/reports/{report_id}/review": {
+            "post": _op(
+                "Accept or reject a report (regulator)", body="Review", params=[_path_id("report_id")]
+            )
+        },
+        "/api/v1/batches/{batch_id}/ledger": {
+            "get": _op(
+                "The batch's zone ledger: totals, balance, reconciliation, movements after `after`",
+                params=[
+                    batch_id,
+                    _query("after", {"type": "integer", "minimum": 0}),
+                    _query("limit", {"type": "integer", "minimum": 0, "maximum": 100_000}),
+                ],
+            )
+        },
+        "/api/v1/batches/{batch_id}/disposals": {
+            "post": _op(
+                "Supervised destruction or return shipment of units in the zone (regulator)",
+                body="Disposal",
+                params=[batch_id],
+                ok="201",
+            )
+        },
+        "/api/v1/spot-checks": {
+            "get": _op("Spot checks (merchants: results of their own goods only)"),
+            "post": _op("Plan a spot check of a batch (regulator)", body="SpotCheckRequest", ok="201"),
+        },
+        "/api/v1/spot-checks/draw": {
+            "post": _op(
+                "Draw risk-based spot checks with an optional seed (regulator)", body="Draw", ok="201"
+            )
+        },
+        "/api/v1/spot-checks/{spot_check_id}": {"get": _op("One spot check", params=[spot_check_id])},
+        "/api/v1/spot-checks/{spot_check_id}/sample": {
+            "post": _op(
+                "Record the sample, online or offline (regulator)", body="Sample", params=[spot_check_id]
+            )
+        },
+        "/api/v1/spot-checks/{spot_check_id}/result": {
+            "post": _op(
+                "Record the lab result; a failure blocks exit and recalls sold units (regulator)",
+                body="LabResult",
+                params=[spot_check_id],
+            )
+        },
+        "/api/v1/exit-declarations": {
+            "get": _op(
+                "List exit declarations",
+                params=[_query("status", {"enum": ["written_off", "rectification_required"]})],
+            ),
+            "post": exit_op,
+        },
+        "/api/v1/exit-declarations/{declaration_id}": {
+            "get": _op("One exit declaration with lines and findings", params=[declaration_id])
+        },
+        "/api/v1/exit-declarations/{declaration_id}/recheck": {
+            "post": _op(
+                "Rectify and re-check a declaration (200 written off, 422 still failing)",
+                body="Rectification",
+                params=[declaration_id],
+            )
+        },
+        "/api/v1/exit-declarations/{declaration_id}/returns": {
+            "post": _op(
+                "Units of the order come back into the zone", body="Return", params=[declaration_id], ok="201"
+            )
+        },
+        "/api/v1/anomalies": {"get": _op("Disguised-B2B order alerts (regulator)")},
+        "/api/v1/enterprises/{enterprise_id}/credit": {
+            "get": _op("Credit grade, points and events", params=[enterprise_id])
+        },
+        "/api/v1/enterprises/{enterprise_id}/credit-events": {
+            "post": _op(
+                "Record a credit event (regulator)", body="CreditEvent", params=[enterprise_id], ok="201"
+            )
+        },
+    }
+
+
+def _zone_schemas() -> dict[str, Any]:
+    text = {"type": "string"}
+    date = {"type": "string", "format": "date"}
+    amount = {"type": ["string", "number"], "description": 'RMB, at most 2 decimals, e.g. "199.00"'}
+    sha = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
+
+    def obj(required: list[str], **props: Any) -> dict[str, Any]:
+        return {"type": "object", "required": required, "additionalProperties": False, "properties": props}
+
+    entry_line = obj(
+        ["gtin", "lot", "quantity", "supplier_name", "supplier_country"],
+        gtin={"type": "string", "pattern": "^[0-9]{8,14}$"},
+        lot={"type": "string", "maxLength": 20},
+        quantity={"type": "integer", "minimum": 1, "maximum": 10_000_000},
+        supplier_name=text,
+        supplier_country=text,
+        production_date=date,
+        expiry_date=date,
+    )
+    exit_line = obj(
+        ["batch_id", "quantity", "unit_price", "codes"],
+        batch_id={"type": "integer"},
+        quantity={"type": "integer", "minimum": 1, "maximum": 200},
+        unit_price=amount,
+        codes={"type": "array", "maxItems": 200, "items": {"type": "string", "description": "code URL"}},
+    )
+    lines = {"type": "array", "minItems": 1, "maxItems": 20, "items": exit_line}
+    return {
+        "EntryDeclaration": obj(
+            ["reference", "lines"],
+            enterprise_id={"type": "integer"},
+            reference={"type": "string", "maxLength": 64},
+            transport_doc={"type": "string", "maxLength": 100},
+            lines={"type": "array", "minItems": 1, "maxItems": 200, "items": entry_line},
+        ),
+        "Quarantine": obj(
+            ["outcome"],
+            outcome={"enum": ["passed", "treated", "failed"]},
+            scope={"enum": ["goods", "container", "wood_packaging"]},
+            treatment=text,
+            note=text,
+        ),
+        "Report": obj(
+            ["kind", "issuer", "issued_on", "sha256"],
+            kind={
+                "enum": [
+                    "foreign_test_report",
+                    "conformity_declaration",
+                    "domestic_test_report",
+                    "self_test_report",
+                ]
+            },
+            issuer=text,
+            number=text,
+            issued_on=date,
+            valid_until=date,
+            sha256=sha,
+        ),
+        "Review": obj(["accept"], accept={"type": "boolean"}, note=text),
+        "Disposal": obj(
+            ["kind", "quantity", "reason"],
+            kind={"enum": ["destruction", "return_shipment"]},
+            quantity={"type": "integer", "minimum": 1},
+            reason=text,
+        ),
+        "SpotCheckRequest": obj(["batch_id"], batch_id={"type": "integer"}, note=text),
+        "Draw": obj([], seed={"type": "string", "maxLength": 64}),
+        "Sample": obj(
+            ["channel"],
+            channel={"enum": ["online", "offline"]},
+            quantity={"type": "integer", "minimum": 1, "maximum": 100},
+            order_ref=text,
+        ),
+        "LabResult": obj(
+            ["passed", "lab", "report_sha256"],
+            passed={"type": "boolean"},
+            lab=text,
+            report_sha256=sha,
+            failed_items={"type": "array", "maxItems": 50, "items": text},
+            note=text,
+        ),
+        "ExitDeclaration": obj(
+            ["order_no", "payment_ref", "waybill_no", "payment_amount", "buyer", "lines"],
+            order_no={"type": "string", "maxLength": 64},
+            payment_ref={"type": "string", "maxLength": 64},
+            waybill_no={"type": "string", "maxLength": 64},
+            payment_amount=amount,
+            platform=text,
+            buyer=obj(
+                ["id_number", "name"],
+                id_number={
+                    "type": "string",
+                    "description": "resident ID number (GB 11643); stored only as a keyed hash",
+                },
+                name={"type": "string", "description": "stored masked"},
+                address={"type": "string", "description": "stored only as a keyed hash"},
+            ),
+            lines=lines,
+        ),
+        "Rectification": obj(["lines"], lines=lines, payment_amount=amount),
+        "Return": obj(
+            ["codes", "reason"],
+            codes={"type": "array", "minItems": 1, "maxItems": 200, "items": text},
+            reason=text,
+        ),
+        "CreditEvent": obj(
+            ["kind", "note"],
+            kind={
+                "enum": [
+                    "spot_check_failed",
+                    "recall_ordered",
+                    "recall_voluntary",
+                    "complaint_upheld",
+                    "violation",
+                ]
+            },
+            note=text,
+            source={"type": "string", "maxLength": 64},
+        ),
     }

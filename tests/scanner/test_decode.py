@@ -217,3 +217,10 @@ def test_pass_names_are_unique_and_stages_known() -> None:
     assert PASSES[0] == Pass("plain")
     assert len({p.name for p in PASSES}) == len(PASSES)
     assert all(stage in decode_module.STAGES for p in PASSES for stage in p.stages)
+
+
+def test_transparent_image_passed_directly_is_read_on_white() -> None:
+    code = np.asarray(qr_image(module_px=4))
+    rgba = np.zeros((*code.shape, 4), dtype=np.uint8)  # transparent black, opaque black modules
+    rgba[..., 3] = np.where(code < 128, 255, 0)
+    assert [c.text for c in decode_image(Image.fromarray(rgba, "RGBA"))] == [CODE_TEXT]

@@ -273,3 +273,15 @@ def test_garbage_behind_a_valid_magic_only_ever_raises_image_rejected(magic: byt
         assert exc.reason in {"malformed_image", "too_many_pixels", "empty", "too_many_pages"}
     else:
         assert all(page.mode in ("L", "RGB") for page in pages)
+
+
+def test_grayscale_pages_for_the_decoder() -> None:
+    colour = Image.new("RGB", (200, 100), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 8  # "rotate 90° counter-clockwise to display"
+    for data in (encode(colour, "JPEG", exif=exif.tobytes()), encode(colour, "PNG"), pdf_with_pages(1)):
+        (page,) = load_pages(data, grayscale=True)
+        assert page.mode == "L"
+    (jpeg_page,) = load_pages(encode(colour, "JPEG", exif=exif.tobytes()), grayscale=True)
+    assert jpeg_page.size == (100, 200)
+    assert abs(jpeg_page.getpixel((50, 100)) - 81) <= 3  # ITU-R 601 luma of (200, 30, 30)

@@ -71,10 +71,15 @@ class NegativeRuleKind(enum.StrEnum):
 
 
 class BatchStatus(enum.StrEnum):
-    """Life of a batch in the bonded zone; only ``released`` goods may be sold."""
+    """Life of a batch in the bonded zone; only ``released`` goods may be sold.
+
+    ``exit_blocked`` follows a failed spot check (SZ Art. 21): nothing more leaves the zone, and the
+    units already sold are recalled (their codes answer ``recalled``, see ``suyuan.trace.recalls``).
+    """
 
     IN_ZONE = "in_zone"
     RELEASED = "released"
+    EXIT_BLOCKED = "exit_blocked"
     STOPPED = "stopped"
     RECALLED = "recalled"
     CLOSED = "closed"

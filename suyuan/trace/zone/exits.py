@@ -1,0 +1,542 @@
+"""Exit declarations and the exit check (出区申报 / 出区核查, SZ Art. 22-24), per consumer order.
+
+A declaration carries the three documents (order, payment, waybill), the buyer's identity (kept as a
+keyed hash and a masked name) and, per batch, the declared quantity, the unit price and the units'
+**code URLs**, so that each sold unit is linked to its order.
+
+What is refused outright, writing nothing: malformed input, batches that are not the merchant's (404)
+or not on the ledger, a repeated order number, and quota breaches. What the exit check finds is
+recorded on the declaration, which then awaits rectification (``rectification_required``) and a
+re-check (:func:`recheck_exit`): quantities that do not match the codes, counterfeit or revoked codes,
+codes of another batch or merchant, codes repeated or already sold, batches not released or blocked,
+more units than the ledger holds, and a payment that does not match the goods. A declaration that
+passes is released and written off at once: its codes get ``sold_code`` rows and the ledger is debited.
+
+Exactly one order wins a unit: batch rows are locked (in id order) before the check, so a second
+exit of the same code waits for the first and then finds it sold; the unique ``(batch_id, serial)``
+of ``sold_code`` is the last line of defence (:class:`CodeAlreadySold`, nothing written).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from suyuan.trace import audit, scanning
+from suyuan.trace.actors import Actor
+from suyuan.trace.batches import get_batch
+from suyuan.trace.codes import MalformedCode, ParsedCode, parse_code
+from suyuan.trace.errors import (
+    CodeAlreadySold,
+    DuplicateOrder,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+)
+from suyuan.trace.keys import KeyRing
+from suyuan.trace.model import (
+    Batch,
+    BatchStatus,
+    Enterprise,
+    EnterpriseKind,
+    ExitDeclaration,
+    ExitLine,
+    ExitStatus,
+    LedgerKind,
+    SoldCode,
+    SoldStatus,
+)
+from suyuan.trace.model.types import utcnow
+from suyuan.trace.registry import get_enterprise
+from suyuan.trace.verdicts import Verdict
+from suyuan.trace.zone import ledger, quotas
+from suyuan.trace.zone.fields import text
+from suyuan.trace.zone.rules import ZoneRules
+
+MAX_LINES = 20
+MAX_CODES = 200
+
+
+class Finding(enum.StrEnum):
+    """What an exit check can find wrong; stable codes, documented in docs/zone.md."""
+
+    QUANTITY_MISMATCH = "quantity_mismatch"
+    COUNTERFEIT = "counterfeit"
+    REVOKED = "revoked"
+    WRONG_BATCH = "wrong_batch"
+    OTHER_MERCHANT = "other_merchant"
+    DUPLICATE_CODE = "duplicate_code"
+    ALREADY_SOLD = "already_sold"
+    NOT_RELEASED = "not_released"
+    EXIT_BLOCKED = "exit_blocked"
+    LEDGER_UNDERFLOW = "ledger_underflow"
+    PAYMENT_MISMATCH = "payment_mismatch"
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who bought: resident ID number and name (stored only hashed and masked), delivery address."""
+
+    id_number: str
+    name: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ExitLineFiling:
+    """The units of one batch on the order: quantity, unit price in RMB and their code URLs."""
+
+    batch_id: int
+    quantity: int
+    unit_price: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExitFiling:
+    """One consumer order leaving the zone, with its three documents."""
+
+    order_no: str
+    payment_ref: str
+    waybill_no: str
+    payment_amount: str
+    buyer: Buyer
+    lines: tuple[ExitLineFiling, ...]
+    platform: str = ""
+
+
+@dataclass(frozen=True)
+class _Line:
+    batch: Batch
+    quantity: int
+    unit_price_fen: int
+    codes: list[ParsedCode]
+
+
+def declare_exit(
+    session: Session,
+    actor: Actor,
+    ring: KeyRing,
+    filing: ExitFiling,
+    *,
+    secret: str,
+    rules: ZoneRules | None = None,
+    enterprise_id: int | None = None,
+    now: datetime | None = None,
+) -> ExitDeclaration:
+    """Declare an order's exit and check it; ``secret`` keys the buyer and address hashes.
+
+    Returns the declaration: ``written_off`` if it passed, ``rectification_required`` with its
+    ``findings`` if not. Refusals that write nothing raise named domain errors.
+    """
+    rules, moment = rules or ZoneRules(), now or utcnow()
+    enterprise = _declarant(session, actor, enterprise_id)
+    order_no = text(filing.order_no, "order_no", 64, required=True)
+    payment_ref = text(filing.payment_ref, "payment_ref", 64, required=True)
+    waybill_no = text(filing.waybill_no, "waybill_no", 64, required=True)
+    platform = text(filing.platform, "platform", 200)
+    payment_fen = quotas.parse_amount(filing.payment_amount, "payment_amount")
+    id_number = quotas.normalize_id_number(filing.buyer.id_number)
+    masked = quotas.mask_name(filing.buyer.name)
+    address = text(filing.buyer.address, "buyer.address", 300)
+    lines = _validated_lines(session, actor, enterprise, filing.lines)
+    if session.scalar(select(ExitDeclaration.id).filter_by(enterprise_id=enterprise.id, order_no=order_no)):
+        raise DuplicateOrder(f"order {order_no} was already declared")
+    buyer = quotas.buyer_hash(secret, id_number)
+    quotas.lock_buyer(session, buyer)
+    quotas.check_quota(session, rules.quotas, buyer, _total(lines), _units(lines), moment)
+    locked = ledger.lock_batches(session, [line.batch.id for line in lines])
+    declaration = ExitDeclaration(
+        enterprise_id=enterprise.id,
+        office_id=enterprise.office_id,
+        order_no=order_no,
+        platform=platform,
+        payment_ref=payment_ref,
+        waybill_no=waybill_no,
+        payment_fen=payment_fen,
+        total_fen=_total(lines),
+        buyer_hash=buyer,
+        buyer_name_masked=masked,
+        address_hash=quotas.address_hash(secret, address),
+        status=ExitStatus.RECTIFICATION_REQUIRED,
+        findings=[],
+        attempts=1,
+        declared_at=moment,
+        declared_by=actor.label,
+        checked_at=moment,
+        lines=_exit_lines(lines),
+    )
+    session.add(declaration)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise DuplicateOrder(f"order {order_no} was already declared") from None
+    _check(session, actor, ring, declaration, lines, locked, moment)
+    _audit(session, actor, declaration, "exit.declared")
+    return declaration
+
+
+def recheck_exit(
+    session: Session,
+    actor: Actor,
+    ring: KeyRing,
+    declaration_id: int,
+    lines: tuple[ExitLineFiling, ...],
+    *,
+    payment_amount: str | None = None,
+    rules: ZoneRules | None = None,
+    now: datetime | None = None,
+) -> ExitDeclaration:
+    """The merchant rectifies a declaration that failed its check (lines and, if needed, the payment)."""
+    rules, moment = rules or ZoneRules(), now or utcnow()
+    declaration = get_exit(session, actor, declaration_id)
+    if not actor.operator and actor.enterprise_id != declaration.enterprise_id:
+        raise PermissionDenied("only the declaring merchant rectifies its declaration")
+    payment_fen = (
+        declaration.payment_fen
+        if payment_amount is None
+        else quotas.parse_amount(payment_amount, "payment_amount")
+    )
+    validated = _validated_lines(session, actor, declaration.enterprise, lines)
+    if declaration.status is not ExitStatus.RECTIFICATION_REQUIRED:
+        raise InvalidState(f"exit declaration {declaration.id} is {declaration.status}, nothing to rectify")
+    quotas.lock_buyer(session, declaration.buyer_hash)
+    quotas.check_quota(
+        session, rules.quotas, declaration.buyer_hash, _total(validated), _units(validated), moment
+    )
+    locked = ledger.lock_batches(session, [line.batch.id for line in validated])
+    declaration.lines.clear()
+    session.flush()
+    declaration.lines.extend(_exit_lines(validated))
+    declaration.payment_fen, declaration.total_fen = payment_fen, _total(validated)
+    declaration.attempts += 1
+    session.flush()
+    _check(session, actor, ring, declaration, validated, locked, moment)
+    _audit(session, actor, declaration, "exit.rechecked")
+    return declaration
+
+
+def _declarant(session: Session, actor: Actor, enterprise_id: int | None) -> Enterprise:
+    if enterprise_id is None:
+        if actor.enterprise_id is None:
+            raise InvalidInput("enterprise_id is required", field="enterprise_id")
+        enterprise_id = actor.enterprise_id
+    enterprise = get_enterprise(session, actor, enterprise_id)
+    if not actor.operator and actor.enterprise_id != enterprise.id:
+        raise PermissionDenied("only the merchant declares the exit of its own goods")
+    if enterprise.kind is not EnterpriseKind.MERCHANT:
+        raise InvalidInput("only merchants declare exits", field="enterprise_id")
+    return enterprise
+
+
+def _validated_lines(
+    session: Session, actor: Actor, enterprise: Enterprise, lines: tuple[ExitLineFiling, ...]
+) -> list[_Line]:
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise InvalidInput(f"an order has 1-{MAX_LINES} lines", field="lines")
+    if sum(len(line.codes) for line in lines) > MAX_CODES:
+        raise InvalidInput(f"an order has at most {MAX_CODES} codes", field="lines")
+    out: list[_Line] = []
+    for n, line in enumerate(lines, start=1):
+        if not isinstance(line.quantity, int) or not 1 <= line.quantity <= MAX_CODES:
+            raise InvalidInput(f"line {n}: quantity must be 1-{MAX_CODES}", field="quantity")
+        codes = [_parsed(n, i, url) for i, url in enumerate(line.codes, start=1)]
+        price = quotas.parse_amount(line.unit_price, f"line {n} unit_price")
+        batch = get_batch(session, actor, line.batch_id)
+        if batch.product.enterprise_id != enterprise.id:
+            raise NotFound(f"batch {line.batch_id} does not exist")
+        if any(earlier.batch.id == batch.id for earlier in out):
+            raise InvalidInput(
+                f"line {n}: batch {batch.id} appears twice; put its units on one line", field="lines"
+            )
+        ledger.require_on_ledger(session, batch)
+        out.append(_Line(batch, line.quantity, price, codes))
+    return out
+
+
+def _parsed(line_no: int, index: int, url: str) -> ParsedCode:
+    if not isinstance(url, str):
+        raise InvalidInput(f"line {line_no} code {index}: a code URL is a string", field="codes")
+    try:
+        return parse_code(url.strip())
+    except MalformedCode as exc:
+        raise InvalidInput(
+            f"line {line_no} code {index}: not a traceability code ({exc.reason})", field="codes"
+        ) from None
+
+
+def _total(lines: list[_Line]) -> int:
+    return sum(line.quantity * line.unit_price_fen for line in lines)
+
+
+def _units(lines: list[_Line]) -> int:
+    return sum(line.quantity for line in lines)
+
+
+def _exit_lines(lines: list[_Line]) -> list[ExitLine]:
+    return [
+        ExitLine(
+            line_no=n,
+            batch_id=line.batch.id,
+            quantity=line.quantity,
+            unit_price_fen=line.unit_price_fen,
+            codes=[[c.code.gtin, c.code.lot, c.code.serial] for c in line.codes],
+        )
+        for n, line in enumerate(lines, start=1)
+    ]
+
+
+def _check(
+    session: Session,
+    actor: Actor,
+    ring: KeyRing,
+    declaration: ExitDeclaration,
+    lines: list[_Line],
+    locked: dict[int, Batch],
+    moment: datetime,
+) -> None:
+    """Compare quantity, authenticity and documents under the batch locks; write off if all is well."""
+    stock = {
+        line.batch.id: _Stock(
+            ledger.balance(session, line.batch.id), _statuses(session, line.batch.id, line.codes)
+        )
+        for line in lines
+    }
+    findings = _findings(session, ring, declaration, lines, locked, stock)
+    declaration.findings, declaration.checked_at = findings, moment
+    if findings:
+        declaration.status = ExitStatus.RECTIFICATION_REQUIRED
+        return
+    _write_off(session, actor, declaration, lines, stock, moment)
+
+
+@dataclass(frozen=True)
+class _Stock:
+    """What the locked ledger and sold-code rows say about one line's batch and codes."""
+
+    held: int
+    statuses: dict[str, SoldStatus]
+
+
+def _statuses(session: Session, batch_id: int, codes: list[ParsedCode]) -> dict[str, SoldStatus]:
+    serials = [c.code.serial for c in codes]
+    if not serials:
+        return {}
+    rows = session.execute(
+        select(SoldCode.serial, SoldCode.status).where(
+            SoldCode.batch_id == batch_id, SoldCode.serial.in_(serials)
+        )
+    )
+    return {serial: status for serial, status in rows}
+
+
+def _findings(
+    session: Session,
+    ring: KeyRing,
+    declaration: ExitDeclaration,
+    lines: list[_Line],
+    locked: dict[int, Batch],
+    stock: dict[int, _Stock],
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for n, line in enumerate(lines, start=1):
+        batch = locked[line.batch.id]
+        found.extend(_line_findings(n, line, batch, stock[batch.id].held))
+        sold = {s for s, status in stock[batch.id].statuses.items() if status is SoldStatus.SOLD}
+        for parsed in line.codes:
+            key = (parsed.code.gtin, parsed.code.lot, parsed.code.serial)
+            problem = (
+                Finding.DUPLICATE_CODE
+                if key in seen
+                else _code_problem(session, ring, declaration, batch, parsed, sold)
+            )
+            seen.add(key)
+            if problem is not None:
+                found.append(_finding(problem, n, _code_message(problem, batch), parsed))
+    if declaration.payment_fen != declaration.total_fen:
+        found.append(
+            _finding(
+                Finding.PAYMENT_MISMATCH,
+                None,
+                f"the payment of RMB {quotas.yuan(declaration.payment_fen)} does not match the goods' "
+                f"RMB {quotas.yuan(declaration.total_fen)}",
+            )
+        )
+    return found
+
+
+def _line_findings(n: int, line: _Line, batch: Batch, held: int) -> list[dict[str, Any]]:
+    found = []
+    if batch.status is not BatchStatus.RELEASED:
+        problem = Finding.NOT_RELEASED if batch.status is BatchStatus.IN_ZONE else Finding.EXIT_BLOCKED
+        found.append(_finding(problem, n, f"batch {batch.id} is {batch.status.value}, not released for sale"))
+    if len(line.codes) != line.quantity:
+        found.append(
+            _finding(
+                Finding.QUANTITY_MISMATCH,
+                n,
+                f"{line.quantity} units declared but {len(line.codes)} codes presented",
+            )
+        )
+    if line.quantity > held:
+        found.append(
+            _finding(
+                Finding.LEDGER_UNDERFLOW, n, f"{line.quantity} units declared but the ledger holds {held}"
+            )
+        )
+    return found
+
+
+def _code_problem(
+    session: Session,
+    ring: KeyRing,
+    declaration: ExitDeclaration,
+    batch: Batch,
+    parsed: ParsedCode,
+    sold: set[str],
+) -> Finding | None:
+    check = scanning.check_code(session, ring, parsed)
+    if check.verdict is Verdict.COUNTERFEIT or check.batch is None:
+        return Finding.COUNTERFEIT
+    if check.batch.id != batch.id:
+        same_merchant = check.batch.product.enterprise_id == declaration.enterprise_id
+        return Finding.WRONG_BATCH if same_merchant else Finding.OTHER_MERCHANT
+    if check.verdict is Verdict.REVOKED:
+        return Finding.REVOKED
+    if parsed.code.serial in sold:
+        return Finding.ALREADY_SOLD
+    return None
+
+
+def _code_message(problem: Finding, batch: Batch) -> str:
+    return {
+        Finding.DUPLICATE_CODE: "the same code appears twice on this order",
+        Finding.COUNTERFEIT: "the code is not genuine (bad signature, unknown batch or serial never issued)",
+        Finding.WRONG_BATCH: f"the code belongs to another batch than batch {batch.id}",
+        Finding.OTHER_MERCHANT: "the code belongs to another merchant's goods",
+        Finding.REVOKED: "the code's key was revoked",
+        Finding.ALREADY_SOLD: "the unit was already sold on another order",
+    }[problem]
+
+
+def _finding(
+    problem: Finding, line: int | None, message: str, parsed: ParsedCode | None = None
+) -> dict[str, Any]:
+    finding: dict[str, Any] = {"problem": problem.value, "line": line, "message": message}
+    if parsed is not None:
+        finding["code"] = {"gtin": parsed.code.gtin, "lot": parsed.code.lot, "serial": parsed.code.serial}
+    return finding
+
+
+def _write_off(
+    session: Session,
+    actor: Actor,
+    declaration: ExitDeclaration,
+    lines: list[_Line],
+    stock: dict[int, _Stock],
+    moment: datetime,
+) -> None:
+    """Release: link every unit to the order (re-selling returned units) and debit the ledger."""
+    for line in lines:
+        statuses = stock[line.batch.id].statuses
+        for serial in (c.code.serial for c in line.codes):
+            if statuses.get(serial) is SoldStatus.RETURNED:
+                _resell(session, declaration, line.batch.id, serial, moment)
+            else:
+                session.add(
+                    SoldCode(
+                        batch_id=line.batch.id,
+                        serial=serial,
+                        exit_declaration_id=declaration.id,
+                        status=SoldStatus.SOLD,
+                        sold_at=moment,
+                    )
+                )
+        ledger.post(
+            session,
+            batch_id=line.batch.id,
+            kind=LedgerKind.WRITE_OFF,
+            quantity=line.quantity,
+            source=f"exit:{declaration.id}",
+            posted_by=actor.label,
+            at=moment,
+            held=stock[line.batch.id].held,
+        )
+    try:
+        session.flush()
+    except IntegrityError:
+        raise CodeAlreadySold("another order took one of these units first; nothing was written") from None
+    declaration.status, declaration.written_off_at = ExitStatus.WRITTEN_OFF, moment
+
+
+def _resell(
+    session: Session, declaration: ExitDeclaration, batch_id: int, serial: str, moment: datetime
+) -> None:
+    result = session.execute(
+        update(SoldCode)
+        .where(
+            SoldCode.batch_id == batch_id, SoldCode.serial == serial, SoldCode.status == SoldStatus.RETURNED
+        )
+        .values(status=SoldStatus.SOLD, exit_declaration_id=declaration.id, sold_at=moment, returned_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 1) != 1:
+        raise CodeAlreadySold(f"unit {serial} of batch {batch_id} was taken by another order first")
+
+
+def _audit(session: Session, actor: Actor, declaration: ExitDeclaration, action: str) -> None:
+    audit.record(
+        session,
+        actor=actor.label,
+        action=action,
+        subject=f"exit:{declaration.id}",
+        payload={
+            "order_no": declaration.order_no,
+            "status": declaration.status.value,
+            "total_fen": declaration.total_fen,
+            "lines": [[line.batch_id, line.quantity] for line in declaration.lines],
+            "findings": sorted({f["problem"] for f in declaration.findings}),
+        },
+    )
+
+
+def get_exit(session: Session, actor: Actor, declaration_id: int) -> ExitDeclaration:
+    """An exit declaration the actor may see: regulators of its office, the declaring merchant."""
+    declaration = session.get(ExitDeclaration, declaration_id)
+    missing = NotFound(f"exit declaration {declaration_id} does not exist")
+    if declaration is None:
+        raise missing
+    if actor.operator:
+        return declaration
+    if actor.is_regulator and actor.office_id == declaration.office_id:
+        return declaration
+    if not actor.is_regulator and actor.enterprise_id == declaration.enterprise_id:
+        return declaration
+    raise missing
+
+
+def list_exits(
+    session: Session, actor: Actor, *, status: str | None = None, limit: int = 100
+) -> list[ExitDeclaration]:
+    """Exit declarations visible to the actor, newest first, optionally of one status."""
+    stmt = select(ExitDeclaration).order_by(ExitDeclaration.id.desc()).limit(limit)
+    if status is not None:
+        try:
+            stmt = stmt.where(ExitDeclaration.status == ExitStatus(status))
+        except ValueError:
+            raise InvalidInput(
+                "status must be written_off or rectification_required", field="status"
+            ) from None
+    if not actor.is_regulator:
+        stmt = stmt.where(ExitDeclaration.enterprise_id == actor.enterprise_id)
+    elif not actor.operator:
+        stmt = stmt.where(ExitDeclaration.office_id == actor.office_id)
+    return list(session.scalars(stmt))

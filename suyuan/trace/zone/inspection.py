@@ -1,0 +1,283 @@
+"""In-zone inspection: quarantine results, report review, the release gate and supervised disposal.
+
+SZ Art. 14-19: goods are quarantined on entry; the merchant submits foreign test reports or a
+self-declaration of conformity (and its own domestic lab reports); the office reviews them, and only
+then may the goods be sold. The gate (:func:`release_problems`) applies to every batch that entered
+through an entry declaration; batches registered directly keep the office's judgment alone.
+
+Goods that fail quarantine (or are otherwise refused) leave the ledger only by supervised return
+shipment or destruction (SZ Art. 26), posted by the office with :func:`dispose_goods`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from suyuan.trace import audit
+from suyuan.trace.actors import Actor
+from suyuan.trace.batches import get_batch
+from suyuan.trace.errors import (
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    ReleaseConditionsNotMet,
+)
+from suyuan.trace.model import (
+    Batch,
+    BatchReport,
+    BatchStatus,
+    EntryDeclaration,
+    LedgerEntry,
+    LedgerKind,
+    QuarantineOutcome,
+    QuarantineResult,
+    QuarantineScope,
+    QuarantineStatus,
+    ReportKind,
+    ReportStatus,
+)
+from suyuan.trace.model.types import utcnow
+from suyuan.trace.zone import ledger
+from suyuan.trace.zone.entry import entry_line_of, get_entry
+from suyuan.trace.zone.fields import choice, sha256_hex, text
+
+# Either of these, accepted and valid, lets a batch be sold (SZ Art. 17(3), 19).
+QUALIFYING_REPORTS = frozenset({ReportKind.FOREIGN_TEST_REPORT, ReportKind.CONFORMITY_DECLARATION})
+DISPOSALS = {"destruction": LedgerKind.DESTRUCTION, "return_shipment": LedgerKind.RETURN_SHIPMENT}
+
+
+def record_quarantine(
+    session: Session,
+    actor: Actor,
+    declaration_id: int,
+    *,
+    outcome: str,
+    scope: str = QuarantineScope.GOODS,
+    treatment: str = "",
+    note: str = "",
+) -> QuarantineResult:
+    """The office records the quarantine result of an entry; the first result concludes it.
+
+    ``treated`` (passed after disinfestation or sanitary treatment) needs the treatment; ``failed``
+    needs a note, and the entry's batches can then never be released, only disposed of.
+    """
+    actor.require_regulator()
+    declaration = get_entry(session, actor, declaration_id)
+    _require_own_office(actor, declaration.office_id)
+    result = QuarantineResult(
+        declaration_id=declaration.id,
+        scope=choice(QuarantineScope, scope, "scope"),
+        outcome=choice(QuarantineOutcome, outcome, "outcome"),
+        treatment=text(treatment, "treatment", 200),
+        note=text(note, "note", 4000),
+        recorded_at=utcnow(),
+        recorded_by=actor.label,
+    )
+    if result.outcome is QuarantineOutcome.TREATED and not result.treatment:
+        raise InvalidInput("say which treatment was applied", field="treatment")
+    if result.outcome is QuarantineOutcome.FAILED and not result.note:
+        raise InvalidInput("say why quarantine failed", field="note")
+    if declaration.quarantine_status is not QuarantineStatus.PENDING:
+        raise InvalidState(f"quarantine of entry {declaration.id} is {declaration.quarantine_status}")
+    failed = result.outcome is QuarantineOutcome.FAILED
+    declaration.quarantine_status = QuarantineStatus.FAILED if failed else QuarantineStatus.PASSED
+    declaration.quarantine_results.append(result)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action=f"entry.quarantine_{declaration.quarantine_status.value}",
+        subject=f"entry:{declaration.id}",
+        payload={"scope": result.scope.value, "outcome": result.outcome.value, "treatment": result.treatment},
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class ReportFiling:
+    """A test report or conformity declaration for a batch; the file is referenced by its SHA-256."""
+
+    kind: str
+    issuer: str
+    issued_on: date
+    sha256: str
+    number: str = ""
+    valid_until: date | None = None
+
+
+def submit_report(
+    session: Session, actor: Actor, batch_id: int, filing: ReportFiling, *, today: date | None = None
+) -> BatchReport:
+    """The batch's merchant submits a report for review while the batch is in the zone."""
+    batch = get_batch(session, actor, batch_id)
+    if not actor.operator and actor.enterprise_id != batch.product.enterprise_id:
+        raise PermissionDenied("only the batch's merchant submits its reports")
+    day = today or utcnow().date()
+    report = BatchReport(
+        batch_id=batch.id,
+        kind=choice(ReportKind, filing.kind, "kind"),
+        number=text(filing.number, "number", 100),
+        issuer=text(filing.issuer, "issuer", 200, required=True),
+        issued_on=filing.issued_on,
+        valid_until=filing.valid_until,
+        sha256=sha256_hex(filing.sha256),
+        status=ReportStatus.SUBMITTED,
+        submitted_at=utcnow(),
+        submitted_by=actor.label,
+    )
+    if report.issued_on > day:
+        raise InvalidInput("issued_on is in the future", field="issued_on")
+    if report.valid_until is not None and report.valid_until < day:
+        raise InvalidInput("the report is no longer valid", field="valid_until")
+    if batch.status is not BatchStatus.IN_ZONE:
+        raise InvalidState(f"batch {batch.id} is {batch.status}; reports are reviewed before release")
+    session.add(report)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="report.submitted",
+        subject=f"batch:{batch.id}",
+        payload={
+            "report": report.id,
+            "kind": report.kind.value,
+            "sha256": report.sha256,
+            "issuer": report.issuer,
+        },
+    )
+    return report
+
+
+def review_report(
+    session: Session, actor: Actor, report_id: int, *, accept: bool, note: str = "", today: date | None = None
+) -> BatchReport:
+    """The office accepts or rejects a submitted report (a rejection says why)."""
+    actor.require_regulator()
+    report = get_report(session, actor, report_id)
+    _require_own_office(actor, report.batch.product.enterprise.office_id)
+    note = text(note, "note", 4000)
+    if report.status is not ReportStatus.SUBMITTED:
+        raise InvalidState(f"report {report.id} was already {report.status}")
+    if not accept and not note:
+        raise InvalidInput("say why the report is rejected", field="note")
+    if accept and report.valid_until is not None and report.valid_until < (today or utcnow().date()):
+        raise InvalidState(f"report {report.id} expired on {report.valid_until.isoformat()}")
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.REJECTED
+    report.review_note = note
+    report.reviewed_at = utcnow()
+    report.reviewed_by = actor.label
+    audit.record(
+        session,
+        actor=actor.label,
+        action=f"report.{report.status.value}",
+        subject=f"batch:{report.batch_id}",
+        payload={"report": report.id, "note": note},
+    )
+    return report
+
+
+def get_report(session: Session, actor: Actor, report_id: int) -> BatchReport:
+    """A report the actor may see."""
+    report = session.get(BatchReport, report_id)
+    if report is None:
+        raise NotFound(f"report {report_id} does not exist")
+    try:
+        get_batch(session, actor, report.batch_id)
+    except NotFound:
+        raise NotFound(f"report {report_id} does not exist") from None
+    return report
+
+
+def reports_of(session: Session, actor: Actor, batch_id: int) -> list[BatchReport]:
+    """A batch's reports, oldest first."""
+    batch = get_batch(session, actor, batch_id)
+    return list(session.scalars(select(BatchReport).filter_by(batch_id=batch.id).order_by(BatchReport.id)))
+
+
+def pending_reports(session: Session, actor: Actor, *, limit: int = 200) -> list[BatchReport]:
+    """Reports awaiting the office's review, oldest first (regulators)."""
+    actor.require_regulator()
+    stmt = select(BatchReport).filter_by(status=ReportStatus.SUBMITTED).order_by(BatchReport.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def release_problems(session: Session, batch: Batch, today: date | None = None) -> list[str]:
+    """Why a batch that entered through a declaration may not be released yet (empty: it may)."""
+    line = entry_line_of(session, batch.id)
+    if line is None:
+        return []
+    day = today or utcnow().date()
+    problems = []
+    quarantine = line.declaration.quarantine_status
+    if quarantine is not QuarantineStatus.PASSED:
+        problems.append(f"quarantine of entry {line.declaration_id} is {quarantine.value}")
+    reports = session.scalars(select(BatchReport).filter_by(batch_id=batch.id)).all()
+    if any(r.status is ReportStatus.SUBMITTED for r in reports):
+        problems.append("reports await the office's review")
+    if not any(
+        r.status is ReportStatus.ACCEPTED
+        and r.kind in QUALIFYING_REPORTS
+        and (r.valid_until is None or r.valid_until >= day)
+        for r in reports
+    ):
+        problems.append("no accepted, valid foreign test report or conformity declaration")
+    return problems
+
+
+def require_release_conditions(session: Session, batch: Batch, today: date | None = None) -> None:
+    """Raise :class:`ReleaseConditionsNotMet` unless the batch may be sold (SZ Art. 19)."""
+    problems = release_problems(session, batch, today)
+    if problems:
+        raise ReleaseConditionsNotMet(f"batch {batch.id} cannot be released: " + "; ".join(problems))
+
+
+def dispose_goods(
+    session: Session, actor: Actor, batch_id: int, *, kind: str, quantity: int, reason: str
+) -> LedgerEntry:
+    """The office supervises the destruction or return shipment of units still in the zone."""
+    actor.require_regulator()
+    batch = get_batch(session, actor, batch_id)
+    _require_own_office(actor, batch.product.enterprise.office_id)
+    if kind not in DISPOSALS:
+        raise InvalidInput("kind must be destruction or return_shipment", field="kind")
+    if not isinstance(quantity, int) or quantity < 1:
+        raise InvalidInput("quantity must be a positive whole number", field="quantity")
+    reason = text(reason, "reason", 2000, required=True)
+    ledger.require_on_ledger(session, batch)
+    ledger.lock_batches(session, [batch.id])
+    entry = ledger.post(
+        session,
+        batch_id=batch.id,
+        kind=DISPOSALS[kind],
+        quantity=quantity,
+        source=f"disposal:{kind}",
+        posted_by=actor.label,
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action=f"ledger.{kind}",
+        subject=f"batch:{batch.id}",
+        payload={"quantity": quantity, "reason": reason, "ledger_entry": entry.id},
+    )
+    return entry
+
+
+def _require_own_office(actor: Actor, office_id: int) -> None:
+    if not actor.operator and actor.office_id != office_id:
+        raise PermissionDenied("this is under another office")
+
+
+def declarations_awaiting_quarantine(session: Session, actor: Actor) -> list[EntryDeclaration]:
+    """Entries whose quarantine result is still pending (regulators)."""
+    actor.require_regulator()
+    stmt = select(EntryDeclaration).filter_by(quarantine_status=QuarantineStatus.PENDING)
+    if not actor.operator:
+        stmt = stmt.where(EntryDeclaration.office_id == actor.office_id)
+    return list(session.scalars(stmt.order_by(EntryDeclaration.id)))
