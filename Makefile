@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## system-deps: Debian packages the tests use (poppler's pdftoppm to print-proof label PDFs).
+## system-deps: Debian packages the tests use (poppler's pdftoppm to print-proof label PDFs,
+## librsvg's rsvg-convert to rasterise SVG labels).
 system-deps:
-	@command -v pdftoppm >/dev/null 2>&1 || { \
+	@{ command -v pdftoppm && command -v rsvg-convert; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
-	  else echo "note: install poppler-utils (pdftoppm) for the label print-proof tests"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils librsvg2-bin >/dev/null; \
+	  else echo "note: install poppler-utils and librsvg2-bin for the label proof tests"; fi; }
 
 ## browser-deps: Debian's chromium for the Playwright browser tests.
 browser-deps:

@@ -30,8 +30,9 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
-        """The database engine (pool per process)."""
-        return make_engine(self.settings.database_url, pool_pre_ping=True)
+        """The database engine (pool per process); a server database is pinged on checkout, a file is not."""
+        url = self.settings.database_url
+        return make_engine(url, pool_pre_ping=not url.startswith("sqlite"))
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -1,11 +1,12 @@
 """Refresh the zh-CN catalogue: extract messages, merge into messages.po, add TRANSLATIONS, compile .mo.
 
 Run with ``make i18n`` after changing user-visible strings; translate new entries in messages.po (or
-add them to NEW below for a batch), then commit both .po and .mo.
+add them to a JSON file in tools/translations/ for a batch), then commit both .po and .mo.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,15 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "suyuan/web/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
-NEW: dict[str, str] = {}  # msgid -> translation, for batches of new strings; messages.po is the record
+NEW_DIR = ROOT / "tools" / "translations"  # <area>.json: {msgid: translation} for batches of new strings
+
+
+def new_translations() -> dict[str, str]:
+    """Translations waiting to enter the catalogue, one JSON file per area; messages.po is the record."""
+    found: dict[str, str] = {}
+    for path in sorted(NEW_DIR.glob("*.json")):
+        found.update(json.loads(path.read_text(encoding="utf-8")))
+    return found
 
 
 def main() -> int:
@@ -46,9 +55,10 @@ def main() -> int:
     with PO.open("rb") as f:
         catalog = read_po(f, locale="zh_Hans_CN")
     catalog.update(template, no_fuzzy_matching=True)
+    new = new_translations()
     for message in catalog:
-        if message.id and not message.string and message.id in NEW:
-            message.string = NEW[message.id]
+        if message.id and not message.string and message.id in new:
+            message.string = new[message.id]
     missing = [m.id for m in catalog if m.id and not m.string]
     with PO.open("wb") as f:
         write_po(f, catalog, width=110, ignore_obsolete=True)

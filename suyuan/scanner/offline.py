@@ -91,11 +91,15 @@ def parse_jwks(document: Any) -> dict[str, PublishedKey]:
 
 @dataclass(frozen=True)
 class Revocations:
-    """A verified revocation list: revoked kids and (gtin, lot) of recalled or stopped batches."""
+    """A verified revocation list: revoked kids, (gtin, lot) of recalled, stopped or exit-blocked batches.
+
+    For an exit-blocked batch only the sold serials are recalled; the rest never left the zone.
+    """
 
     version: int
     revoked_kids: frozenset[str]
     batches: dict[tuple[str, str], str]
+    recalled_serials: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
 
 def load_revocations(path: Path, keys: dict[str, PublishedKey]) -> Revocations:
@@ -116,6 +120,11 @@ def load_revocations(path: Path, keys: dict[str, PublishedKey]) -> Revocations:
         version=int(payload.get("version", 0)),
         revoked_kids=frozenset(str(k["kid"]) for k in payload.get("revoked_keys", [])),
         batches={(str(b["gtin"]), str(b["lot"])): str(b["status"]) for b in payload.get("batches", [])},
+        recalled_serials={
+            (str(b["gtin"]), str(b["lot"])): frozenset(str(s) for s in b["recalled_serials"])
+            for b in payload.get("batches", [])
+            if "recalled_serials" in b
+        },
     )
 
 
@@ -139,7 +148,12 @@ def verify_offline(
         return OfflineResult(text, Verdict.COUNTERFEIT, [Reason.BAD_SIGNATURE], code)
     if published.status == "revoked" or (revoked is not None and parsed.kid in revoked.revoked_kids):
         return OfflineResult(text, Verdict.REVOKED, [Reason.KEY_REVOKED], code)
-    status = revoked.batches.get((parsed.code.gtin, parsed.code.lot)) if revoked is not None else None
+    lot = (parsed.code.gtin, parsed.code.lot)
+    status = revoked.batches.get(lot) if revoked is not None else None
+    if status == "exit_blocked" and revoked is not None:
+        if parsed.code.serial in revoked.recalled_serials.get(lot, frozenset()):
+            return OfflineResult(text, Verdict.RECALLED, [Reason.BATCH_RECALLED], code)
+        return OfflineResult(text, Verdict.SUSPECT, [Reason.NOT_RELEASED], code)
     if status is not None:
         reason = Reason.BATCH_RECALLED if status == "recalled" else Reason.BATCH_STOP_SALE
         return OfflineResult(text, Verdict.RECALLED, [reason], code)

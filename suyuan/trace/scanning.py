@@ -14,11 +14,12 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from suyuan.trace import audit
 from suyuan.trace.codes import CodeId, ParsedCode, signed_message
+from suyuan.trace.db import relax_commit_durability
 from suyuan.trace.errors import InvalidState, NotFound
 from suyuan.trace.issuance import issuance_covering
 from suyuan.trace.keys import KeyRing, verify_signature
@@ -74,7 +75,11 @@ def check_code(session: Session, ring: KeyRing, parsed: ParsedCode) -> CodeCheck
 def _check_binding(session: Session, check: CodeCheck) -> None:
     """Signature is valid: now the key's status, the batch, the serial range and the batch status."""
     assert check.key is not None
-    check.batch = session.scalar(select(Batch).filter_by(gtin=check.code.gtin, lot=check.code.lot))
+    check.batch = session.scalar(
+        select(Batch)
+        .filter_by(gtin=check.code.gtin, lot=check.code.lot)
+        .options(joinedload(Batch.product), joinedload(Batch.supplier))  # the verdict shows both
+    )
     if check.batch is None:
         check.reasons.append(Reason.UNKNOWN_BATCH)
         return
@@ -128,6 +133,7 @@ def record_scan(
     ``device`` is the salted device hash, or "" when the client keeps no cookie: such scans are
     recorded and counted but cannot tell devices apart, so they never count as another device.
     """
+    relax_commit_durability(session)
     check = check_code(session, ring, parsed)
     if check.batch is not None and check.verdict is not Verdict.COUNTERFEIT:
         _weigh_history(session, check, device, region, rules or CloneRules())
@@ -151,11 +157,13 @@ def record_scan(
 
 def _weigh_history(session: Session, check: CodeCheck, device: str, region: str, rules: CloneRules) -> None:
     assert check.batch is not None
-    mine = (Scan.batch_id == check.batch.id, Scan.serial == check.code.serial)
-    devices = set(session.scalars(select(Scan.device_hash).where(*mine, Scan.device_hash != "").distinct()))
-    devices |= {device} if device else set()
-    regions = set(session.scalars(select(Scan.region).where(*mine, Scan.region != "").distinct()))
-    regions |= {region} if region else set()
+    history = session.execute(
+        select(Scan.device_hash, Scan.region)
+        .where(Scan.batch_id == check.batch.id, Scan.serial == check.code.serial)
+        .distinct()
+    ).all()
+    devices = {d for d, _ in history if d} | ({device} if device else set())
+    regions = {r for _, r in history if r} | ({region} if region else set())
     check.claim = session.scalar(select(Claim).filter_by(batch_id=check.batch.id, serial=check.code.serial))
     check.claimed_by_this_device = (
         bool(device) and check.claim is not None and check.claim.device_hash == device
@@ -173,10 +181,16 @@ def _weigh_history(session: Session, check: CodeCheck, device: str, region: str,
 
 
 def _add_counts(session: Session, check: CodeCheck) -> None:
-    where = (
-        Scan.gtin == check.code.gtin[:14],
-        Scan.lot == check.code.lot[:20],
-        Scan.serial == check.code.serial[:20],
+    """How often and since when this code was scanned; both paths are index searches (ix_scan_*)."""
+    where: tuple[ColumnElement[bool], ...] = (
+        (Scan.batch_id == check.batch.id, Scan.serial == check.code.serial[:20])
+        if check.batch is not None
+        else (
+            Scan.batch_id.is_(None),
+            Scan.gtin == check.code.gtin[:14],
+            Scan.lot == check.code.lot[:20],
+            Scan.serial == check.code.serial[:20],
+        )
     )
     count, first = session.execute(select(func.count(), func.min(Scan.at)).where(*where)).one()
     check.scan_count = int(count)

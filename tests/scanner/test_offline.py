@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
 from suyuan.scanner.offline import JwksError, load_jwks, load_revocations, parse_jwks, verify_offline
-from suyuan.trace import keys
+from suyuan.trace import keys, recalls
 from suyuan.trace.model import BatchStatus
 from suyuan.trace.verdicts import Reason, Verdict
-from tests.factories import code_urls, make_batch, make_world
+from suyuan.trace.zone import exits
+from tests.factories import SECRET, code_urls, exit_filing, make_batch, make_world, make_zone_batch
 
 
 def save(tmp_path: Path, name: str, document: object) -> Path:
@@ -50,6 +51,28 @@ def test_offline_verdicts_follow_the_published_documents(
     session.commit()
     published = load_jwks(save(tmp_path, "jwks2.json", client.get("/.well-known/jwks.json").json))
     assert verify_offline(url, published).verdict is Verdict.REVOKED
+
+
+def test_offline_a_blocked_batch_recalls_only_its_sold_units(
+    client: FlaskClient, session: Session, runtime: Runtime, tmp_path: Path
+) -> None:
+    world = make_world(session, runtime.ring)
+    batch = make_zone_batch(session, world, runtime.ring, quantity=4)
+    urls = code_urls(session, runtime.ring, batch)
+    exits.declare_exit(
+        session, world.merchant_staff, runtime.ring, exit_filing([(batch, urls[:2])]), secret=SECRET
+    )
+    recalls.open_recall(session, world.regulator, batch.id, "recall", "lab failure", scope="sold_units")
+    session.commit()
+    published = load_jwks(save(tmp_path, "jwks.json", client.get("/.well-known/jwks.json").json))
+    revoked = load_revocations(
+        save(tmp_path, "rev.json", client.get("/.well-known/suyuan/revocations.json").json), published
+    )
+    assert revoked.batches[(batch.gtin, batch.lot)] == "exit_blocked"
+    verdicts = [verify_offline(u, published, revoked) for u in urls]
+    assert [(v.verdict, v.reasons) for v in verdicts] == [(Verdict.RECALLED, [Reason.BATCH_RECALLED])] * 2 + [
+        (Verdict.SUSPECT, [Reason.NOT_RELEASED])
+    ] * 2
 
 
 def test_a_forged_revocation_list_is_refused(

@@ -16,6 +16,15 @@ from suyuan.trace.model.goods import (
     RiskClass,
     Supplier,
 )
+from suyuan.trace.model.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ComplaintStatus,
+    RiskWarning,
+    WarningLevel,
+)
 from suyuan.trace.model.parties import ApiToken, Enterprise, EnterpriseKind, FilingStatus, Office, Role, User
 from suyuan.trace.model.zone import (
     BatchReport,
@@ -57,6 +66,11 @@ __all__ = [
     "BatchReport",
     "BatchStatus",
     "Claim",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintEvent",
+    "ComplaintPhoto",
+    "ComplaintStatus",
     "ConsumerReturn",
     "CreditEvent",
     "CreditEventKind",
@@ -94,6 +108,7 @@ __all__ = [
     "ReportStatus",
     "ReturnItem",
     "RiskClass",
+    "RiskWarning",
     "Role",
     "SampleChannel",
     "Scan",
@@ -104,4 +119,5 @@ __all__ = [
     "SpotCheckStatus",
     "Supplier",
     "User",
+    "WarningLevel",
 ]

@@ -50,7 +50,7 @@ class Issuance(Base):
     first_serial: Mapped[int] = mapped_column()
     last_serial: Mapped[int] = mapped_column()
     kid: Mapped[str] = mapped_column(ForeignKey("signing_key.kid"))
-    statement: Mapped[str] = mapped_column(Text)
+    statement: Mapped[str] = mapped_column(Text, deferred=True)  # ~1 kB JWS; scans never read it
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -66,7 +66,10 @@ class Scan(Base):
     """One resolution of a code: when, coarse region, salted device hash, verdict. Never the raw IP."""
 
     __tablename__ = "scan"
-    __table_args__ = (Index("ix_scan_batch_serial", "batch_id", "serial"),)
+    __table_args__ = (
+        Index("ix_scan_batch_serial", "batch_id", "serial"),
+        Index("ix_scan_code", "gtin", "lot", "serial"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
@@ -90,4 +93,5 @@ class Claim(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
     serial: Mapped[str] = mapped_column(String(20))
     device_hash: Mapped[str] = mapped_column(String(32))
+    contact: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

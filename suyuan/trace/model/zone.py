@@ -137,7 +137,7 @@ class RecallScope(enum.StrEnum):
 
 
 class RecallStatus(enum.StrEnum):
-    """Open until the office closes it (full lifecycle: issue 7)."""
+    """Open until the office closes it (units returned or destroyed, see ``suyuan.trace.recalls``)."""
 
     OPEN = "open"
     CLOSED = "closed"
@@ -263,7 +263,7 @@ class LedgerEntry(Base):
 
 
 class Recall(Base):
-    """A recall or stop-sale of a batch, or of only its sold units; the full lifecycle comes with issue 7."""
+    """A recall or stop-sale of a batch, or of only its sold units, from opening to closing by the office."""
 
     __tablename__ = "recall"
 
@@ -280,8 +280,12 @@ class Recall(Base):
     source: Mapped[str] = mapped_column(String(64), default="")
     affected_units: Mapped[int] = mapped_column(default=0)
     affected_orders: Mapped[int] = mapped_column(default=0)
+    instructions_en: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     opened_by: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_by: Mapped[str] = mapped_column(String(200), default="")
+    close_note: Mapped[str] = mapped_column(Text, default="")
 
     batch: Mapped[Batch] = relationship()
 
