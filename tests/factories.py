@@ -260,11 +260,12 @@ def make_zone_batch(
     codes: int | None = None,
     released: bool = True,
     owner: str = "merchant",
+    lot: str | None = None,
     **product_overrides: Any,
 ) -> Batch:
     """A batch that entered the zone through a declaration, with codes issued, released unless told not."""
     product = make_product(session, world, owner=owner, **product_overrides)
-    declaration = declare(session, world, entry_line(product, quantity=quantity), owner=owner)
+    declaration = declare(session, world, entry_line(product, lot=lot, quantity=quantity), owner=owner)
     batch = declaration.lines[0].batch
     assert batch is not None
     staff = world.merchant_staff if owner == "merchant" else world.merchant_b_staff

@@ -18,10 +18,10 @@ from suyuan.trace import audit, batches, issuance, negative_list, registry
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.filing_input import document_from_json, product_filing_from_json
-from suyuan.trace.model import NegativeListEntry
+from suyuan.trace.model import NegativeListEntry, Role
 from suyuan.trace.registry import EnterpriseFiling
 from suyuan.web import runtime
-from suyuan.web.auth import api_auth, current_actor
+from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
 from suyuan.web.openapi import openapi_document
 from suyuan.web.serialize import (
     batch_json,
@@ -106,7 +106,7 @@ def list_enterprises() -> Response:
 
 
 @bp.post("/enterprises")
-@api_auth
+@api_role(Role.REGULATOR)
 def file_enterprise() -> tuple[Response, int]:
     """File an enterprise (regulators)."""
     data = body()
@@ -132,7 +132,7 @@ def list_products() -> Response:
 
 
 @bp.post("/products")
-@api_auth
+@api_role(Role.MERCHANT)
 def file_product() -> tuple[Response, int]:
     """File a product; merchants file for their own enterprise."""
     data = body()
@@ -154,7 +154,8 @@ def get_product(product_id: int) -> Response:
 
 
 @bp.post("/products/<int:product_id>/documents")
-@api_auth
+@api_role(Role.MERCHANT)
+@api_visible("product_id", registry.get_product)
 def add_document(product_id: int) -> tuple[Response, int]:
     """Attach a certificate or report to an undecided product filing."""
     doc = document_from_json(body())
@@ -164,7 +165,7 @@ def add_document(product_id: int) -> tuple[Response, int]:
 
 
 @bp.post("/products/<int:product_id>/admission")
-@api_auth
+@api_role(Role.REGULATOR)
 def decide_admission(product_id: int) -> Response:
     """The office admits (with risk class and, if needed, a disclosure) or refuses a product."""
     data = body()
@@ -193,7 +194,7 @@ def list_negative() -> Response:
 
 
 @bp.post("/negative-list")
-@api_auth
+@api_role(Role.REGULATOR)
 def add_negative() -> tuple[Response, int]:
     """Add a negative-list rule (regulators)."""
     data = body()
@@ -222,7 +223,7 @@ def list_batches() -> Response:
 
 
 @bp.post("/batches")
-@api_auth
+@api_role(Role.MERCHANT)
 def register_batch() -> tuple[Response, int]:
     """Register a batch of an admitted product."""
     data = body()
@@ -253,7 +254,8 @@ def get_batch(batch_id: int) -> Response:
 
 
 @bp.patch("/batches/<int:batch_id>")
-@api_auth
+@api_role(Role.MERCHANT)
+@api_visible("batch_id", batches.get_batch)
 def amend_batch(batch_id: int) -> Response:
     """The merchant amends a batch's quantity, with the reason."""
     data = body()
@@ -265,7 +267,7 @@ def amend_batch(batch_id: int) -> Response:
 
 
 @bp.post("/batches/<int:batch_id>/release")
-@api_auth
+@api_role(Role.REGULATOR)
 def release_batch(batch_id: int) -> Response:
     """The office releases a batch for sale."""
     with runtime().transaction() as db:
@@ -274,7 +276,8 @@ def release_batch(batch_id: int) -> Response:
 
 
 @bp.post("/batches/<int:batch_id>/codes")
-@api_auth
+@api_role(Role.MERCHANT)
+@api_visible("batch_id", batches.get_batch)
 def issue_codes(batch_id: int) -> tuple[Response, int]:
     """Issue the next ``count`` serials of a batch: one signed range."""
     count = field(body(), "count", int)

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from flask import Response, current_app, jsonify, request
 
+from suyuan.trace import batches
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.model import (
     BatchReport,
@@ -21,6 +22,7 @@ from suyuan.trace.model import (
     ExitStatus,
     LedgerEntry,
     Recall,
+    Role,
     SpotCheck,
 )
 from suyuan.trace.zone import credit, entry, exits, inspection, ledger, returns, spot_checks
@@ -38,7 +40,7 @@ from suyuan.trace.zone.quotas import yuan
 from suyuan.trace.zone.rules import ZoneRules
 from suyuan.web import runtime
 from suyuan.web.api import body, bp, created, field, int_arg
-from suyuan.web.auth import api_auth, current_actor
+from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
 
 
 def zone_rules() -> ZoneRules:
@@ -61,7 +63,7 @@ def list_entries() -> Response:
 
 
 @bp.post("/entry-declarations")
-@api_auth
+@api_role(Role.MERCHANT)
 def declare_entry() -> tuple[Response, int]:
     """A merchant declares a consignment; matching lines become batches on the ledger."""
     data = body()
@@ -83,7 +85,7 @@ def get_entry(declaration_id: int) -> Response:
 
 
 @bp.post("/entry-declarations/<int:declaration_id>/quarantine")
-@api_auth
+@api_role(Role.REGULATOR)
 def record_quarantine(declaration_id: int) -> Response:
     """The office records the quarantine result (regulators)."""
     data = obj(body(), "quarantine", ("outcome", "scope", "treatment", "note"), ("outcome",))
@@ -113,7 +115,8 @@ def list_reports(batch_id: int) -> Response:
 
 
 @bp.post("/batches/<int:batch_id>/reports")
-@api_auth
+@api_role(Role.MERCHANT)
+@api_visible("batch_id", batches.get_batch)
 def submit_report(batch_id: int) -> tuple[Response, int]:
     """The batch's merchant submits a report for review."""
     filing = report_filing_from_json(body())
@@ -122,7 +125,7 @@ def submit_report(batch_id: int) -> tuple[Response, int]:
 
 
 @bp.post("/reports/<int:report_id>/review")
-@api_auth
+@api_role(Role.REGULATOR)
 def review_report(report_id: int) -> Response:
     """The office accepts or rejects a report (regulators)."""
     data = obj(body(), "review", ("accept", "note"), ("accept",))
@@ -146,7 +149,7 @@ def batch_ledger(batch_id: int) -> Response:
 
 
 @bp.post("/batches/<int:batch_id>/disposals")
-@api_auth
+@api_role(Role.REGULATOR)
 def dispose_goods(batch_id: int) -> tuple[Response, int]:
     """The office supervises destruction or return shipment of units in the zone (regulators)."""
     data = obj(body(), "disposal", ("kind", "quantity", "reason"), ("kind", "quantity", "reason"))
@@ -175,7 +178,7 @@ def list_spot_checks() -> Response:
 
 
 @bp.post("/spot-checks")
-@api_auth
+@api_role(Role.REGULATOR)
 def open_spot_check() -> tuple[Response, int]:
     """An officer plans a check of one batch (regulators)."""
     data = obj(body(), "spot check", ("batch_id", "note"), ("batch_id",))
@@ -187,7 +190,7 @@ def open_spot_check() -> tuple[Response, int]:
 
 
 @bp.post("/spot-checks/draw")
-@api_auth
+@api_role(Role.REGULATOR)
 def draw_spot_checks() -> tuple[Response, int]:
     """Draw this round's risk-based checks; the seed makes the draw reproducible (regulators)."""
     data = obj(body() if request.content_length else {}, "draw", ("seed",))
@@ -205,7 +208,7 @@ def get_spot_check(spot_check_id: int) -> Response:
 
 
 @bp.post("/spot-checks/<int:spot_check_id>/sample")
-@api_auth
+@api_role(Role.REGULATOR)
 def record_sample(spot_check_id: int) -> Response:
     """Samples taken: ``offline`` in the warehouse (debits the ledger) or ``online`` with an order."""
     data = obj(body(), "sample", ("channel", "quantity", "order_ref"), ("channel",))
@@ -222,7 +225,7 @@ def record_sample(spot_check_id: int) -> Response:
 
 
 @bp.post("/spot-checks/<int:spot_check_id>/result")
-@api_auth
+@api_role(Role.REGULATOR)
 def record_result(spot_check_id: int) -> Response:
     """The lab result; a failure blocks the batch's exit and recalls its sold units at once."""
     data = obj(
@@ -261,7 +264,7 @@ def list_exits() -> Response:
 
 
 @bp.post("/exit-declarations")
-@api_auth
+@api_role(Role.MERCHANT)
 def declare_exit() -> tuple[Response, int]:
     """Declare an order's exit: 201 if it passed its check and was written off, else 422 with findings."""
     filing = exit_filing_from_json(body())
@@ -282,7 +285,8 @@ def get_exit(declaration_id: int) -> Response:
 
 
 @bp.post("/exit-declarations/<int:declaration_id>/recheck")
-@api_auth
+@api_role(Role.MERCHANT)
+@api_visible("declaration_id", exits.get_exit)
 def recheck_exit(declaration_id: int) -> tuple[Response, int]:
     """Rectify a declaration that failed its check (new lines, and the payment if it changed)."""
     data = obj(body(), "rectification", ("lines", "payment_amount"), ("lines",))
@@ -305,7 +309,8 @@ def recheck_exit(declaration_id: int) -> tuple[Response, int]:
 
 
 @bp.post("/exit-declarations/<int:declaration_id>/returns")
-@api_auth
+@api_role(Role.MERCHANT)
+@api_visible("declaration_id", exits.get_exit)
 def record_return(declaration_id: int) -> tuple[Response, int]:
     """Units of a released order come back into the zone, named by their code URLs."""
     data = obj(body(), "return", ("codes", "reason"), ("codes", "reason"))
@@ -370,7 +375,7 @@ def credit_profile(enterprise_id: int) -> Response:
 
 
 @bp.post("/enterprises/<int:enterprise_id>/credit-events")
-@api_auth
+@api_role(Role.REGULATOR)
 def record_credit_event(enterprise_id: int) -> tuple[Response, int]:
     """The office records a credit event (e.g. a violation); the grade is recomputed (regulators)."""
     data = obj(body(), "credit event", ("kind", "note", "source"), ("kind", "note"))

@@ -9,12 +9,14 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from suyuan.trace import accounts
 from suyuan.trace.actors import ANONYMOUS, Actor
+from suyuan.trace.errors import PermissionDenied
 from suyuan.trace.model import Role, User
 from suyuan.web import runtime
 from suyuan.web.errors import Unauthorized
@@ -59,6 +61,51 @@ def api_auth(view: F) -> F:
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def api_role(role: Role) -> Callable[[F], F]:
+    """Require a token of ``role`` before the view reads its body: 401 anonymous, 403 another role.
+
+    Checking the role first means a caller who may not act never learns how its body would have been
+    judged, and nothing of it is parsed.
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            actor = current_actor()
+            if actor.role is None:
+                raise Unauthorized("send a valid API token: Authorization: Bearer <token>")
+            if actor.role is not role:
+                raise PermissionDenied(f"only {role.value} users may do this")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def api_visible(param: str, load: Callable[[Session, Actor, int], object]) -> Callable[[F], F]:
+    """Require that the caller can see the object named by URL parameter ``param`` (else 404), first.
+
+    ``load`` is the domain's getter (e.g. ``batches.get_batch``), which raises ``NotFound`` for objects
+    outside the actor's remit; running it before the view means another tenant's id answers 404 whatever
+    the body holds, so existence is never revealed by a validation message.
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            actor = current_actor()
+            if actor.role is None:
+                raise Unauthorized("send a valid API token: Authorization: Bearer <token>")
+            with runtime().transaction() as db:
+                load(db, actor, int(kwargs[param]))
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
 
 
 def login_required(role: Role) -> Callable[[F], F]:

@@ -1,0 +1,268 @@
+"""Every endpoint × every role (consumer, merchant A, merchant B, regulator): allowed or refused, no leaks.
+
+The world holds merchant A's objects (a released zone batch with codes, its entry declaration and report,
+an order, a spot check, a complaint with a photo-less text, a recall on a second batch, a risk warning).
+Each route is called with A's ids by each role. A refused call must answer 401, 403 or 404 (or send a
+page visitor to the login page) and write nothing — the audit log's length is compared around it; an
+allowed call must not be refused and never answer 5xx. Responses to merchant B and the consumer must
+not contain A's private markers (its lot, its order number, its complaint's contact) unless the route is
+public by design. A route missing from :data:`ACCESS` fails the test, so new endpoints must be placed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
+
+from suyuan.runtime import Runtime
+from suyuan.scanner.photos import clean_photo
+from suyuan.trace import complaints, recalls
+from suyuan.trace.model import AuditEntry, BatchReport, EntryLine, Issuance
+from suyuan.trace.zone import exits, spot_checks
+from tests.factories import SECRET, code_urls, exit_filing, make_world, make_zone_batch
+
+ROLES = ("consumer", "merchant_b", "merchant_a", "regulator")  # refused roles first: they must write nothing
+ANYONE = frozenset(ROLES)
+SIGNED_IN = frozenset({"merchant_a", "merchant_b", "regulator"})
+MERCHANTS = frozenset({"merchant_a", "merchant_b"})
+OWNER = frozenset({"merchant_a", "regulator"})  # A's object: its merchant and the office
+A_ONLY = frozenset({"merchant_a"})
+OFFICE = frozenset({"regulator"})
+LOT_A, CONTACT_A = "LOTA7Q", "contact-a@example.cn"
+
+# endpoint -> roles allowed. Public routes may show A's public data; the others must not leak it.
+ACCESS: dict[str, frozenset[str]] = {
+    # consumer face
+    "consumer.home": ANYONE,
+    "consumer.camera": ANYONE,
+    "consumer.health": ANYONE,
+    "consumer.jwks": ANYONE,
+    "consumer.revocation_list": ANYONE,
+    "consumer.resolve": ANYONE,
+    "consumer.claim": ANYONE,
+    "consumer.issuance_statement": ANYONE,
+    "auth.login": ANYONE,
+    "api.openapi": ANYONE,
+    "api.scan_image": ANYONE,
+    "api.file_complaint": ANYONE,
+    "api.complaint_status": ANYONE,
+    "complaints.file_form": ANYONE,
+    "complaints.lookup": ANYONE,
+    "complaints.status": ANYONE,
+    # registry
+    "api.me": SIGNED_IN,
+    "api.list_enterprises": SIGNED_IN,
+    "api.file_enterprise": OFFICE,
+    "api.list_products": SIGNED_IN,
+    "api.file_product": MERCHANTS,
+    "api.get_product": OWNER,
+    "api.decide_admission": OFFICE,
+    "api.add_document": A_ONLY,
+    "api.list_negative": SIGNED_IN,
+    "api.add_negative": OFFICE,
+    "api.verify_audit": OFFICE,
+    # batches, codes, labels
+    "api.list_batches": SIGNED_IN,
+    "api.register_batch": MERCHANTS,
+    "api.get_batch": OWNER,
+    "api.amend_batch": A_ONLY,
+    "api.release_batch": OFFICE,
+    "api.issue_codes": A_ONLY,
+    "api.list_codes": OWNER,
+    "api.batch_labels": OWNER,
+    "api.label_templates": ANYONE,
+    # bonded zone
+    "api.list_entries": SIGNED_IN,
+    "api.declare_entry": MERCHANTS,
+    "api.get_entry": OWNER,
+    "api.record_quarantine": OFFICE,
+    "api.list_reports": OWNER,
+    "api.submit_report": A_ONLY,
+    "api.review_report": OFFICE,
+    "api.batch_ledger": OWNER,
+    "api.dispose_goods": OFFICE,
+    "api.list_spot_checks": SIGNED_IN,
+    "api.open_spot_check": OFFICE,
+    "api.draw_spot_checks": OFFICE,
+    "api.get_spot_check": OFFICE,  # a planned check stays secret from the merchant until decided
+    "api.record_sample": OFFICE,
+    "api.record_result": OFFICE,
+    "api.list_exits": SIGNED_IN,
+    "api.declare_exit": MERCHANTS,
+    "api.get_exit": OWNER,
+    "api.recheck_exit": A_ONLY,
+    "api.record_return": A_ONLY,
+    "api.anomalies": OFFICE,
+    "api.credit_profile": OWNER,
+    "api.record_credit_event": OFFICE,
+    # complaints
+    "api.list_complaints": SIGNED_IN,
+    "api.get_complaint": OWNER,
+    "api.answer_complaint": A_ONLY,
+    "api.set_complaint_status": OFFICE,
+    "api.complaint_photo": OWNER,
+    # pages
+    "merchant.home": MERCHANTS,
+    "merchant.labels": MERCHANTS,
+    "merchant.label_preview": A_ONLY,
+    "merchant.zone": MERCHANTS,
+    "merchant.batch_ledger": A_ONLY,
+    "regulator.home": OFFICE,
+    "regulator.zone": OFFICE,
+    "regulator.find": OFFICE,
+    "regulator.batch_ledger": OFFICE,
+    "complaints.merchant_list": MERCHANTS,
+    "complaints.merchant_detail": A_ONLY,
+    "complaints.merchant_answer": A_ONLY,
+    "complaints.regulator_list": OFFICE,
+    "complaints.regulator_detail": OFFICE,
+    "complaints.regulator_status": OFFICE,
+}
+PUBLIC = {endpoint for endpoint, roles in ACCESS.items() if roles == ANYONE}
+QUERY = {"merchant.label_preview": "?batch={batch_id}"}
+NOT_CALLED = {"static": "files", "auth.logout": "ends the session the other calls use"}
+
+
+@dataclass
+class Fixture:
+    """Merchant A's objects, by the URL parameter names that address them."""
+
+    params: dict[str, Any]
+    markers: tuple[str, ...]
+
+
+@pytest.fixture
+def fixture(session: Session, runtime: Runtime) -> Fixture:
+    world = make_world(session, runtime.ring)
+    batch = make_zone_batch(session, world, runtime.ring, quantity=20, lot=LOT_A)
+    urls = code_urls(session, runtime.ring, batch)
+    order = exits.declare_exit(
+        session, world.merchant_staff, runtime.ring, exit_filing([(batch, urls[:2])]), secret=SECRET
+    )
+    check = spot_checks.open_spot_check(session, world.regulator, batch.id)
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(photo, "PNG")
+    complaint = complaints.file_complaint(
+        session,
+        runtime.ring,
+        urls[5],
+        "quality",
+        "The powder smells wrong.",
+        contact=CONTACT_A,
+        photo=clean_photo(photo.getvalue()),
+    )
+    recalled = make_zone_batch(session, world, runtime.ring, quantity=5)
+    recall = recalls.open_recall(session, world.regulator, recalled.id, "recall", "lab failure")
+    session.commit()
+    path = urls[3].split("/01/", 1)[1]
+    return Fixture(
+        params={
+            "batch_id": batch.id,
+            "product_id": batch.product_id,
+            "enterprise_id": world.merchant.id,
+            "complaint_id": complaint.id,
+            "reference": complaint.reference,
+            "recall_id": recall.id,
+            "report_id": session.scalar(select(BatchReport.id).filter_by(batch_id=batch.id)),
+            "spot_check_id": check.id,
+            "entry_declaration_id": session.scalar(
+                select(EntryLine.declaration_id).filter_by(batch_id=batch.id)
+            ),
+            "exit_declaration_id": order.id,
+            "issuance_id": session.scalar(select(Issuance.id).filter_by(batch_id=batch.id)),
+            "rest": path,
+            "tokens": world.tokens,
+        },
+        markers=(LOT_A, order.order_no, CONTACT_A),
+    )
+
+
+def routes(app: Flask) -> Iterator[tuple[Rule, str]]:
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_placed_in_the_matrix(app: Flask) -> None:
+    unplaced = {r.endpoint for r, _ in routes(app)} - ACCESS.keys() - NOT_CALLED.keys()
+    assert not unplaced, f"add these endpoints to ACCESS: {sorted(unplaced)}"
+
+
+def _url(rule: Rule, params: dict[str, Any]) -> str:
+    values = {}
+    for name in rule.arguments:
+        if name == "declaration_id":
+            key = "entry_declaration_id" if "entry" in rule.rule else "exit_declaration_id"
+            values[name] = params[key]
+        else:
+            values[name] = params[name]
+    url = rule.build(values, append_unknown=False)
+    assert url is not None
+    return url[1] + QUERY.get(rule.endpoint, "").format(**params)
+
+
+def _call(client: FlaskClient, method: str, url: str, role: str, tokens: dict[str, str]) -> Any:
+    headers = {}
+    if url.startswith("/api/") and role != "consumer":
+        headers["Authorization"] = "Bearer " + tokens["merchant" if role == "merchant_a" else role]
+    if method == "GET":
+        return client.get(url, headers=headers)
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json={}, headers=headers)
+    return client.open(url, method=method, data={}, headers=headers)
+
+
+def _refused(response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    return response.status_code in (302, 303) and "/login" in response.headers.get("Location", "")
+
+
+EMAILS = {
+    "merchant_a": "staff@a.example",
+    "merchant_b": "staff@b.example",
+    "regulator": "officer@test.example",
+}
+
+
+def test_every_endpoint_for_every_role(app: Flask, session: Session, fixture: Fixture) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; here the roles are under test
+    clients = {role: app.test_client() for role in ROLES}
+    for role, email in EMAILS.items():
+        answer = clients[role].post("/login", data={"email": email, "password": "password1"})
+        assert answer.status_code in (302, 303), role
+    tokens = fixture.params["tokens"]
+    wrong: list[str] = []
+    for rule, method in sorted(routes(app), key=lambda rm: (rm[0].rule, rm[1])):
+        if rule.endpoint in NOT_CALLED or rule.endpoint not in ACCESS:  # unplaced: the test above fails
+            continue
+        url = _url(rule, fixture.params)
+        for role in ROLES:
+            before = session.scalar(select(func.count()).select_from(AuditEntry))
+            response = _call(clients[role], method, url, role, tokens)
+            session.expire_all()
+            label = f"{method} {url} as {role}: {response.status_code}"
+            if response.status_code >= 500:
+                wrong.append(f"{label} (server error)")
+            elif role in ACCESS[rule.endpoint]:
+                if _refused(response):
+                    wrong.append(f"{label} (should be allowed)")
+            else:
+                if not _refused(response):
+                    wrong.append(f"{label} (should be refused)")
+                if session.scalar(select(func.count()).select_from(AuditEntry)) != before:
+                    wrong.append(f"{label} (a refused call wrote to the audit log)")
+            if role in ("consumer", "merchant_b") and rule.endpoint not in PUBLIC:
+                body = response.get_data(as_text=True)
+                wrong.extend(f"{label} leaks {m!r}" for m in fixture.markers if m in body)
+    assert not wrong, "\n".join(wrong)
