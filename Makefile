@@ -23,10 +23,10 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils librsvg2-bin >/dev/null; \
 	  else echo "note: install poppler-utils and librsvg2-bin for the label proof tests"; fi; }
 
-## browser-deps: Debian's chromium for the Playwright browser tests.
+## browser-deps: Debian's chromium for the Playwright browser tests, and a CJK font for its screenshots.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && [ -d /usr/share/fonts/truetype/wqy ]; } >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 ## run: set up, migrate the embedded SQLite database, load the demo and serve on http://127.0.0.1:8000
 run: install
