@@ -26,7 +26,7 @@ from werkzeug.routing import Rule
 
 from suyuan.runtime import Runtime
 from suyuan.scanner.photos import clean_photo
-from suyuan.trace import complaints, recalls
+from suyuan.trace import complaints, recalls, risk_warnings
 from suyuan.trace.model import AuditEntry, BatchReport, EntryLine, Issuance
 from suyuan.trace.zone import exits, spot_checks
 from tests.factories import SECRET, code_urls, exit_filing, make_world, make_zone_batch
@@ -111,6 +111,36 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.answer_complaint": A_ONLY,
     "api.set_complaint_status": OFFICE,
     "api.complaint_photo": OWNER,
+    # trace (docs/trace.md)
+    "api.batch_trace": OWNER,
+    "api.complaint_trace": OWNER,
+    "api.batch_trace_csv": OWNER,
+    "api.batch_trace_xlsx": OWNER,
+    "api.batch_epcis": OWNER,
+    # recalls and warnings
+    "api.recall_open": OWNER,
+    "api.recall_get": OWNER,
+    "api.recall_notifications": OWNER,
+    "api.batch_destruction": OWNER,
+    "api.recall_list": SIGNED_IN,
+    "api.warning_list": SIGNED_IN,
+    "api.recall_close": OFFICE,
+    "api.recall_lift": OFFICE,
+    "api.warning_publish": OFFICE,
+    "api.warning_withdraw": OFFICE,
+    "api.recall_returns": A_ONLY,
+    "api.public_notices": ANYONE,
+    "recall_pages.notices": ANYONE,
+    "recall_pages.regulator_recalls": OFFICE,
+    "recall_pages.regulator_recall": OFFICE,
+    "recall_pages.close": OFFICE,
+    "recall_pages.lift": OFFICE,
+    "recall_pages.regulator_destruction": OFFICE,
+    "recall_pages.warnings": OFFICE,
+    "recall_pages.withdraw": OFFICE,
+    "recall_pages.merchant_recall": A_ONLY,
+    "recall_pages.merchant_recalls": MERCHANTS,
+    "recall_pages.merchant_destruction": MERCHANTS,
     # pages
     "merchant.home": MERCHANTS,
     "merchant.labels": MERCHANTS,
@@ -127,6 +157,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "complaints.regulator_list": OFFICE,
     "complaints.regulator_detail": OFFICE,
     "complaints.regulator_status": OFFICE,
+    "trace_pages.regulator_batch": OFFICE,
+    "trace_pages.regulator_complaint": OFFICE,
+    "trace_pages.merchant_batch": A_ONLY,
 }
 PUBLIC = {endpoint for endpoint, roles in ACCESS.items() if roles == ANYONE}
 QUERY = {"merchant.label_preview": "?batch={batch_id}"}
@@ -163,6 +196,11 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
     )
     recalled = make_zone_batch(session, world, runtime.ring, quantity=5)
     recall = recalls.open_recall(session, world.regulator, recalled.id, "recall", "lab failure")
+    warning = risk_warnings.publish_warning(
+        session,
+        world.regulator,
+        risk_warnings.WarningFiling(level="warning", title="Counterfeit formula", body="Check the code."),
+    )
     session.commit()
     path = urls[3].split("/01/", 1)[1]
     return Fixture(
@@ -173,6 +211,7 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
             "complaint_id": complaint.id,
             "reference": complaint.reference,
             "recall_id": recall.id,
+            "warning_id": warning.id,
             "report_id": session.scalar(select(BatchReport.id).filter_by(batch_id=batch.id)),
             "spot_check_id": check.id,
             "entry_declaration_id": session.scalar(
