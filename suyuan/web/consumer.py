@@ -21,10 +21,12 @@ from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.issuance import get_issuance
 from suyuan.trace.model import AdmissionStatus, Batch, Product
+from suyuan.trace.recalls import current_recall
 from suyuan.trace.scanning import CodeCheck
 from suyuan.trace.verdicts import Verdict
 from suyuan.web import runtime
 from suyuan.web.reasons import REASON_TEXTS, VERDICT_ADVICE, VERDICT_TITLES
+from suyuan.web.recall_json import verdict_recall_json
 from suyuan.web.serialize import batch_json, product_json, supplier_json
 
 bp = Blueprint("consumer", __name__)
@@ -248,6 +250,7 @@ def verdict_document(check: CodeCheck) -> dict[str, Any]:
         },
         "claimed": check.claim is not None,
         "claimed_by_you": check.claimed_by_this_device,
+        "recall": verdict_recall_json(check.recall) if check.recall is not None else None,
         "issuance": {
             "id": check.issuance.id,
             "kid": check.issuance.kid,
@@ -347,15 +350,17 @@ def _batch_page(gtin: str, lot: str) -> tuple[Any, int] | str | Response:
         batch = db.scalar(select(Batch).filter_by(gtin=gtin, lot=lot))
         if batch is None or batch.product.admission_status not in PUBLIC_STATUSES:
             raise NotFound(f"no batch {lot} of GTIN {gtin}")
+        recall = current_recall(db, batch)  # the gs1:recallStatus target shows the notice in full
         if _wanted() != "html":
             return jsonify(
                 {
                     "batch": batch_json(batch, public=True),
                     "product": product_json(batch.product, public=True),
                     "supplier": supplier_json(batch.supplier),
+                    "recall": verdict_recall_json(recall) if recall is not None else None,
                 }
             )
-        return render_template("batch.html", batch=batch, product=batch.product)
+        return render_template("batch.html", batch=batch, product=batch.product, recall=recall)
 
 
 @bp.post("/01/<path:rest>/claim")
@@ -369,6 +374,6 @@ def claim(rest: str) -> BaseResponse:
     device = _device()
     rt = runtime()
     with rt.transaction() as db:
-        scanning.claim_code(db, rt.ring, parsed, device=device)
+        scanning.claim_code(db, rt.ring, parsed, device=device, contact=request.form.get("contact", ""))
     parts = urlsplit(target)  # back to the scan page on this site, never to the host named in the form
     return redirect(f"{parts.path}?{parts.query}" if parts.query else parts.path, code=303)
