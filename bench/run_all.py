@@ -19,6 +19,8 @@ SCRIPTS = [
     "labels_bench.py",
     "scanner_bench.py",
     "zone_bench.py",
+    "trace_bench.py",
+    "stats_bench.py",
 ]
 
 

@@ -51,14 +51,30 @@ from sqlalchemy import event, func, insert, make_url, select, text  # noqa: E402
 
 from suyuan.config import Settings  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
+from suyuan.trace.codes import parse_code  # noqa: E402
 from suyuan.trace.db import make_engine  # noqa: E402
 from suyuan.trace.model import Scan  # noqa: E402
 from suyuan.trace.model.types import utcnow  # noqa: E402
+from suyuan.trace.scan_statements import SCAN  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_scan"
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
-SCAN_COUNT_SQL = "SELECT count(*), min(at) FROM scan WHERE gtin = :gtin AND lot = :lot AND serial = :serial"
+APP = "suyuan.web.wsgi:app"
+BARE = "bench.bare_app:app"
+
+
+@dataclass(frozen=True)
+class Server:
+    """How gunicorn serves both apps: the bare reference always gets exactly the app's configuration."""
+
+    workers: int = 2
+    worker_class: str = "sync"
+    threads: int = 1
+
+    def __str__(self) -> str:
+        threads = f" --threads {self.threads}" if self.worker_class == "gthread" else ""
+        return f"gunicorn -w {self.workers} -k {self.worker_class}{threads}"
 
 
 @dataclass
@@ -69,6 +85,16 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int  # non-2xx/3xx responses plus socket errors
+    load: float  # 1-minute load average right after the run (the machine is shared)
+    cpu_ms: float  # CPU time of the gunicorn workers per request (user + system), in ms
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running gunicorn: where it answers, and its master's pid (whose children are the workers)."""
+
+    base: str
+    pid: int
 
 
 # --- machine, databases -------------------------------------------------------------------------
@@ -129,22 +155,28 @@ def scan_rows(database_url: str) -> int:
     return count
 
 
-def explain_scan_count(database_url: str, url: str) -> list[str]:
-    """The plan (and on PostgreSQL the timing) of the per-request scan-count query for code ``url``."""
+def explain_scan_read(database_url: str, url: str) -> list[str]:
+    """The one read of a scan (``scan_statements.SCAN``) for code ``url``: plan, timing, earlier scans.
+
+    It binds the code to key, batch and issuance and sums up the code's history; the history part is the
+    one whose cost grows, with the number of earlier scans of the same code.
+    """
     parts = urlsplit(url).path.split("/")  # ['', '01', gtin, '10', lot, '21', serial]
-    params = {"gtin": parts[2], "lot": parts[4], "serial": parts[6]}
     engine = make_engine(database_url)
+    postgresql = engine.dialect.name == "postgresql"
+    values = {"kid": parse_code(url).kid, "gtin": parts[2], "lot": parts[4], "number": int(parts[6])}
+    statement = SCAN[postgresql].params(**values, serial=parts[6], device="", region="")
+    sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            rows = conn.execute(text("EXPLAIN QUERY PLAN " + SCAN_COUNT_SQL), params).all()
-            lines = [str(row[-1]) for row in rows]
-            start = time.perf_counter()
-            for _ in range(20):
-                conn.execute(text(SCAN_COUNT_SQL), params).one()
-            lines.append(f"executed in {(time.perf_counter() - start) / 20 * 1000:.2f} ms (mean of 20)")
+        if postgresql:
+            lines = [str(row[0]) for row in conn.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + sql)).all()]
         else:
-            rows = conn.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + SCAN_COUNT_SQL), params).all()
-            lines = [str(row[0]) for row in rows]
+            lines = [str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)).all()]
+        start = time.perf_counter()
+        for _ in range(20):
+            scans = conn.execute(statement).one().scans or 0
+        took = (time.perf_counter() - start) / 20 * 1000
+        lines.append(f"{scans:,} earlier scans of this code; the read took {took:.2f} ms (mean of 20)")
     engine.dispose()
     return lines
 
@@ -199,14 +231,16 @@ def grow_scan_log(database_url: str, rows: int) -> None:
 
 
 @contextmanager
-def gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> Iterator[str]:
-    """Serve ``app`` with gunicorn (2 sync workers, no access log) on loopback; always stopped."""
+def gunicorn(app: str, server: Server, port: int, env: dict[str, str], log: Path) -> Iterator[Served]:
+    """Serve ``app`` with gunicorn as ``server`` says (no access log) on loopback; always stopped."""
     command = [
         str(BIN / "gunicorn"),
         "-w",
-        "2",
+        str(server.workers),
         "-k",
-        "sync",
+        server.worker_class,
+        "--threads",
+        str(server.threads),
         "-b",
         f"{HOST}:{port}",
         "--chdir",
@@ -215,7 +249,10 @@ def gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> Iterator[st
     ]
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, env={**env, "PYTHONPATH": str(REPO)}, stdout=out, stderr=subprocess.STDOUT
+            command,
+            env={**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://{HOST}:{port}"
     try:
@@ -232,7 +269,7 @@ def gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> Iterator[st
                     f"{app} did not come up on port {port}; see {log}:\n{log.read_text()[-2000:]}"
                 )
             time.sleep(0.2)
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -258,8 +295,26 @@ def lua_script(paths: Sequence[str], directory: Path) -> Path:
     return script
 
 
-def wrk(base: str, script: Path, threads: int, connections: int, seconds: int) -> WrkResult:
-    """One bounded wrk run against ``base``; parses requests/s, p99 and errors."""
+def worker_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds used so far by the direct children (the workers) of process ``master``.
+
+    Why: on a shared machine requests/s move with other people's load; CPU time per request moves much
+    less, so it says how much each request costs the server whatever the machine is doing.
+    """
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[1]) == master:  # fields[0] is the state, [1] the parent pid, [11], [12] utime, stime
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(served: Served, script: Path, threads: int, connections: int, seconds: int) -> WrkResult:
+    """One bounded wrk run against ``served``; parses requests/s, p99 and errors; measures worker CPU."""
+    cpu_before = worker_cpu_seconds(served.pid)
     command = [
         "wrk",
         f"-t{threads}",
@@ -268,9 +323,10 @@ def wrk(base: str, script: Path, threads: int, connections: int, seconds: int) -
         "--latency",
         "-s",
         str(script),
-        base,
+        served.base,
     ]
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    cpu = worker_cpu_seconds(served.pid) - cpu_before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\b", out, re.M)
     assert p99 is not None, out
@@ -281,7 +337,7 @@ def wrk(base: str, script: Path, threads: int, connections: int, seconds: int) -
     errors = (int(non2xx.group(1)) if non2xx else 0) + (
         sum(int(g) for g in sockets.groups()) if sockets else 0
     )
-    return WrkResult(rps, p99_ms, requests, errors)
+    return WrkResult(rps, p99_ms, requests, errors, os.getloadavg()[0], cpu / max(requests, 1) * 1000)
 
 
 def check_one(base: str, path: str) -> dict[str, Any]:
@@ -320,10 +376,10 @@ def bench_backend(name: str, args: argparse.Namespace, port: int) -> dict[str, A
         grown: WrkResult | None = None
         plan_grown: list[str] = []
         with (
-            gunicorn("bench.bare_app:app", port + 1, env, tmp / "bare.log") as bare_base,
-            gunicorn("suyuan.web.wsgi:app", port, env, tmp / "app.log") as app_base,
+            gunicorn(BARE, args.server, port + 1, env, tmp / "bare.log") as bare_base,
+            gunicorn(args.app, args.server, port, env, tmp / "app.log") as app_base,
         ):
-            verdict = check_one(app_base, paths[0])
+            verdict = check_one(app_base.base, paths[0])
             print(f"  {name}: {len(paths)} code URLs; first scan by hand: {verdict['verdict']}", flush=True)
             wrk(bare_base, script, args.threads, args.connections, 2)  # warm-up, not counted
             wrk(app_base, script, args.threads, args.connections, 2)
@@ -337,12 +393,12 @@ def bench_backend(name: str, args: argparse.Namespace, port: int) -> dict[str, A
                     flush=True,
                 )
             rows_after = scan_rows(database_url)
-            plan = explain_scan_count(database_url, urls[0])
-            statements = statements_per_scan(env, paths[1])
+            plan = explain_scan_read(database_url, urls[0])
+            statements = statements_per_scan(env, paths[1]) if args.app == APP else []  # the tree's code
             if args.grow:
                 grow_scan_log(database_url, args.grow)
                 grown = wrk(app_base, script, args.threads, args.connections, args.duration)
-                plan_grown = explain_scan_count(database_url, urls[0])
+                plan_grown = explain_scan_read(database_url, urls[0])
                 print(f"  {name} after +{args.grow:,} scans: app {grown.rps:,.0f} req/s", flush=True)
         app_log = (tmp / "app.log").read_text()
     return {
@@ -359,33 +415,49 @@ def bench_backend(name: str, args: argparse.Namespace, port: int) -> dict[str, A
 
 
 def report(results: Sequence[dict[str, Any]], args: argparse.Namespace) -> None:
-    """Print the tables: medians and ratio per database, per-round figures, the scan-count plan."""
+    """Print the tables: medians and ratio per database, per-round figures, the scan's read and its plan."""
     print(
         f"\n## Scan endpoint, medians of {args.rounds} rounds (wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s --latency, gunicorn -w 2 sync)\n"
+        f"-d{args.duration}s --latency, {args.server}, app {args.app})\n"
     )
-    print("| database | bare req/s | bare p99 | app req/s | app p99 | app / bare (goal ≥ 0.5) | app errors |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| database | bare req/s | bare p99 | app req/s | app p99 | app / bare (goal ≥ 0.5) "
+        "| bare CPU/req | app CPU/req | app errors |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
-        bare_rps = statistics.median(x.rps for x in r["bare"])
-        app_rps = statistics.median(x.rps for x in r["app"])
+        bare, app = r["bare"], r["app"]
+        ratio = statistics.median(a.rps / b.rps for b, a in zip(bare, app, strict=True))
         print(
-            f"| {r['name']} | {bare_rps:,.0f} | {statistics.median(x.p99_ms for x in r['bare']):.1f} ms "
-            f"| {app_rps:,.0f} | {statistics.median(x.p99_ms for x in r['app']):.1f} ms "
-            f"| {app_rps / bare_rps:.2f} | {sum(x.errors for x in r['app'])} |"
+            f"| {r['name']} | {statistics.median(x.rps for x in bare):,.0f} "
+            f"| {statistics.median(x.p99_ms for x in bare):.1f} ms "
+            f"| {statistics.median(x.rps for x in app):,.0f} "
+            f"| {statistics.median(x.p99_ms for x in app):.1f} ms "
+            f"| **{ratio:.2f}** | {statistics.median(x.cpu_ms for x in bare):.2f} ms "
+            f"| {statistics.median(x.cpu_ms for x in app):.2f} ms | {sum(x.errors for x in app)} |"
         )
-    print("\nPer round (app req/s falls as the scan log grows):\n")
-    print("| database | round | bare req/s | app req/s | app p99 | app requests (= scans recorded) |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "\napp / bare is the median of the rounds' ratios; CPU/req is the gunicorn workers' CPU time per "
+        "request (the database server's is not included).\n\n"
+        "Per round (the scan log grows by every app request):\n"
+    )
+    print(
+        "| database | round | bare req/s | app req/s | app / bare | app p99 | CPU/req bare, app "
+        "| scans | load |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         for i, (b, a) in enumerate(zip(r["bare"], r["app"], strict=True), start=1):
-            print(f"| {r['name']} | {i} | {b.rps:,.0f} | {a.rps:,.0f} | {a.p99_ms:.1f} ms | {a.requests:,} |")
+            print(
+                f"| {r['name']} | {i} | {b.rps:,.0f} | {a.rps:,.0f} | {a.rps / b.rps:.2f} "
+                f"| {a.p99_ms:.1f} ms | {b.cpu_ms:.2f}, {a.cpu_ms:.2f} ms | {a.requests:,} "
+                f"| {b.load:.1f} / {a.load:.1f} |"
+            )
     for r in results:
         print(
             f"\n{r['name']}: scan rows after the rounds: {r['rows_after']:,}; tracebacks in the app log: "
-            f"{r['tracebacks']}. Plan of the per-request scan-count query:\n"
+            f"{r['tracebacks']}. The per-request read of the first code, its plan and timing:\n"
         )
-        print("    " + SCAN_COUNT_SQL)
         for line in r["plan"]:
             print("    " + line)
         print(f"\n{r['name']}: SQL statements of one JSON scan ({len(r['statements'])}):\n")
@@ -395,7 +467,7 @@ def report(results: Sequence[dict[str, Any]], args: argparse.Namespace) -> None:
             g: WrkResult = r["grown"]
             print(
                 f"\n{r['name']}: after adding {args.grow:,} scans of other codes: app {g.rps:,.0f} req/s, "
-                f"p99 {g.p99_ms:.1f} ms; the scan-count query then:\n"
+                f"p99 {g.p99_ms:.1f} ms, {g.cpu_ms:.2f} ms worker CPU per request; the read then:\n"
             )
             for line in r["plan_grown"]:
                 print("    " + line)
@@ -415,7 +487,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--urls", type=int, default=400, help="distinct code URLs wrk rotates through")
     parser.add_argument("--grow", type=int, default=0, help="then add this many scans and measure again")
     parser.add_argument("--port", type=int, default=18700, help="app port; the bare app uses port + 1")
+    parser.add_argument("--app", default=APP, help="WSGI app under test (module:attribute)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both apps")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"], help="for both apps")
+    parser.add_argument("--gthreads", type=int, default=1, help="threads per gthread worker, for both apps")
     args = parser.parse_args(argv)
+    args.server = Server(args.workers, args.worker_class, args.gthreads)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     print(f"# scan_server_bench — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")

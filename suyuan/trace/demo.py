@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import accounts, batches, issuance, keys, negative_list, registry
+from suyuan.trace import accounts, batches, complaints, issuance, keys, negative_list, registry
 from suyuan.trace.actors import OPERATOR, Actor
 from suyuan.trace.codes import code_base
 from suyuan.trace.identifiers import complete_gtin, complete_uscc
@@ -357,6 +357,49 @@ def _build(session: Session, ring: keys.KeyRing, base_url: str, secret: str) -> 
     _zone_demo(
         session, ring, officer, Actor.for_user(users["merchant"]), enterprises["merchant"], base, secret
     )
+    _complaints_demo(session, ring, officer, Actor.for_user(users["merchant"]), base)
+    _recalls_demo(session, officer, Actor.for_user(users["merchant"]))
+
+
+def _complaints_demo(
+    session: Session, ring: keys.KeyRing, officer: Actor, merchant: Actor, base: str
+) -> None:
+    """Three consumer complaints: one with a contact, one about a fake code, one the merchant answered."""
+
+    def url(lot: str, serial: int) -> str:
+        batch = session.scalars(select(Batch).filter_by(lot=lot)).one()
+        return next(
+            iter(issuance.code_urls(session, ring, batch, issuance.SerialRange(serial, serial), base))
+        )
+
+    def file(code: str, category: str, text: str, device: str, region: str, contact: str = "") -> int:
+        return complaints.file_complaint(
+            session, ring, code, category, text, contact, device_hash=device, region=region
+        ).id
+
+    file(
+        url("L2611A", 7),
+        "quality",
+        "奶粉结块，冲泡后有异味。 The powder is lumpy and smells odd.",
+        "demo-device-1",
+        "CN-GD",
+        contact="138 0013 8000",
+    )
+    fake = url("L2611C", 3).replace("/10/L2611C/", "/10/L2699X/")  # a lot never issued: signature fails
+    file(
+        fake,
+        "suspected_fake",
+        "网店买的面霜，扫码显示假冒。 Bought online; the code says fake.",
+        "demo-device-2",
+        "CN-BJ",
+    )
+    answered = file(
+        url("L2611D", 5), "labelling", "说明书没有中文。 No Chinese manual.", "demo-device-3", "CN-SH"
+    )
+    complaints.set_status(session, officer, answered, "triaged")
+    complaints.answer_complaint(
+        session, merchant, answered, "中文说明书已寄出，请查收。 A Chinese manual is on its way to you."
+    )
 
 
 def _zone_demo(
@@ -527,3 +570,37 @@ def describe(session: Session, ring: keys.KeyRing, *, base_url: str, secret: str
         "batches": batches_out,
         "sample_codes": samples,
     }
+
+
+def _recalls_demo(session: Session, officer: Actor, merchant: Actor) -> None:
+    """A published risk warning, and the merchant's voluntary stop-sale of the wooden blocks (L2611E).
+
+    L2611E is none of the batches whose sample codes the demo prints, so those stay genuine.
+    """
+    from suyuan.trace import recalls, risk_warnings
+
+    risk_warnings.publish_warning(
+        session,
+        officer,
+        risk_warnings.WarningFiling(
+            level="warning",
+            title="警惕仿冒婴幼儿配方奶粉溯源标签",
+            body="近期发现网店销售贴有仿冒溯源码的婴幼儿配方奶粉。"
+            "购买前请扫码核验，显示“假冒”或“可疑”的请勿食用并向 12360 举报。",
+            title_en="Beware of fake traceability labels on infant formula",
+            body_en="Infant formula with copied traceability labels is sold online. Scan before you buy; "
+            "if the result is counterfeit or suspect, do not use it and report it to 12360.",
+            hs_prefix="1901",
+        ),
+    )
+    blocks = session.scalars(select(Batch).filter_by(lot="L2611E")).one()
+    recalls.open_recall(
+        session,
+        merchant,
+        blocks.id,
+        "stop_sale",
+        "部分积木边角毛刺超标，正在复检。 Rough edges on some blocks; re-testing.",
+        "暂停销售；已购买的请暂勿给三岁以下儿童使用，等待复检结果。",
+        instructions_en="Sales are stopped. If you bought it, keep it away from children under three "
+        "until the re-test result is published.",
+    )

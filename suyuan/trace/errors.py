@@ -140,3 +140,15 @@ class ReturnNotAllowed(InvalidState):
     """A return names codes not sold on the order, already returned, or comes after the return window."""
 
     code = "return_not_allowed"
+
+
+class AlreadyRecalled(InvalidState):
+    """The batch is already under a recall or stop-sale at least as strict as the one asked for."""
+
+    code = "already_recalled"
+
+
+class RateLimited(DomainError):
+    """Too many requests of one kind from one source in a window (e.g. complaints per device per hour)."""
+
+    code = "rate_limited"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from suyuan.trace import audit, jws
@@ -128,13 +128,18 @@ def issuances_of(session: Session, batch_id: int) -> list[Issuance]:
     )
 
 
+def covers(serial: int | ColumnElement[int]) -> ColumnElement[bool]:
+    """The condition "this issuance's range holds ``serial``", for a value or a bind parameter.
+
+    Why a condition of its own: the scan path joins it into one prebuilt statement
+    (:mod:`suyuan.trace.scanning`), :func:`issuance_covering` asks it alone; both mean the same range.
+    """
+    return and_(Issuance.first_serial <= serial, Issuance.last_serial >= serial)
+
+
 def issuance_covering(session: Session, batch_id: int, serial: int) -> Issuance | None:
     """The issuance whose range holds ``serial``, if any."""
-    return session.scalar(
-        select(Issuance).where(
-            Issuance.batch_id == batch_id, Issuance.first_serial <= serial, Issuance.last_serial >= serial
-        )
-    )
+    return session.scalar(select(Issuance).where(Issuance.batch_id == batch_id, covers(serial)))
 
 
 def get_issuance(session: Session, issuance_id: int) -> Issuance:

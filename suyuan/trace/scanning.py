@@ -13,20 +13,21 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
 from suyuan.trace.codes import CodeId, ParsedCode, signed_message
-from suyuan.trace.db import relax_commit_durability
-from suyuan.trace.errors import InvalidState, NotFound
-from suyuan.trace.issuance import issuance_covering
+from suyuan.trace.errors import InvalidInput, InvalidState, NotFound
 from suyuan.trace.keys import KeyRing, verify_signature
-from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, Scan, SigningKey
+from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, Recall, Scan, SigningKey
 from suyuan.trace.model.types import utcnow
-from suyuan.trace.recalls import sold_unit_is_recalled
+from suyuan.trace.recalls import current_recall, sold_unit_is_recalled
+from suyuan.trace.scan_statements import BINDING, INSERT_SCAN, SCAN, UNBOUND_COUNTS
 from suyuan.trace.verdicts import Reason, Verdict
+from suyuan.trace.zone.fields import text
 
 
 @dataclass(frozen=True)
@@ -51,41 +52,56 @@ class CodeCheck:
     first_scan_at: datetime | None = None
     claim: Claim | None = None
     claimed_by_this_device: bool = False
+    recall: Recall | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
 def check_code(session: Session, ring: KeyRing, parsed: ParsedCode) -> CodeCheck:
     """The verdict from signature, key, batch, range and batch status, without scan history."""
+    return _check(session, ring, parsed, BINDING, {})[0]
+
+
+def _check(
+    session: Session, ring: KeyRing, parsed: ParsedCode, statement: Any, extra: dict[str, str]
+) -> tuple[CodeCheck, Row[Any] | None]:
+    """The verdict as :func:`check_code` gives it, read by ``statement`` with ``extra`` parameters.
+
+    ``statement`` is one of :mod:`suyuan.trace.scan_statements`; its row comes back too when the
+    signature verified, since the scan statement also reads the code's claim and history.
+    """
     check = CodeCheck(Verdict.COUNTERFEIT, [], parsed.code)
     if parsed.problem or parsed.kid is None or parsed.signature is None:
         check.reasons.append(Reason(parsed.problem or Reason.MALFORMED_SIGNATURE))
-        return check
-    check.key = session.scalar(select(SigningKey).filter_by(kid=parsed.kid))
-    if check.key is None:
+        return check, None
+    code = parsed.code
+    params = {"kid": parsed.kid, "gtin": code.gtin, "lot": code.lot, "number": _serial_number(code.serial)}
+    row = session.execute(statement, {**params, **extra}).first()
+    if row is None:
         check.reasons.append(Reason.UNKNOWN_KEY)
-        return check
-    public = ring.public_key(check.key.kid, check.key.public_key)
-    if not verify_signature(public, parsed.signature, signed_message(parsed.code, parsed.kid)):
+        return check, None
+    check.key = row[0]
+    public = ring.public_key(row[0].kid, row[0].public_key)
+    if not verify_signature(public, parsed.signature, signed_message(code, parsed.kid)):
         check.reasons.append(Reason.BAD_SIGNATURE)
-        return check
+        return check, None
+    check.batch, check.issuance = row[1], row[2]
     _check_binding(session, check)
-    return check
+    if check.verdict is Verdict.RECALLED and check.batch is not None:
+        check.recall = current_recall(session, check.batch)  # the notice the consumer must see
+    return check, row
+
+
+def _serial_number(serial: str) -> int | None:
+    """The serial as issuances count it, or ``None`` (nothing covers it) unless digits without a leading 0."""
+    return int(serial) if serial.isdigit() and not serial.startswith("0") and len(serial) <= 12 else None
 
 
 def _check_binding(session: Session, check: CodeCheck) -> None:
     """Signature is valid: now the key's status, the batch, the serial range and the batch status."""
     assert check.key is not None
-    check.batch = session.scalar(
-        select(Batch)
-        .filter_by(gtin=check.code.gtin, lot=check.code.lot)
-        .options(joinedload(Batch.product), joinedload(Batch.supplier))  # the verdict shows both
-    )
     if check.batch is None:
         check.reasons.append(Reason.UNKNOWN_BATCH)
         return
-    serial = check.code.serial
-    if serial.isdigit() and not serial.startswith("0") and len(serial) <= 12:
-        check.issuance = issuance_covering(session, check.batch.id, int(serial))
     if check.issuance is None:
         check.reasons.append(Reason.SERIAL_OUT_OF_RANGE)
     elif check.issuance.kid != check.key.kid:
@@ -133,83 +149,102 @@ def record_scan(
     ``device`` is the salted device hash, or "" when the client keeps no cookie: such scans are
     recorded and counted but cannot tell devices apart, so they never count as another device.
     """
-    relax_commit_durability(session)
-    check = check_code(session, ring, parsed)
-    if check.batch is not None and check.verdict is not Verdict.COUNTERFEIT:
-        _weigh_history(session, check, device, region, rules or CloneRules())
-    session.add(
-        Scan(
-            at=utcnow(),
-            batch_id=check.batch.id if check.batch else None,
-            gtin=check.code.gtin[:14],
-            lot=check.code.lot[:20],
-            serial=check.code.serial[:20],
-            device_hash=device[:32],
-            region=region[:64],
-            verdict=check.verdict.value,
-            reasons=[r.value for r in check.reasons],
+    code, at = parsed.code, utcnow()
+    db = session.connection()  # Core for the rest: the scan row is written without building an ORM object
+    postgresql = db.dialect.name == "postgresql"  # then the reads below also relax commit durability
+    # Serials are stored cut to 20 characters; a longer one is never covered, so its claim does not matter.
+    extra = {"serial": code.serial[:20], "device": device, "region": region}
+    check, row = _check(session, ring, parsed, SCAN[postgresql], extra)
+    if check.batch is None or row is None:  # forged or unknown: counted by the code as scanned
+        params = {"gtin": code.gtin[:14], "lot": code.lot[:20], "serial": code.serial[:20]}
+        count, first = db.execute(UNBOUND_COUNTS[postgresql], params).one()[:2]
+    else:  # counted by batch and serial; SCAN read the history and the claim
+        history = _History(
+            row.scans or 0, row.first_at, row.devices or 0, row.device_seen, row.regions or 0, row.region_seen
         )
+        if check.verdict is not Verdict.COUNTERFEIT:
+            _weigh_history(check, row.Claim, history, device, region, rules or CloneRules())
+        count, first = history.count, history.first
+    db.execute(
+        INSERT_SCAN,
+        {
+            "at": at,
+            "batch_id": check.batch.id if check.batch else None,
+            "gtin": code.gtin[:14],
+            "lot": code.lot[:20],
+            "serial": code.serial[:20],
+            "device_hash": device[:32],
+            "region": region[:64],
+            "verdict": check.verdict.value,
+            "reasons": [r.value for r in check.reasons],
+        },
     )
-    session.flush()
-    _add_counts(session, check)
+    check.scan_count = int(count) + 1  # this scan included
+    check.first_scan_at = at if first is None else min(first, at)
     return check
 
 
-def _weigh_history(session: Session, check: CodeCheck, device: str, region: str, rules: CloneRules) -> None:
-    assert check.batch is not None
-    history = session.execute(
-        select(Scan.device_hash, Scan.region)
-        .where(Scan.batch_id == check.batch.id, Scan.serial == check.code.serial)
-        .distinct()
-    ).all()
-    devices = {d for d, _ in history if d} | ({device} if device else set())
-    regions = {r for _, r in history if r} | ({region} if region else set())
-    check.claim = session.scalar(select(Claim).filter_by(batch_id=check.batch.id, serial=check.code.serial))
-    check.claimed_by_this_device = (
-        bool(device) and check.claim is not None and check.claim.device_hash == device
-    )
+@dataclass(frozen=True)
+class _History:
+    """A code's scans before this one, as :data:`suyuan.trace.scan_statements.SCAN` sums them up."""
+
+    count: int
+    first: datetime | None
+    devices: int
+    device_seen: int | None  # 1 if this device scanned the code before; None when there is no scan
+    regions: int
+    region_seen: int | None
+
+
+def _weigh_history(
+    check: CodeCheck, claim: Claim | None, history: _History, device: str, region: str, rules: CloneRules
+) -> None:
+    """Too many devices or regions, or another buyer's claim, make a valid code suspect."""
+    devices = history.devices + (1 if device and not history.device_seen else 0)
+    regions = history.regions + (1 if region and not history.region_seen else 0)
+    check.claim = claim
+    check.claimed_by_this_device = bool(device) and claim is not None and claim.device_hash == device
     suspicions = []
-    if check.claim is not None and not check.claimed_by_this_device:
+    if claim is not None and not check.claimed_by_this_device:
         suspicions.append(Reason.CLAIMED_BY_OTHER)
-    if len(devices) > rules.max_devices:
+    if devices > rules.max_devices:
         suspicions.append(Reason.MANY_DEVICES)
-    if len(regions) > rules.max_regions:
+    if regions > rules.max_regions:
         suspicions.append(Reason.MANY_REGIONS)
     if suspicions and check.verdict in (Verdict.GENUINE, Verdict.SUSPECT):
         check.verdict = Verdict.SUSPECT
         check.reasons.extend(suspicions)
 
 
-def _add_counts(session: Session, check: CodeCheck) -> None:
-    """How often and since when this code was scanned; both paths are index searches (ix_scan_*)."""
-    where: tuple[ColumnElement[bool], ...] = (
-        (Scan.batch_id == check.batch.id, Scan.serial == check.code.serial[:20])
-        if check.batch is not None
-        else (
-            Scan.batch_id.is_(None),
-            Scan.gtin == check.code.gtin[:14],
-            Scan.lot == check.code.lot[:20],
-            Scan.serial == check.code.serial[:20],
-        )
-    )
-    count, first = session.execute(select(func.count(), func.min(Scan.at)).where(*where)).one()
-    check.scan_count = int(count)
-    check.first_scan_at = first
+def claim_code(
+    session: Session, ring: KeyRing, parsed: ParsedCode, *, device: str, contact: str = ""
+) -> Claim:
+    """A buyer says "I bought this": only genuine codes can be claimed, and only once.
 
-
-def claim_code(session: Session, ring: KeyRing, parsed: ParsedCode, *, device: str) -> Claim:
-    """A buyer says "I bought this": only genuine codes can be claimed, and only once."""
+    ``contact`` (optional, one line) is where to reach the buyer if the batch is ever recalled
+    (:func:`suyuan.trace.recalls.recall_notifications`); it never enters the audit log.
+    """
     if not device:
         raise InvalidState("claiming needs a device cookie; open the code in a browser")
+    contact = text(contact, "contact", 200)
+    if "\n" in contact or "\t" in contact:
+        raise InvalidInput("contact is one line", field="contact")
     check = check_code(session, ring, parsed)
     if check.batch is None or check.verdict is not Verdict.GENUINE:
         raise InvalidState(f"only a genuine code can be claimed (this one is {check.verdict})")
     existing = session.scalar(select(Claim).filter_by(batch_id=check.batch.id, serial=check.code.serial))
     if existing is not None:
         if existing.device_hash == device:
+            existing.contact = contact or existing.contact
             return existing
         raise InvalidState("this code was already claimed by another buyer")
-    claim = Claim(batch_id=check.batch.id, serial=check.code.serial, device_hash=device[:32], at=utcnow())
+    claim = Claim(
+        batch_id=check.batch.id,
+        serial=check.code.serial,
+        device_hash=device[:32],
+        contact=contact,
+        at=utcnow(),
+    )
     session.add(claim)
     session.flush()
     audit.record(
@@ -217,7 +252,7 @@ def claim_code(session: Session, ring: KeyRing, parsed: ParsedCode, *, device: s
         actor="consumer",
         action="code.claimed",
         subject=f"batch:{check.batch.id}:serial:{check.code.serial}",
-        payload={},
+        payload={"contact": bool(contact)},
     )
     return claim
 

@@ -51,12 +51,27 @@ def _register_blueprints(app: Flask) -> None:
     from suyuan.web import api, api_labels, api_scan, api_zone, auth, consumer, errors, merchant, regulator
 
     del api_labels, api_scan, api_zone  # imported for their routes on api.bp
+    from suyuan.web import api_complaints, complaint_pages
+
+    del api_complaints  # imported for its routes on api.bp
+    from suyuan.web import api_recalls, recall_pages
+
+    del api_recalls  # imported for its routes on api.bp
+    from suyuan.web import api_trace, trace_pages
+
+    del api_trace  # imported for its routes on api.bp
 
     errors.register(app)
+    from suyuan.web import navigation
+
+    navigation.register(app)  # the top bar's menu, for every template
     app.register_blueprint(consumer.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(merchant.bp)
     app.register_blueprint(regulator.bp)
+    app.register_blueprint(complaint_pages.bp)
+    app.register_blueprint(recall_pages.bp)
+    app.register_blueprint(trace_pages.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 

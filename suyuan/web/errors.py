@@ -36,6 +36,7 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.RequirementsNotMet: 422,
     domain.DisclosureRequired: 422,
     domain.QuotaExceeded: 422,
+    domain.RateLimited: 429,
     KeyUnavailable: 503,
 }
 

@@ -1,20 +1,21 @@
-"""Pages for merchant staff: their products, batches, issued codes and bonded-zone desk."""
+"""Pages for merchant staff: the dashboard, label printing and the bonded-zone desk."""
 
 from __future__ import annotations
 
 import io
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from suyuan.labels.batch_labels import MAX_WEB_LABELS, LabelJob, render_job
 from suyuan.labels.errors import LabelError
 from suyuan.labels.templates import get_template, list_templates
-from suyuan.trace import batches, issuance, recalls, registry
+from suyuan.trace import batches, issuance, recalls, registry, stats
 from suyuan.trace.errors import DomainError
 from suyuan.trace.model import Batch, Role
 from suyuan.trace.zone import credit, entry, exits, ledger, spot_checks
-from suyuan.web import runtime
+from suyuan.web import dashboard, runtime
 from suyuan.web.auth import current_actor, login_required
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
@@ -24,12 +25,26 @@ LEDGER_PAGE = 500
 @bp.get("/")
 @login_required(Role.MERCHANT)
 def home() -> str:
-    """The merchant's products and batches with issued-code counts and CSV downloads."""
+    """The merchant's dashboard: counts, scan charts (all batches or ``?batch=``), batches, products.
+
+    Complaints, recalls, labels and the bonded-zone desk have pages of their own; the dashboard says
+    how much waits there and links to them.
+    """
     actor = current_actor()
+    batch_id, days = dashboard.chart_args()
     with runtime().transaction() as db:
-        products = registry.list_products(db, actor)
-        rows = [(b, issuance.issued_count(db, b.id)) for b in batches.list_batches(db, actor)]
-        return render_template("merchant/home.html", products=products, batches=rows)
+        scans = stats.scan_stats(db, actor, days=days, batch_id=batch_id)
+        issued = stats.issued_by_batch(db, actor)
+        mine = batches.list_batches(db, actor)
+        return render_template(
+            "merchant/home.html",
+            products=registry.list_products(db, actor),
+            batches=[(b, issued.get(b.id, 0)) for b in mine],
+            batch_choices=mine,
+            scope=_("all your batches"),
+            counts=stats.dashboard_counts(db, actor),
+            **dashboard.template_context(scans, batch_id),
+        )
 
 
 @bp.get("/labels")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from suyuan.trace.model import ComplaintCategory, ComplaintStatus
+
 ERROR = {"$ref": "#/components/responses/Error"}
 
 
@@ -178,6 +180,9 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/v1/audit/verify": {"get": _op("Check the audit hash chain (regulator)")},
             **_zone_paths(),
+            **_complaint_paths(),
+            **_recall_paths(),
+            **_trace_paths(),
             "/01/{gtin}/10/{lot}/21/{serial}": {
                 "get": _op(
                     "Resolve a code: HTML page, JSON verdict (Accept: application/json) or linkset "
@@ -211,7 +216,7 @@ def openapi_document() -> dict[str, Any]:
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 }
             },
-            "schemas": _schemas() | _zone_schemas(),
+            "schemas": _schemas() | _zone_schemas() | _complaint_schemas() | _recall_schemas(),
         },
     }
 
@@ -640,4 +645,375 @@ def _zone_schemas() -> dict[str, Any]:
             note=text,
             source={"type": "string", "maxLength": 64},
         ),
+    }
+
+
+def _complaint_paths() -> dict[str, Any]:
+    """Consumer complaints (docs/complaints.md); the trace of a complaint is documented with the trace."""
+    complaint_id = _path_id("complaint_id")
+    reference = {
+        "name": "reference",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "maxLength": 32, "examples": ["TS-7K2M9Q4XHD"]},
+    }
+    filing = _op(
+        "File a complaint about a scanned code (anonymous allowed; rate-limited per device: 429)",
+        auth=False,
+        ok="201",
+        ok_schema="ComplaintFiled",
+    )
+    filing["requestBody"] = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ComplaintFiling"}},
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/ComplaintFilingForm"}},
+        },
+    }
+    filing["responses"]["413"] = ERROR
+    filing["responses"]["429"] = ERROR
+    photo = {
+        "summary": "The complaint's photo, re-encoded as JPEG (merchant and office of the remit)",
+        "parameters": [complaint_id],
+        "responses": {
+            "200": {"description": "The photo", "content": {"image/jpeg": {}}},
+            "401": ERROR,
+            "404": ERROR,
+        },
+    }
+    return {
+        "/api/v1/complaints": {
+            "post": filing,
+            "get": _op(
+                "Complaints of the caller (merchant: its own; office: its own and unassigned), newest first",
+                params=[
+                    _query("status", {"enum": [s.value for s in ComplaintStatus]}),
+                    _query("batch_id", {"type": "integer", "minimum": 1}),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                ],
+            ),
+        },
+        "/api/v1/complaints/status/{reference}": {
+            "get": _op(
+                "The public status of a complaint: status, category, public events (no contact)",
+                auth=False,
+                params=[reference],
+                ok_schema="ComplaintPublicStatus",
+            )
+        },
+        "/api/v1/complaints/{complaint_id}": {
+            "get": _op("One complaint with its timeline", params=[complaint_id], ok_schema="Complaint")
+        },
+        "/api/v1/complaints/{complaint_id}/answer": {
+            "post": _op(
+                "Answer the consumer (merchant of the batch); status becomes answered",
+                body="ComplaintAnswer",
+                params=[complaint_id],
+                ok_schema="Complaint",
+            )
+        },
+        "/api/v1/complaints/{complaint_id}/status": {
+            "post": _op(
+                "Move the complaint on (office of the remit), or add a note when status is omitted",
+                body="ComplaintStatusChange",
+                params=[complaint_id],
+                ok_schema="Complaint",
+            )
+        },
+        "/api/v1/complaints/{complaint_id}/photo": {"get": photo},
+    }
+
+
+def _complaint_schemas() -> dict[str, Any]:
+    text = {"type": "string"}
+    when = {"type": "string", "format": "date-time"}
+    code = {
+        "type": "object",
+        "properties": {"gtin": text, "lot": text, "serial": text},
+    }
+    category = {"enum": [c.value for c in ComplaintCategory]}
+    status = {"enum": [s.value for s in ComplaintStatus]}
+    filing_props = {
+        "code": {"type": "string", "maxLength": 512, "description": "the scanned code URL"},
+        "category": category,
+        "text": {"type": "string", "minLength": 5, "maxLength": 2000},
+        "contact": {"type": ["string", "null"], "maxLength": 200},
+    }
+    event = {
+        "type": "object",
+        "properties": {
+            "at": when,
+            "kind": {"enum": ["filed", "answer", "status", "note"]},
+            "status": status,
+            "text": text,
+            "public": {"type": "boolean"},
+            "actor": {"type": "string", "description": "offices only"},
+        },
+    }
+    return {
+        "ComplaintFiling": {
+            "type": "object",
+            "required": ["code", "category", "text"],
+            "additionalProperties": False,
+            "properties": filing_props,
+        },
+        "ComplaintFilingForm": {
+            "type": "object",
+            "required": ["code", "category", "text"],
+            "properties": filing_props
+            | {
+                "photo": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": "optional; at most 10 MB and 40 megapixels; stored re-encoded as JPEG",
+                }
+            },
+        },
+        "ComplaintFiled": {
+            "type": "object",
+            "required": ["id", "reference", "status", "category", "verdict", "status_url"],
+            "properties": {
+                "id": {"type": "integer"},
+                "reference": text,
+                "status": status,
+                "category": category,
+                "verdict": {"enum": ["genuine", "counterfeit", "suspect", "recalled", "revoked"]},
+                "status_url": text,
+                "page_url": text,
+            },
+        },
+        "ComplaintPublicStatus": {
+            "type": "object",
+            "properties": {
+                "reference": text,
+                "status": status,
+                "category": category,
+                "created_at": when,
+                "updated_at": when,
+                "code": code,
+                "events": {"type": "array", "items": event},
+            },
+        },
+        "Complaint": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "reference": text,
+                "status": status,
+                "category": category,
+                "verdict": text,
+                "code": code,
+                "code_url": text,
+                "text": text,
+                "contact": text,
+                "region": text,
+                "batch_id": {"type": ["integer", "null"]},
+                "office_id": {"type": ["integer", "null"]},
+                "enterprise_id": {"type": ["integer", "null"]},
+                "created_at": when,
+                "updated_at": when,
+                "photo": {"type": ["object", "null"]},
+                "events": {"type": "array", "items": event},
+            },
+        },
+        "ComplaintAnswer": {
+            "type": "object",
+            "required": ["text"],
+            "additionalProperties": False,
+            "properties": {"text": {"type": "string", "minLength": 5, "maxLength": 2000}},
+        },
+        "ComplaintStatusChange": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "status": status,
+                "note": {"type": "string", "maxLength": 2000, "description": "required to uphold or dismiss"},
+                "public": {"type": "boolean", "description": "show the note to the consumer (default false)"},
+            },
+        },
+    }
+
+
+def _recall_paths() -> dict[str, Any]:
+    """Recalls, stop-sales, destruction, risk warnings and the public notices (docs/recalls.md)."""
+    batch_id, recall_id, warning_id = _path_id("batch_id"), _path_id("recall_id"), _path_id("warning_id")
+    return {
+        "/api/v1/batches/{batch_id}/recall": {
+            "post": _op(
+                "Open a recall or stop-sale (regulator: ordered; the batch's merchant: voluntary); "
+                "every code of the batch scans recalled at once; 409 already_recalled when a measure "
+                "at least as strict is in force",
+                body="RecallOpening",
+                params=[batch_id],
+                ok="201",
+                ok_schema="Recall",
+            )
+        },
+        "/api/v1/batches/{batch_id}/destruction": {
+            "post": _op(
+                "Units of a batch under recall or stop-sale destroyed in the zone, debited from the ledger "
+                "(office or merchant); 409 ledger_would_go_negative / not_on_ledger",
+                body="Destruction",
+                params=[batch_id],
+                ok="201",
+            )
+        },
+        "/api/v1/recalls": {
+            "get": _op(
+                "Recalls visible to the caller, newest first",
+                params=[_query("status", {"enum": ["open", "closed"]})],
+            )
+        },
+        "/api/v1/recalls/{recall_id}": {
+            "get": _op("One recall with the account of its units", params=[recall_id], ok_schema="Recall")
+        },
+        "/api/v1/recalls/{recall_id}/close": {
+            "post": _op(
+                "Close a recall with a note (regulator of the office)", body="Note", params=[recall_id]
+            )
+        },
+        "/api/v1/recalls/{recall_id}/lift": {
+            "post": _op(
+                "Lift a stop-sale (regulator of the office): the batch returns to its earlier status",
+                body="Note",
+                params=[recall_id],
+            )
+        },
+        "/api/v1/recalls/{recall_id}/notifications": {
+            "get": _op(
+                "Consumers who left a contact on a complaint or purchase claim (office and merchant only)",
+                params=[recall_id],
+            )
+        },
+        "/api/v1/recalls/{recall_id}/returns": {
+            "post": _op(
+                "Recalled units of an order returned by the consumer (merchant; no return window)",
+                body="RecallReturn",
+                params=[recall_id],
+                ok="201",
+            )
+        },
+        "/api/v1/warnings": {
+            "get": _op("Every office's risk warnings, withdrawn ones included (regulators, merchants)"),
+            "post": _op("Publish a risk warning to all offices (regulator)", body="RiskWarning", ok="201"),
+        },
+        "/api/v1/warnings/{warning_id}/withdraw": {
+            "post": _op("Withdraw a warning (the publishing office)", params=[warning_id])
+        },
+        "/api/v1/public/notices": {
+            "get": _op("Active risk warnings and open recalls and stop-sales, public fields only", auth=False)
+        },
+    }
+
+
+def _recall_schemas() -> dict[str, Any]:
+    def obj(required: list[str], **props: Any) -> dict[str, Any]:
+        return {"type": "object", "required": required, "additionalProperties": False, "properties": props}
+
+    def text(limit: int) -> dict[str, Any]:
+        return {"type": "string", "maxLength": limit}
+
+    whole = {"type": "integer", "minimum": 1}
+    return {
+        "RecallOpening": obj(
+            ["kind", "reason"],
+            kind={"enum": ["recall", "stop_sale"]},
+            reason=text(2000),
+            instructions=text(4000),
+            instructions_en=text(4000),
+            scope={"enum": ["batch", "sold_units"], "default": "batch"},
+        ),
+        "Recall": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "batch_id": {"type": "integer"},
+                "kind": {"enum": ["recall", "stop_sale"]},
+                "scope": {"enum": ["batch", "sold_units"]},
+                "status": {"enum": ["open", "closed"]},
+                "voluntary": {"type": "boolean"},
+                "reason": {"type": "string"},
+                "instructions": {"type": "string"},
+                "instructions_en": {"type": "string"},
+                "opened_at": {"type": "string", "format": "date-time"},
+                "closed_at": {"type": ["string", "null"], "format": "date-time"},
+                "close_note": {"type": ["string", "null"]},
+                "units": {
+                    "type": "object",
+                    "description": "on GET and close: returned, destroyed, outstanding",
+                },
+            },
+        },
+        "Note": obj(["note"], note=text(2000)),
+        "Destruction": obj(["quantity", "reason"], quantity=whole, reason=text(2000), recall_id=whole),
+        "RecallReturn": obj(
+            ["exit_declaration_id", "codes", "reason"],
+            exit_declaration_id=whole,
+            codes={"type": "array", "items": {"type": "string", "description": "code URL"}},
+            reason=text(2000),
+        ),
+        "RiskWarning": obj(
+            ["level", "title", "body"],
+            level={"enum": ["notice", "warning", "danger"]},
+            title=text(200),
+            title_en=text(200),
+            body=text(4000),
+            body_en=text(4000),
+            hs_prefix={"type": "string", "pattern": "^[0-9.]{2,13}$"},
+            product_id=whole,
+            batch_id=whole,
+        ),
+    }
+
+
+def _trace_paths() -> dict[str, Any]:
+    """The trace of a batch or complaint, its spreadsheet and its EPCIS export (docs/trace.md)."""
+    batch_id = _path_id("batch_id")
+    paging = [
+        _query("orders_offset", {"type": "integer", "minimum": 0, "default": 0}),
+        _query("orders_limit", {"type": "integer", "minimum": 0, "maximum": 1000, "default": 50}),
+        _query("top", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
+    ]
+
+    def download(summary: str, media_type: str) -> dict[str, Any]:
+        return {
+            "summary": summary,
+            "parameters": [batch_id],
+            "responses": {
+                "200": {"description": "The file", "content": {media_type: {}}},
+                "401": ERROR,
+                "404": ERROR,
+            },
+        }
+
+    return {
+        "/api/v1/batches/{batch_id}/trace": {
+            "get": _op(
+                "Trace a batch: product, supplier, batch (entry, reports, spot checks, recalls), code "
+                "ranges and counts, orders (a page), scan aggregates, complaints (regulator of its "
+                "office; its merchant)",
+                params=[batch_id, *paging],
+            )
+        },
+        "/api/v1/complaints/{complaint_id}/trace": {
+            "get": _op(
+                "Trace a complaint to its batch (regulator; the merchant of its goods); a code that "
+                "matched no batch gives the complaint and the product its GTIN names",
+                params=[_path_id("complaint_id"), *paging],
+            )
+        },
+        "/api/v1/batches/{batch_id}/trace.csv": {
+            "get": download("The batch's trace records, one row per event or unit (CSV, UTF-8)", "text/csv")
+        },
+        "/api/v1/batches/{batch_id}/trace.xlsx": {
+            "get": download(
+                "The same spreadsheet as XLSX (header frozen, autofilter)",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        },
+        "/api/v1/batches/{batch_id}/epcis": {
+            "get": download(
+                "The batch's history as an EPCIS 2.0 JSON-LD EPCISDocument", "application/ld+json"
+            )
+        },
     }

@@ -44,8 +44,12 @@ def record_return(
     *,
     rules: ZoneRules | None = None,
     now: datetime | None = None,
+    enforce_window: bool = True,
 ) -> ConsumerReturn:
-    """Take units of an order back into the zone; refuse codes not sold on it or already returned."""
+    """Take units of an order back into the zone; refuse codes not sold on it or already returned.
+
+    ``enforce_window=False``: recalled units come back whenever they come (``suyuan.trace.recall_units``).
+    """
     rules, moment = rules or ZoneRules(), now or utcnow()
     declaration = get_exit(session, actor, declaration_id)
     if not actor.operator and actor.enterprise_id != declaration.enterprise_id:
@@ -58,7 +62,7 @@ def record_return(
         raise InvalidInput("a code appears twice in the return", field="codes")
     if declaration.status is not ExitStatus.WRITTEN_OFF or declaration.written_off_at is None:
         raise ReturnNotAllowed(f"order {declaration.order_no} was not released, so nothing can come back")
-    if moment - declaration.written_off_at > timedelta(days=rules.return_days):
+    if enforce_window and moment - declaration.written_off_at > timedelta(days=rules.return_days):
         raise ReturnNotAllowed(f"the return window of {rules.return_days} days after release has closed")
     lines = {(line.batch.gtin, line.batch.lot): line for line in declaration.lines}
     for gtin, lot, serial in wanted:

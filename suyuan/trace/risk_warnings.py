@@ -1,0 +1,165 @@
+"""Risk warnings (风险警示): an office publishes a warning to every office, its merchants and the public.
+
+A warning has a level (``notice``, ``warning``, ``danger``), a title and body in Chinese with optional
+English, and may be tied to goods: an HS code prefix, a product filing, a batch. Unlike recalls it is
+not bound to a remit: every regulator and every merchant sees every warning, and the active ones are on
+the public notice board. Only the publishing office withdraws a warning; a withdrawn one stays on record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from suyuan.trace import audit
+from suyuan.trace.actors import Actor
+from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from suyuan.trace.model import Batch, Product, RiskWarning, WarningLevel
+from suyuan.trace.model.types import utcnow
+from suyuan.trace.zone.fields import choice, text
+
+MAX_TITLE, MAX_BODY = 200, 4000
+
+
+@dataclass(frozen=True)
+class WarningFiling:
+    """What an office publishes; goods are optional (``hs_prefix`` 2-10 digits, dots allowed)."""
+
+    level: str
+    title: str
+    body: str
+    title_en: str = ""
+    body_en: str = ""
+    hs_prefix: str = ""
+    product_id: int | None = None
+    batch_id: int | None = None
+
+
+def publish_warning(session: Session, actor: Actor, filing: WarningFiling) -> RiskWarning:
+    """Publish a warning from the actor's office to all offices and the public."""
+    require_publisher(actor)
+    product_id, batch_id = _goods(session, filing.product_id, filing.batch_id)
+    warning = RiskWarning(
+        office_id=actor.office_id,
+        level=choice(WarningLevel, filing.level, "level"),
+        title=_single_line(text(filing.title, "title", MAX_TITLE, required=True), "title"),
+        title_en=_single_line(text(filing.title_en, "title_en", MAX_TITLE), "title_en"),
+        body=text(filing.body, "body", MAX_BODY, required=True),
+        body_en=text(filing.body_en, "body_en", MAX_BODY),
+        hs_prefix=_hs_prefix(filing.hs_prefix),
+        product_id=product_id,
+        batch_id=batch_id,
+        published_at=utcnow(),
+        published_by=actor.label,
+    )
+    session.add(warning)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="warning.published",
+        subject=f"warning:{warning.id}",
+        payload={
+            "level": warning.level.value,
+            "title": warning.title,
+            "office_id": warning.office_id,
+            "hs_prefix": warning.hs_prefix,
+            "product_id": product_id,
+            "batch_id": batch_id,
+        },
+    )
+    return warning
+
+
+def require_publisher(actor: Actor) -> None:
+    """Only a regulator of an office publishes (checked before the request is parsed)."""
+    if not actor.is_regulator or actor.office_id is None:
+        raise PermissionDenied("a risk warning is published by a regulator of an office")
+
+
+def _single_line(value: str, name: str) -> str:
+    if "\n" in value or "\t" in value:
+        raise InvalidInput(f"{name} is one line", field=name)
+    return value
+
+
+def _hs_prefix(value: str | None) -> str:
+    digits = (value or "").strip().replace(".", "")
+    if digits and not (digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 10):
+        raise InvalidInput("hs_prefix must be 2-10 digits of an HS code", field="hs_prefix")
+    return digits
+
+
+def _goods(session: Session, product_id: object, batch_id: object) -> tuple[int | None, int | None]:
+    """Check the optional product and batch exist and agree; a batch implies its product."""
+    for name, value in (("product_id", product_id), ("batch_id", batch_id)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise InvalidInput(f"{name} must be a whole number", field=name)
+    batch = session.get(Batch, batch_id) if isinstance(batch_id, int) else None
+    if batch_id is not None and batch is None:
+        raise InvalidInput(f"batch {batch_id} does not exist", field="batch_id")
+    if isinstance(product_id, int) and session.get(Product, product_id) is None:
+        raise InvalidInput(f"product {product_id} does not exist", field="product_id")
+    if batch is not None and product_id is not None and batch.product_id != product_id:
+        raise InvalidInput(f"batch {batch.id} is not a batch of product {product_id}", field="batch_id")
+    resolved_product = batch.product_id if batch is not None else product_id
+    return (resolved_product if isinstance(resolved_product, int) else None), (batch.id if batch else None)
+
+
+def withdraw_warning(session: Session, actor: Actor, warning_id: int, note: str = "") -> RiskWarning:
+    """The publishing office withdraws its warning; it leaves the public list but stays on record."""
+    warning = authorise_withdrawal(session, actor, warning_id)
+    if warning.withdrawn_at is not None:
+        raise InvalidState(f"warning {warning.id} was already withdrawn on {warning.withdrawn_at:%Y-%m-%d}")
+    note = text(note, "note", 2000)
+    warning.withdrawn_at, warning.withdrawn_by = utcnow(), actor.label
+    audit.record(
+        session,
+        actor=actor.label,
+        action="warning.withdrawn",
+        subject=f"warning:{warning.id}",
+        payload={"note": note},
+    )
+    return warning
+
+
+def authorise_withdrawal(session: Session, actor: Actor, warning_id: int) -> RiskWarning:
+    """The warning, if the actor's office published it (checked before the request is parsed)."""
+    actor.require_regulator()
+    warning = get_warning(session, actor, warning_id)
+    if not actor.operator and actor.office_id != warning.office_id:
+        raise PermissionDenied("only the office that published a warning withdraws it")
+    return warning
+
+
+def get_warning(session: Session, actor: Actor, warning_id: int) -> RiskWarning:
+    """One warning, for regulators and merchants (the public sees the active ones only)."""
+    _require_signed_in(actor)
+    warning = session.get(RiskWarning, warning_id)
+    if warning is None:
+        raise NotFound(f"warning {warning_id} does not exist")
+    return warning
+
+
+def list_warnings(session: Session, actor: Actor, *, limit: int = 200) -> list[RiskWarning]:
+    """Every warning of every office, withdrawn ones included, newest first."""
+    _require_signed_in(actor)
+    stmt = select(RiskWarning).order_by(RiskWarning.published_at.desc(), RiskWarning.id.desc())
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def active_warnings(session: Session, *, limit: int = 200) -> list[RiskWarning]:
+    """The warnings in force, newest first: public."""
+    stmt = (
+        select(RiskWarning)
+        .where(RiskWarning.withdrawn_at.is_(None))
+        .order_by(RiskWarning.published_at.desc(), RiskWarning.id.desc())
+    )
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def _require_signed_in(actor: Actor) -> None:
+    if not actor.is_regulator and actor.enterprise_id is None:
+        raise PermissionDenied("sign in to see the full list of risk warnings")

@@ -1,0 +1,83 @@
+"""The trace view: a batch (or the batch behind a complaint) from product to scans, for people.
+
+``/regulator/trace/batch/<id>`` and ``/regulator/trace/complaint/<id>`` serve office staff;
+``/merchant/trace/batch/<id>`` a merchant's own batches. All three render the same template from the
+same domain document (:func:`suyuan.trace.tracing.trace_batch` / ``trace_complaint``), with charts of
+scans per day and by region (:mod:`suyuan.web.charts`) and links to the downloads: the spreadsheet
+(CSV, XLSX) and the EPCIS 2.0 document, served by the API under the same sign-in.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from suyuan.trace import tracing
+from suyuan.trace.model import Role
+from suyuan.trace.trace_scans import ScanSummary
+from suyuan.web import runtime
+from suyuan.web.auth import current_actor, login_required
+from suyuan.web.charts import bar_chart, line_chart
+
+bp = Blueprint("trace_pages", __name__)
+ORDERS_PAGE = 50
+
+
+def _options() -> tracing.TraceOptions:
+    offset = request.args.get("orders_offset", 0, type=int)
+    return tracing.TraceOptions(orders_offset=max(0, min(offset or 0, 10_000_000)), orders_limit=ORDERS_PAGE)
+
+
+def _charts(scans: ScanSummary | None) -> dict[str, Markup]:
+    if scans is None:
+        return {}
+    return {
+        "per_day": line_chart(
+            [(d.date.isoformat(), d.scans) for d in scans.by_day],
+            title=_("Scans per day, last %(days)s days", days=scans.days),
+            columns=(_("Day"), _("Scans")),
+        ),
+        "by_region": bar_chart(
+            [(r.region, r.scans) for r in scans.by_region],
+            title=_("Scans by region"),
+            columns=(_("Region"), _("Scans")),
+        ),
+        "by_verdict": bar_chart(
+            list(scans.by_verdict.items()), title=_("Scans by verdict"), columns=(_("Verdict"), _("Scans"))
+        ),
+    }
+
+
+def _render(document: tracing.TraceDocument, audience: str) -> str:
+    return render_template(
+        "trace/batch.html",
+        doc=document,
+        audience=audience,
+        charts=_charts(document.scans),
+        orders_page=ORDERS_PAGE,
+    )
+
+
+@bp.get("/regulator/trace/batch/<int:batch_id>")
+@login_required(Role.REGULATOR)
+def regulator_batch(batch_id: int) -> str:
+    """A batch of the office's remit, traced."""
+    with runtime().transaction() as db:
+        return _render(tracing.trace_batch(db, current_actor(), batch_id, _options()), "regulator")
+
+
+@bp.get("/regulator/trace/complaint/<int:complaint_id>")
+@login_required(Role.REGULATOR)
+def regulator_complaint(complaint_id: int) -> str:
+    """The batch behind a complaint (or what its unknown code matched), traced."""
+    with runtime().transaction() as db:
+        return _render(tracing.trace_complaint(db, current_actor(), complaint_id, _options()), "regulator")
+
+
+@bp.get("/merchant/trace/batch/<int:batch_id>")
+@login_required(Role.MERCHANT)
+def merchant_batch(batch_id: int) -> str:
+    """One of the merchant's own batches, traced."""
+    with runtime().transaction() as db:
+        return _render(tracing.trace_batch(db, current_actor(), batch_id, _options()), "merchant")
