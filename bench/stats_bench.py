@@ -12,7 +12,7 @@ days, 300 regions (a few big, a long tail, some empty), 90 % genuine; merchant B
 ``scan_stats`` for A (whole remit), for one of A's batches, for B, and for the regulator (both
 merchants); ``dashboard_counts`` for A; and the whole ``GET /merchant/`` page for A (test client).
 
-Run from the repository root (PostgreSQL uses the ``h_dash`` database, emptied each run):
+Run from the repository root (PostgreSQL uses the ``bench_stats`` database, emptied each run):
 
     .venv/bin/python bench/stats_bench.py                  # SQLite and PostgreSQL
     .venv/bin/python bench/stats_bench.py --no-postgres --scans 200000
@@ -46,7 +46,7 @@ from suyuan.trace.model.types import utcnow  # noqa: E402
 from suyuan.web import create_app  # noqa: E402
 from tests import factories  # noqa: E402
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/h_dash"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_stats"
 RUNS = 5
 CHUNK = 20_000
 VERDICTS = ["genuine"] * 18 + ["suspect", "counterfeit"]

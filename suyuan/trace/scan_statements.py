@@ -29,7 +29,7 @@ _LOT = bindparam("lot", type_=String)
 _SERIAL = bindparam("serial", type_=String)
 
 
-def _binding() -> Select[Any]:
+def _binding() -> Select[*tuple[Any, ...]]:
     """Key by kid, batch by (GTIN, lot) with product and supplier, the issuance covering the serial.
 
     Outer joins: a row comes back whenever the key exists, with ``None`` for what does not.
@@ -72,7 +72,7 @@ def _history() -> Any:
     )
 
 
-def _scan(*, postgresql: bool) -> Select[Any]:
+def _scan(*, postgresql: bool) -> Select[*tuple[Any, ...]]:
     """:func:`_binding` plus the code's claim and history: all a scan reads, in one round trip."""
     history = _history()
     statement = (
@@ -84,7 +84,7 @@ def _scan(*, postgresql: bool) -> Select[Any]:
     return statement.add_columns(relaxed_durability()) if postgresql else statement
 
 
-def _unbound_counts(*, postgresql: bool) -> Select[Any]:
+def _unbound_counts(*, postgresql: bool) -> Select[*tuple[Any, ...]]:
     """Scans so far of a code bound to no batch (forged, unknown), by the code as scanned (``ix_scan_code``).
 
     An aggregate without GROUP BY: always exactly one row, so on PostgreSQL it always relaxes durability.

@@ -80,9 +80,9 @@ def chart_args() -> tuple[int | None, int]:
 def region_label(region: str) -> str:
     """A region as shown: the two buckets in the reader's language, real regions as recorded."""
     if region == UNKNOWN_REGION:
-        return _("Unknown region")
+        return str(_("Unknown region"))
     if region == OTHER_REGIONS:
-        return _("Other regions")
+        return str(_("Other regions"))
     return region
 
 

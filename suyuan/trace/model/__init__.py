@@ -2,6 +2,15 @@
 
 from suyuan.trace.model.audit import AuditEntry
 from suyuan.trace.model.codes import Claim, Issuance, KeyStatus, Scan, SigningKey
+from suyuan.trace.model.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ComplaintStatus,
+    RiskWarning,
+    WarningLevel,
+)
 from suyuan.trace.model.goods import (
     AdmissionStatus,
     Batch,
@@ -15,15 +24,6 @@ from suyuan.trace.model.goods import (
     ProductDocument,
     RiskClass,
     Supplier,
-)
-from suyuan.trace.model.complaints import (
-    Complaint,
-    ComplaintCategory,
-    ComplaintEvent,
-    ComplaintPhoto,
-    ComplaintStatus,
-    RiskWarning,
-    WarningLevel,
 )
 from suyuan.trace.model.parties import ApiToken, Enterprise, EnterpriseKind, FilingStatus, Office, Role, User
 from suyuan.trace.model.zone import (
