@@ -1,4 +1,4 @@
-"""Every endpoint × every role (consumer, merchant A, merchant B, regulator): allowed or refused, no leaks.
+"""Every endpoint × every role (consumer, forged token, merchant A, merchant B, regulator): no leaks.
 
 The world holds merchant A's objects (a released zone batch with codes, its entry declaration and report,
 an order, a spot check, a complaint with a photo-less text, a recall on a second batch, a risk warning).
@@ -31,7 +31,9 @@ from suyuan.trace.model import AuditEntry, BatchReport, EntryLine, Issuance
 from suyuan.trace.zone import exits, spot_checks
 from tests.factories import SECRET, code_urls, exit_filing, make_world, make_zone_batch
 
-ROLES = ("consumer", "merchant_b", "merchant_a", "regulator")  # refused roles first: they must write nothing
+# Refused roles first: they must write nothing. "forged" sends a well-formed but unknown API token.
+ROLES = ("consumer", "forged", "merchant_b", "merchant_a", "regulator")
+FORGED_TOKEN = "sy_" + "x" * 43
 ANYONE = frozenset(ROLES)
 SIGNED_IN = frozenset({"merchant_a", "merchant_b", "regulator"})
 MERCHANTS = frozenset({"merchant_a", "merchant_b"})
@@ -252,7 +254,9 @@ def _url(rule: Rule, params: dict[str, Any]) -> str:
 
 def _call(client: FlaskClient, method: str, url: str, role: str, tokens: dict[str, str]) -> Any:
     headers = {}
-    if url.startswith("/api/") and role != "consumer":
+    if url.startswith("/api/") and role == "forged":
+        headers["Authorization"] = "Bearer " + FORGED_TOKEN
+    elif url.startswith("/api/") and role != "consumer":
         headers["Authorization"] = "Bearer " + tokens["merchant" if role == "merchant_a" else role]
     if method == "GET":
         return client.get(url, headers=headers)
@@ -301,7 +305,7 @@ def test_every_endpoint_for_every_role(app: Flask, session: Session, fixture: Fi
                     wrong.append(f"{label} (should be refused)")
                 if session.scalar(select(func.count()).select_from(AuditEntry)) != before:
                     wrong.append(f"{label} (a refused call wrote to the audit log)")
-            if role in ("consumer", "merchant_b") and rule.endpoint not in PUBLIC:
+            if role in ("consumer", "forged", "merchant_b") and rule.endpoint not in PUBLIC:
                 body = response.get_data(as_text=True)
                 wrong.extend(f"{label} leaks {m!r}" for m in fixture.markers if m in body)
     assert not wrong, "\n".join(wrong)
