@@ -3,19 +3,24 @@
 Why: every consumer scan is one request that parses the code, verifies its Ed25519 signature, looks up key,
 batch and issuance, weighs the code's scan history for clones, records the scan and answers the verdict
 document (DESIGN.md §4). The goal is at least 0.5x the requests/s of a bare Flask app answering constant
-JSON (``bench/bare_app.py``) under the same server (gunicorn, 2 sync workers) and the same load (wrk on
-loopback), measured in the same run, alternating bare and app rounds, for SQLite and PostgreSQL.
+JSON (``bench/bare_app.py``) under the same server and the same load (wrk on loopback), measured in the
+same run, alternating bare and app rounds, for SQLite and PostgreSQL. Whatever server configuration is
+chosen (``--workers``, ``--worker-class``, ``--gthreads``; default 2 sync workers, as ``suyuan serve`` and
+the Dockerfile run), both apps get exactly the same one.
 
 For each database the script prepares a fresh installation (``suyuan db upgrade``, ``suyuan demo --json``,
 ``suyuan codes export`` of the released batches), rotates wrk through a few hundred real code URLs with
-``Accept: application/json`` (every request records a scan: that is the real cost), and afterwards shows
-how the scan-count query is planned once the ``scan`` table has grown. With ``--grow N`` it then adds N
-scans of other codes (a busy month) and measures the app again, to show how the cost depends on the size
-of the scan log.
+``Accept: application/json`` (every request records a scan: that is the real cost), and reports, besides
+requests/s, the gunicorn workers' CPU time per request (from /proc): on a shared machine requests/s move
+with other people's load, CPU per request much less. It then shows the scan's one read
+(``suyuan.trace.scan_statements.SCAN``), its plan and timing, and the statements of one scan. With
+``--grow N`` it adds N scans of other codes (a busy month) and measures the app again.
 
     .venv/bin/python bench/scan_server_bench.py                         # 3 rounds of 10 s, both databases
     .venv/bin/python bench/scan_server_bench.py --backends sqlite --rounds 1 --duration 5
-    .venv/bin/python bench/scan_server_bench.py --grow 200000
+    .venv/bin/python bench/scan_server_bench.py --grow 100000
+    .venv/bin/python bench/scan_server_bench.py --worker-class gthread --gthreads 4   # both apps alike
+    PYTHONPATH=/elsewhere .venv/bin/python bench/scan_server_bench.py --app variant:app  # A/B a variant
 
 Needs ``wrk`` (Debian: ``apt-get install wrk``) and, for PostgreSQL, a server at 127.0.0.1:5432; the
 ``bench_scan`` database is created if missing and emptied on every run (never the test database).

@@ -3,26 +3,29 @@
 Why: the issue's goal is that the trace API answers in under 0.5 s for a batch with 100,000 codes and
 1,000,000 scans (issue 7). ``suyuan.trace.tracing.trace_batch`` reads the batch's filings, entry,
 reports, checks, recalls and ledger (a few rows each), the code ranges and sold-code counts, the
-orders (totals and one page of 50), the complaints, and aggregates the scans in three statements
-(:mod:`suyuan.trace.trace_scans`). The world is built once per database:
+orders (totals and one page of 50), the complaints, and sums the scans from the daily scan tally
+plus the suspect codes from the scan log (:mod:`suyuan.trace.trace_scans`). The world is built once
+per database:
 
 - a zone batch of 100,000 units that entered through an entry declaration, passed quarantine and a
   report review and was released, with one issuance of 100,000 codes (through the services);
 - 30,000 written-off orders of 1-2 units (~45,000 sold units), bulk-inserted with SQLAlchemy Core in
   the shapes the exit path writes (declaration, line with its codes, sold-code rows, ledger row);
 - 1,000,000 scans over the last 180 days (~90 % genuine, 5 % suspect, 2 % recalled, 3 % forged
-  codes of the lot recorded without a batch), from 31 regions; 20 complaints through the service.
+  codes of the lot recorded without a batch), from 31 regions, bulk-inserted, then the daily tally
+  rebuilt from them (``suyuan.trace.scan_tally.rebuild_tally``: what the scan path keeps up one scan
+  at a time); 20 complaints through the service.
 
 Measured: ``trace_batch`` (median of 5 after one warm-up), its parts, the same through
 ``GET /api/v1/batches/{id}/trace`` with the Flask test client (token check, JSON; no network), and
 once each the CSV, XLSX and EPCIS exports. ``--plans`` prints the query plans of the scan statements.
+(The cost of keeping the tally up on the scan path: ``bench/scan_tally_bench.py``.)
 
 Run from the repository root (PostgreSQL uses the ``bench_trace`` database, emptied each run):
 
     .venv/bin/python bench/trace_bench.py                  # SQLite and PostgreSQL
     .venv/bin/python bench/trace_bench.py --no-postgres --plans
     .venv/bin/python bench/trace_bench.py --scans 100000   # a smaller world (quick look)
-    .venv/bin/python bench/trace_bench.py --proposed-indexes --no-exports  # the index experiment
 """
 
 from __future__ import annotations
@@ -61,9 +64,11 @@ from suyuan.trace.model import (  # noqa: E402
     LedgerEntry,
     LedgerKind,
     Scan,
+    ScanTally,
     SoldCode,
     SoldStatus,
 )
+from suyuan.trace.scan_tally import rebuild_tally  # noqa: E402
 from suyuan.web import create_app  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -149,6 +154,8 @@ def build(rt: Runtime, orders: int, scans: int) -> tuple[factories.World, Batch,
         session.expunge_all()
     sold = insert_orders(rt, world, batch, orders)
     insert_scans(rt, batch, scans)
+    tally_rows, tally_took = fill_tally(rt)
+    print(f"  tally rebuilt from {scans:,} scans in {tally_took:.1f} s: {tally_rows:,} rows", flush=True)
     file_complaints(rt, batch)
     if rt.engine.dialect.name == "postgresql":
         with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -290,6 +297,15 @@ def insert_scans(rt: Runtime, batch: Batch, count: int) -> None:
         raw.close()
 
 
+def fill_tally(rt: Runtime) -> tuple[int, float]:
+    """The daily tally of the bulk-inserted scans, as the scan path would have kept it; (rows, seconds)."""
+    start = time.perf_counter()
+    with rt.sessions() as session:
+        rows = rebuild_tally(session)
+        session.commit()
+    return rows, time.perf_counter() - start
+
+
 def file_complaints(rt: Runtime, batch: Batch) -> None:
     """A few complaints on codes of the batch, through the service."""
     with rt.sessions() as session:
@@ -344,20 +360,12 @@ def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> list[li
         rows += exports(rt, actor, batch, tmp)
     if args.plans:
         plans(rt, batch)
-    if args.proposed_indexes:
-        add_proposed_indexes(rt)
-        again = median_time(trace)
-        rows.append([name, "trace_batch with the proposed indexes (experiment)", ms(again), goal(again)])
-        rows += parts(rt, batch)
-        if args.plans:
-            plans(rt, batch)
-        rows += tally_experiment(rt, batch)
     rt.engine.dispose()
     return rows
 
 
 def parts(rt: Runtime, batch: Batch) -> list[list[object]]:
-    """The scan aggregates alone, and the rest of the document without them."""
+    """The scan summary alone, and its two statements: the tally breakdown and the suspect codes."""
 
     def scans() -> object:
         with rt.sessions() as session:
@@ -365,19 +373,41 @@ def parts(rt: Runtime, batch: Batch) -> list[list[object]]:
             assert fresh is not None
             return trace_scans.summarise_scans(session, fresh)
 
-    def distinct() -> object:
-        with rt.sessions() as session:
-            sub = (
-                select(Scan.serial)
-                .where(Scan.gtin == batch.gtin, Scan.lot == batch.lot)
-                .group_by(Scan.serial)
-            )
-            return session.scalar(select(func.count()).select_from(sub.subquery()))
+    def run(statement: Any) -> Callable[[], object]:
+        def go() -> object:
+            with rt.sessions() as session:
+                return session.execute(statement).all()
 
+        return go
+
+    breakdown, suspects = statements(batch)
+    with rt.sessions() as session:
+        lot_rows = session.scalar(
+            select(func.count()).where(ScanTally.gtin == batch.gtin, ScanTally.lot == batch.lot)
+        )
     return [
-        ["", "  of which: scan aggregates (3 statements)", ms(median_time(scans)), ""],
-        ["", "  of which: distinct codes scanned (index only)", ms(median_time(distinct)), ""],
+        ["", "  of which: scan summary (2 statements)", ms(median_time(scans)), ""],
+        [
+            "",
+            f"  of which: breakdown from the tally ({lot_rows:,} rows of the lot)",
+            ms(median_time(run(breakdown))),
+            "",
+        ],
+        ["", "  of which: suspect codes (partial index)", ms(median_time(run(suspects))), ""],
     ]
+
+
+def statements(batch: Batch) -> tuple[Any, Any]:
+    """The scan summary's two statements for ``batch``, as :func:`trace_scans.summarise_scans` runs them."""
+    window = trace_scans.Window.ending(None, trace_scans.TRACE_DAYS, trace_scans.TALLY_OFFSET)
+    suspects = (
+        select(Scan.serial, func.count())
+        .where(Scan.gtin == batch.gtin, Scan.lot == batch.lot, Scan.verdict == trace_scans.SUSPECT)
+        .group_by(Scan.serial)
+        .order_by(func.count().desc())
+        .limit(10)
+    )
+    return trace_scans._breakdown(batch, window), suspects
 
 
 def exports(rt: Runtime, actor: Any, batch: Batch, tmp: Path) -> list[list[object]]:
@@ -407,87 +437,12 @@ def exports(rt: Runtime, actor: Any, batch: Batch, tmp: Path) -> list[list[objec
     return out
 
 
-PROPOSED_INDEXES = (
-    # not in the schema: what a migration could add (docs/bench-trace.md); created on the bench database only
-    "CREATE INDEX ix_scan_lot_suspect ON scan (gtin, lot, serial) WHERE verdict = 'suspect'",
-    "CREATE INDEX ix_scan_lot_breakdown ON scan (gtin, lot, verdict, region, at)",
-)
-
-
-def add_proposed_indexes(rt: Runtime) -> None:
-    """The experiment: the indexes a migration could add, then fresh statistics."""
-    with rt.engine.begin() as conn:
-        for statement in PROPOSED_INDEXES:
-            conn.execute(text(statement))
-    if rt.engine.dialect.name == "postgresql":
-        with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE scan"))
-    else:
-        with rt.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-
-
-def tally_experiment(rt: Runtime, batch: Batch) -> list[list[object]]:
-    """What a daily tally table kept up to date at scan time would cost to read (experiment only).
-
-    ``scan_tally (gtin, lot, day, verdict, region, scans)`` is filled here from the scans in one go;
-    the timed statement is the one the trace would run instead of the one-pass breakdown, plus the
-    suspects from the partial index.
-    """
-    day = trace_scans.LocalDay(Scan.at, 480)
-    with rt.engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TABLE scan_tally (gtin VARCHAR(14), lot VARCHAR(20), day DATE, verdict VARCHAR(16), "
-                "region VARCHAR(64), scans INTEGER, PRIMARY KEY (gtin, lot, day, verdict, region))"
-            )
-        )
-        grouped = select(Scan.gtin, Scan.lot, day, Scan.verdict, Scan.region, func.count()).group_by(
-            Scan.gtin, Scan.lot, day, Scan.verdict, Scan.region
-        )
-        compiled = grouped.compile(dialect=rt.engine.dialect, compile_kwargs={"literal_binds": True})
-        conn.execute(text(f"INSERT INTO scan_tally (gtin, lot, day, verdict, region, scans) {compiled}"))
-        rows = conn.execute(text("SELECT count(*) FROM scan_tally")).scalar()
-    read = text(
-        "SELECT verdict, region, CASE WHEN day >= :since THEN day END AS d, sum(scans) FROM scan_tally "
-        "WHERE gtin = :gtin AND lot = :lot GROUP BY verdict, region, CASE WHEN day >= :since THEN day END"
-    )
-    since = (datetime.now(UTC) - timedelta(days=trace_scans.TRACE_DAYS)).date()
-
-    def from_tally() -> object:
-        with rt.engine.connect() as conn:
-            return conn.execute(read, {"since": since, "gtin": batch.gtin, "lot": batch.lot}).all()
-
-    return [
-        [
-            "",
-            f"  experiment: breakdown from a daily tally table ({rows:,} rows)",
-            ms(median_time(from_tally)),
-            "",
-        ]
-    ]
-
-
 def plans(rt: Runtime, batch: Batch) -> None:
-    """EXPLAIN of the three scan statements (SQLite: QUERY PLAN; PostgreSQL: ANALYZE)."""
+    """EXPLAIN of the two scan statements (SQLite: QUERY PLAN; PostgreSQL: ANALYZE)."""
+    breakdown, suspects = statements(batch)
     with rt.sessions() as session:
-        fresh = session.get(Batch, batch.id)
-        assert fresh is not None
-        window = trace_scans.Window.ending(None, trace_scans.TRACE_DAYS, trace_scans.CHINA_STANDARD_TIME)
-        of_lot = (Scan.gtin == fresh.gtin, Scan.lot == fresh.lot)
-        statements = {
-            "breakdown": trace_scans._breakdown(of_lot, window),
-            "distinct": select(func.count()).select_from(
-                select(Scan.serial).where(*of_lot).group_by(Scan.serial).subquery()
-            ),
-            "suspects": select(Scan.serial, func.count())
-            .where(*of_lot, Scan.verdict == "suspect")
-            .group_by(Scan.serial)
-            .order_by(func.count().desc())
-            .limit(10),
-        }
         dialect = rt.engine.dialect
-        for label, stmt in statements.items():
+        for label, stmt in {"breakdown": breakdown, "suspects": suspects}.items():
             sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
             prefix = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN (ANALYZE, COSTS OFF) "
             print(f"  plan of {label} ({dialect.name}):")
@@ -513,11 +468,6 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--plans", action="store_true", help="print the scan statements' query plans")
     parser.add_argument("--no-exports", action="store_true", help="skip the CSV, XLSX and EPCIS runs")
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="then add the indexes a migration could add (bench database only) and measure again",
-    )
     parser.add_argument("--scans", type=int, default=SCANS)
     parser.add_argument("--orders", type=int, default=ORDERS)
     args = parser.parse_args()

@@ -130,6 +130,25 @@ def serve(host: str, port: int, workers: int) -> None:
     run_gunicorn(host=host, port=port, workers=workers)
 
 
+# --- scans ------------------------------------------------------------------------------------
+
+
+@main.group("scans")
+def scans_group() -> None:
+    """The scan log and its daily tally."""
+
+
+@scans_group.command("retally")
+@pass_ctx
+def scans_retally(ctx: Context) -> None:
+    """Rebuild the daily scan tally (trace, dashboards) from the scan log, e.g. after a bulk load."""
+    from suyuan.trace.scan_tally import retally
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        result = retally(session, OPERATOR)
+    click.echo(f"scan tally rebuilt: {result.rows} tally rows summing {result.scans} scans")
+
+
 # --- audit ------------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, R
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.recalls import current_recall, sold_unit_is_recalled
 from suyuan.trace.scan_statements import BINDING, INSERT_SCAN, SCAN, UNBOUND_COUNTS
+from suyuan.trace.scan_tally import count_scan
 from suyuan.trace.verdicts import Reason, Verdict
 from suyuan.trace.zone.fields import text
 
@@ -179,6 +180,8 @@ def record_scan(
             "reasons": [r.value for r in check.reasons],
         },
     )
+    # The daily tally the trace and the dashboards read, in the same transaction.
+    count_scan(session, code, at=at, verdict=check.verdict.value, region=region, first=not count)
     check.scan_count = int(count) + 1  # this scan included
     check.first_scan_at = at if first is None else min(first, at)
     return check

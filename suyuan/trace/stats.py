@@ -2,10 +2,10 @@
 
 The merchant dashboard and the regulator console ask the same questions of different remits: a
 merchant sees its own enterprise's batches, a regulator the batches of its office's enterprises (the
-operator sees everything). Every figure is one ``GROUP BY`` over indexed columns — the scan window
-rides the index on ``scan.at``, a small remit the index on ``scan.batch_id``, one batch the index on
-``scan (gtin, lot, serial)`` — so a million scans cost two passes in the database and a few hundred
-rows in Python, never a row per scan (figures: docs/bench-dashboards.md).
+operator sees everything). The charts read the daily scan tally (:mod:`suyuan.trace.scan_tally`, one
+row per lot, day, verdict and region, kept up by the scan path), so a remit's million scans in a month
+cost two ``GROUP BY`` passes over its tally rows and a few hundred rows in Python, never a row per
+scan (figures: docs/bench-dashboards.md).
 
 A scan belongs to a batch by its (GTIN, lot), not only by ``batch_id``: a code with a forged
 signature is recorded without a batch (the batch lookup comes after the signature check) but still
@@ -13,8 +13,11 @@ names a lot, and that lot's owner is exactly who should see such counterfeits. (
 most one batch, so this never shows one merchant another's scans.
 
 Days are calendar days at a fixed whole-hour UTC offset, China Standard Time (UTC+8, no daylight
-saving) by default, so "today" on the chart is the merchant's today: the database counts per UTC hour
-(:class:`HourOf`, compiled for SQLite and PostgreSQL) and the hours are summed into local days here.
+saving) by default, so "today" on the chart is the merchant's today; the tally's days are those. Any
+other offset is answered from the scan log itself: the database counts per UTC hour (:class:`HourOf`,
+compiled for SQLite and PostgreSQL; the window rides the index on ``scan.at``, a small remit the one on
+``scan.batch_id``, one batch the one on ``scan (gtin, lot, serial)``) and the hours are summed into
+local days here.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from suyuan.trace.model import (
     RecallStatus,
     RiskWarning,
     Scan,
+    ScanTally,
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import Remit, remit_of, within_enterprises
@@ -245,26 +249,69 @@ def scan_stats(
 ) -> ScanStats:
     """Everything the dashboards chart about scans of the actor's remit (or one batch of it).
 
-    Two passes over the window's scans: counts per hour and verdict (summed here into local days and
-    verdicts), then the top regions.
+    Two passes over the window: scans per day and verdict, then the top regions. In China Standard
+    Time both read the daily tally; at another offset they read the scan log (counts per hour and
+    verdict, summed here into local days).
     """
     window = Window.ending(now, days, offset)
-    where = _scope(session, remit_of(session, actor, batch_id), window.since)
+    remit = remit_of(session, actor, batch_id)
     _plan_each_time(session)
+    return _stats(session, remit, window, from_tally=offset == CHINA_STANDARD_TIME)  # the tally's days
+
+
+def _stats(session: Session, remit: Remit, window: Window, *, from_tally: bool) -> ScanStats:
+    """:func:`scan_stats` from the daily tally (China Standard Time days only) or from the scan log."""
     per_day: Counter[date] = Counter()
     verdicts: Counter[str] = Counter()
-    if where is not None:
-        for hour, verdict, n in _per_hour_and_verdict(session, where):
+    where: list[ColumnElement[bool]] | None
+    region: InstrumentedAttribute[str]
+    weight: ColumnElement[int]
+    if from_tally:
+        where = _tally_scope(remit, window.first)
+        region, weight = ScanTally.region, func.sum(ScanTally.scans)
+        for day, verdict, n in _tally_per_day_and_verdict(session, where):
+            per_day[day] += n
+            verdicts[verdict] += n
+    else:
+        where = _scope(session, remit, window.since)
+        region, weight = Scan.region, func.count()
+        for hour, verdict, n in _per_hour_and_verdict(session, where) if where is not None else []:
             per_day[(hour + window.offset).date()] += n
             verdicts[verdict] += n
     total = sum(verdicts.values())
     return ScanStats(
         window=window,
         per_day=[(d, per_day.get(d, 0)) for d in window.dates()],
-        by_region=_by_region(session, where, total) if total else [],
+        by_region=_by_region(session, where, total, region=region, weight=weight) if total else [],
         by_verdict=sorted(verdicts.items(), key=lambda item: (-item[1], item[0])),
         total=total,
     )
+
+
+def _tally_scope(remit: Remit, first: date) -> list[ColumnElement[bool]]:
+    """The ``WHERE`` of the remit's tally rows from day ``first`` on: by lot, as the scans (``_scope``)."""
+    where: list[ColumnElement[bool]] = [ScanTally.day >= first]
+    if remit.batch is not None:  # one batch: a range of the tally's key
+        return [*where, ScanTally.gtin == remit.batch.gtin, ScanTally.lot == remit.batch.lot]
+    if remit.enterprise_id is None and remit.office_id is None:
+        return where
+    lots = within_enterprises(
+        select(Batch.gtin, Batch.lot).join(Product, Product.id == Batch.product_id),
+        remit,
+        Product.enterprise_id,
+    )
+    return [*where, tuple_(ScanTally.gtin, ScanTally.lot).in_(lots)]
+
+
+def _tally_per_day_and_verdict(
+    session: Session, where: list[ColumnElement[bool]]
+) -> list[tuple[date, str, int]]:
+    stmt = (
+        select(ScanTally.day, ScanTally.verdict, func.sum(ScanTally.scans))
+        .where(*where)
+        .group_by(ScanTally.day, ScanTally.verdict)
+    )
+    return [(d, str(v), int(n)) for d, v, n in session.execute(stmt)]
 
 
 def _per_hour_and_verdict(
@@ -276,24 +323,31 @@ def _per_hour_and_verdict(
 
 
 def _by_region(
-    session: Session, where: list[ColumnElement[bool]] | None, total: int, top: int = TOP_REGIONS
+    session: Session,
+    where: list[ColumnElement[bool]] | None,
+    total: int,
+    top: int = TOP_REGIONS,
+    *,
+    region: InstrumentedAttribute[str] = Scan.region,
+    weight: ColumnElement[int] | None = None,
 ) -> list[tuple[str, int]]:
     """The ``top`` regions by scans, most first, then ``other`` for the rest (if any).
 
     Scans without a region count as :data:`UNKNOWN_REGION`. Regions come from clients, so a region
     literally called "unknown" joins the unknown bucket and one called "other" joins the rest: every
     label appears once. The database returns ``top + 1`` rows, never every distinct region.
+    ``region`` and ``weight`` say where from: scan rows counted (the default) or tally rows summed.
     """
     if where is None:
         return []
     # Literals, not bound parameters: PostgreSQL needs SELECT and GROUP BY to read the same.
-    region = case(
-        (Scan.region.in_([literal_column("''"), UNKNOWN_SQL]), UNKNOWN_SQL),
-        else_=Scan.region,
+    label = case(
+        (region.in_([literal_column("''"), UNKNOWN_SQL]), UNKNOWN_SQL),
+        else_=region,
     ).label("region")
-    count = func.count().label("n")
-    stmt = select(region, count).where(*where).group_by(region)
-    rows = session.execute(stmt.order_by(count.desc(), region).limit(top + 1)).all()
+    count = (func.count() if weight is None else weight).label("n")
+    stmt = select(label, count).where(*where).group_by(label)
+    rows = session.execute(stmt.order_by(count.desc(), label).limit(top + 1)).all()
     ranked = [(str(label), int(n)) for label, n in rows if label != OTHER_REGIONS][:top]
     rest = total - sum(n for _, n in ranked)
     return ranked + ([(OTHER_REGIONS, rest)] if rest > 0 else [])

@@ -1,33 +1,40 @@
 """The scans of one batch for its trace: totals, verdicts, days, regions and suspect codes, by aggregate SQL.
 
-A batch may have a million scans, so nothing here loads a row per scan. Three statements answer
-everything, each a ``GROUP BY`` that returns a few hundred rows at most:
+A batch may have a million scans, so nothing here reads a row per scan. Two statements answer
+everything:
 
-1. verdict × region × day (the day only for the last ``days`` days, ``NULL`` before), from which the
-   total, the verdicts, the regions and the days are all summed in Python;
-2. the number of distinct codes scanned, read from the index on ``scan (gtin, lot, serial)`` alone;
-3. the codes with the most ``suspect`` scans.
+1. verdict × region × day (the day only for the last ``days`` days, ``NULL`` before) with the scans and
+   first scans, summed from the daily tally (:mod:`suyuan.trace.scan_tally`: a few thousand rows for a
+   million scans), from which the total, the distinct codes scanned, the verdicts, the regions and the
+   days are all summed in Python;
+2. the codes with the most ``suspect`` scans, from the scan log through the partial index
+   ``ix_scan_lot_suspect`` (only suspect scans are in it).
 
 A scan belongs to the batch by its GTIN and lot, like the dashboards count it (:mod:`suyuan.trace.stats`):
 a code with a forged signature is recorded without a batch id but still names the lot, and the trace
-of that lot should show those ``counterfeit`` scans. Days are calendar days in China Standard Time.
+of that lot should show those ``counterfeit`` scans. Days are calendar days in China Standard Time,
+the tally's days.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, String, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from suyuan.trace.model import Batch, Scan
-from suyuan.trace.stats import CHINA_STANDARD_TIME, OTHER_REGIONS, UNKNOWN_REGION, LocalDay, Window
+from suyuan.trace.model import Batch, Scan, ScanTally
+from suyuan.trace.scan_tally import TALLY_OFFSET
+from suyuan.trace.stats import OTHER_REGIONS, UNKNOWN_REGION, Window
 
 TRACE_DAYS = 90
 MAX_TOP = 100
+# A literal, not a bound parameter: only then may SQLite (and a generic PostgreSQL plan) use the partial
+# index ``ix_scan_lot_suspect``, whose WHERE the query must repeat exactly.
+SUSPECT: ColumnElement[str] = literal_column("'suspect'", String)
 
 
 @dataclass(frozen=True)
@@ -72,27 +79,27 @@ def summarise_scans(
     session: Session, batch: Batch, *, top: int = 10, days: int = TRACE_DAYS, now: datetime | None = None
 ) -> ScanSummary:
     """Totals, verdicts, the last ``days`` days, the ``top`` regions and the ``top`` suspect codes."""
-    window = Window.ending(now, days, CHINA_STANDARD_TIME)
-    of_lot = (Scan.gtin == batch.gtin, Scan.lot == batch.lot)
+    window = Window.ending(now, days, TALLY_OFFSET)
     verdicts: Counter[str] = Counter()
     regions: Counter[str] = Counter()
     per_day: Counter[date] = Counter()
-    for verdict, region, day, scans in session.execute(_breakdown(of_lot, window)):
+    distinct = 0
+    for verdict, region, day, scans, first_scans in session.execute(_breakdown(batch, window)):
         verdicts[str(verdict)] += scans
         regions[_region_label(region)] += scans
+        distinct += first_scans
         if day is not None:
             per_day[day if isinstance(day, date) else date.fromisoformat(day)] += scans
-    distinct = select(Scan.serial).where(*of_lot).group_by(Scan.serial).subquery()
     suspects = (
         select(Scan.serial, func.count().label("n"))
-        .where(*of_lot, Scan.verdict == "suspect")
+        .where(Scan.gtin == batch.gtin, Scan.lot == batch.lot, Scan.verdict == SUSPECT)
         .group_by(Scan.serial)
         .order_by(literal_column("n").desc(), Scan.serial)
         .limit(top)
     )
     return ScanSummary(
         total=sum(verdicts.values()),
-        distinct_codes=int(session.scalar(select(func.count()).select_from(distinct)) or 0),
+        distinct_codes=int(distinct),
         by_verdict=dict(verdicts.most_common()),
         by_day=[DayCount(d, per_day.get(d, 0)) for d in window.dates()],
         by_region=_top_regions(regions, top),
@@ -102,14 +109,19 @@ def summarise_scans(
     )
 
 
-def _breakdown(of_lot: tuple[ColumnElement[bool], ...], window: Window) -> Select[Any]:
-    """verdict × region × recent day, one pass over the lot's scans (older scans have no day)."""
-    offset = int(window.offset // timedelta(minutes=1))
-    day = case((Scan.at >= window.since, LocalDay(Scan.at, offset)), else_=None).label("day")
+def _breakdown(batch: Batch, window: Window) -> Select[*tuple[Any, ...]]:
+    """verdict × region × recent day from the lot's tally rows (older days have no day)."""
+    day = case((ScanTally.day >= window.first, ScanTally.day), else_=None).label("day")
     return (
-        select(Scan.verdict, Scan.region, day, func.count())
-        .where(*of_lot)
-        .group_by(Scan.verdict, Scan.region, day)
+        select(
+            ScanTally.verdict,
+            ScanTally.region,
+            day,
+            func.sum(ScanTally.scans),
+            func.sum(ScanTally.first_scans),
+        )
+        .where(ScanTally.gtin == batch.gtin, ScanTally.lot == batch.lot)
+        .group_by(ScanTally.verdict, ScanTally.region, day)
     )
 
 

@@ -1,7 +1,7 @@
 """The mapped tables of Suyuan, by concern; import from here so Alembic sees them all."""
 
 from suyuan.trace.model.audit import AuditEntry
-from suyuan.trace.model.codes import Claim, Issuance, KeyStatus, Scan, SigningKey
+from suyuan.trace.model.codes import Claim, Issuance, KeyStatus, Scan, ScanTally, SigningKey
 from suyuan.trace.model.complaints import (
     Complaint,
     ComplaintCategory,
@@ -112,6 +112,7 @@ __all__ = [
     "Role",
     "SampleChannel",
     "Scan",
+    "ScanTally",
     "SigningKey",
     "SoldCode",
     "SoldStatus",
