@@ -21,6 +21,7 @@ SCRIPTS = [
     "zone_bench.py",
     "trace_bench.py",
     "stats_bench.py",
+    "scan_tally_bench.py",
 ]
 
 
