@@ -358,4 +358,12 @@ def _batch_choices(db: Session, actor: Actor) -> list[SelectChoice]:
 
 
 def _batch_label(b: Batch) -> str:
-    return f"#{b.id} {b.product.name} · {b.lot} ({b.status.value})"
+    status = {
+        "in_zone": _("in the bonded zone, not yet released"),
+        "released": _("inspected and released for sale"),
+        "exit_blocked": _("exit blocked after a failed spot check"),
+        "stopped": _("sales stopped"),
+        "recalled": _("recalled"),
+        "closed": _("closed"),
+    }.get(b.status.value, b.status.value)
+    return f"#{b.id} {b.product.name} · {b.lot} ({status})"
