@@ -43,16 +43,17 @@ if str(REPO) not in sys.path:
 
 import zxingcpp  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
-from sqlalchemy import func, make_url, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.databases import fresh_postgres  # noqa: E402
 from suyuan.config import Settings  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.scanner.offline import parse_jwks, verify_offline  # noqa: E402
 from suyuan.trace import issuance, keys  # noqa: E402
 from suyuan.trace.codes import CodeId, code_base, code_url, parse_code, signed_message  # noqa: E402
-from suyuan.trace.db import Base, make_engine  # noqa: E402
+from suyuan.trace.db import Base  # noqa: E402
 from suyuan.trace.identifiers import complete_gtin  # noqa: E402
 from suyuan.trace.model import Batch, Issuance  # noqa: E402
 from suyuan.trace.verdicts import Verdict  # noqa: E402
@@ -121,26 +122,6 @@ def settings_for(url: str, instance: Path) -> Settings:
         secret_key="bench-secret-key",
         key_passphrase="bench-key-passphrase",
     )
-
-
-def fresh_postgres(url: str) -> str:
-    """Create the bench database if missing and empty its schema; refuses the test suite's database."""
-    target = make_url(url)
-    if target.database in (None, "", "test", "postgres"):
-        raise SystemExit(f"refusing to reset database {target.database!r}: use a dedicated bench database")
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(url)
-    return url
 
 
 def fresh_sqlite(directory: Path) -> str:

@@ -52,8 +52,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import event, func, insert, make_url, select, text  # noqa: E402
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
+from bench.databases import reset_postgres  # noqa: E402
 from suyuan.config import Settings  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace.codes import parse_code  # noqa: E402
@@ -113,23 +114,6 @@ def machine() -> str:
             model = line.split(":", 1)[1].strip()
             break
     return f"{os.cpu_count()} CPUs ({model})"
-
-
-def reset_postgres(url: str) -> None:
-    """Create the bench database if missing and empty its schema; refuses the test suite's database."""
-    target = make_url(url)
-    if target.database in (None, "", "test", "postgres"):
-        raise SystemExit(f"refusing to reset database {target.database!r}: use a dedicated bench database")
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def suyuan(env: dict[str, str], *args: str) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,37 +32,17 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import make_url, text  # noqa: E402
 
+from bench.databases import fresh_postgres  # noqa: E402
 from suyuan.config import Settings  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import scanning  # noqa: E402
 from suyuan.trace.codes import ParsedCode, parse_code  # noqa: E402
-from suyuan.trace.db import make_engine  # noqa: E402
 from tests import factories  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_tally"
 REGIONS = [f"CN-{i:02d}" for i in range(31)]
-
-
-def fresh_postgres(url: str) -> str:
-    """Create (if missing), empty and migrate the bench database; refuses the test databases."""
-    target = make_url(url)
-    if target.database in (None, "", "test", "test_lead", "postgres"):
-        raise SystemExit(f"refusing to reset database {target.database!r}")
-    subprocess.run(
-        ["createdb", "-h", target.host or "127.0.0.1", "-U", target.username or "postgres", target.database],
-        capture_output=True,
-        check=False,
-    )
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(url)
-    return url
 
 
 def runtime_for(url: str, tmp: Path) -> Runtime:

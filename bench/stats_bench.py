@@ -35,13 +35,13 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import insert, make_url, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
+from bench.databases import fresh_postgres  # noqa: E402
 from suyuan.config import Settings  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import stats  # noqa: E402
-from suyuan.trace.db import make_engine  # noqa: E402
 from suyuan.trace.model import Batch, Scan  # noqa: E402
 from suyuan.trace.model.types import utcnow  # noqa: E402
 from suyuan.trace.scan_tally import rebuild_tally  # noqa: E402
@@ -63,19 +63,6 @@ def median_time(fn: Callable[[], object], runs: int = RUNS) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def fresh_postgres(url: str) -> str:
-    """Empty and migrate the bench database; refuses the shared test databases."""
-    if make_url(url).database in (None, "", "test", "test_lead", "postgres"):
-        raise SystemExit("refusing to reset a shared database: use a dedicated one")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(url)
-    return url
 
 
 def runtime_for(url: str, tmp: Path) -> Runtime:

@@ -49,13 +49,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import sqlalchemy  # noqa: E402
-from sqlalchemy import func, insert, make_url, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
+from bench.databases import fresh_postgres  # noqa: E402
 from suyuan.config import Settings  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import complaints, epcis, issuance, trace_scans, trace_sheet, tracing  # noqa: E402
-from suyuan.trace.db import make_engine  # noqa: E402
 from suyuan.trace.model import (  # noqa: E402
     Batch,
     ExitDeclaration,
@@ -112,20 +112,6 @@ def median_time(fn: Callable[[], object], runs: int = RUNS) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def fresh_postgres(url: str) -> str:
-    """Empty and migrate the bench database; refuses the test suite's databases."""
-    target = make_url(url)
-    if target.database in (None, "", "test", "test_lead", "postgres"):
-        raise SystemExit(f"refusing to reset database {target.database!r}: use a dedicated bench database")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(url)
-    return url
 
 
 def runtime_for(url: str, tmp: Path) -> Runtime:

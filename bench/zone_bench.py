@@ -40,13 +40,13 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import insert, make_url, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
+from bench.databases import fresh_postgres  # noqa: E402
 from suyuan.config import Settings  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import issuance  # noqa: E402
-from suyuan.trace.db import make_engine  # noqa: E402
 from suyuan.trace.model import (  # noqa: E402
     Batch,
     ExitDeclaration,
@@ -98,20 +98,6 @@ def median_time(fn: Callable[[], object], runs: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def fresh_postgres(url: str) -> str:
-    """Empty and migrate the bench database; refuses the test suite's database."""
-    target = make_url(url)
-    if target.database in (None, "", "test", "postgres"):
-        raise SystemExit(f"refusing to reset database {target.database!r}: use a dedicated bench database")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(url)
-    return url
 
 
 def databases(args: argparse.Namespace, tmp: Path, part: str) -> Iterator[tuple[str, str]]:

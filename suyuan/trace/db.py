@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, func, text
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -36,23 +36,15 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def relax_commit_durability(session: Session) -> None:
-    """Let this transaction commit without waiting for the WAL flush (PostgreSQL only).
+def relaxed_durability() -> ColumnElement[str]:
+    """Let the transaction commit without waiting for the WAL flush (PostgreSQL), as a column of a query.
 
     For scan records: a crash may lose the last few hundred milliseconds of scans, never consistency,
-    and each scan no longer holds a worker for a disk flush (4 ms on this VM, docs/bench-codes.md).
-    SQLite already runs WAL with ``synchronous=NORMAL``. Never use it for regulatory decisions.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit = off"))
-
-
-def relaxed_durability() -> ColumnElement[str]:
-    """:func:`relax_commit_durability` as a PostgreSQL column, to ride on a query the transaction runs anyway.
-
+    and a scan no longer holds a worker for a disk flush (4 ms on this VM, docs/bench-codes.md). SQLite
+    already runs WAL with ``synchronous=NORMAL``. Never use it for regulatory decisions.
     ``set_config('synchronous_commit', 'off', true)`` is ``SET LOCAL`` as a function: selected along with
     data it saves the round trip of a statement of its own. It runs once per row returned, so use it only
-    in a query that returns a row whenever durability must be relaxed (same caveats as above).
+    in a query that returns a row whenever durability must be relaxed.
     """
     return func.set_config("synchronous_commit", "off", True)
 

@@ -38,10 +38,13 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         BABEL_TRANSLATION_DIRECTORIES="translations",
     )
     app.config.update(overrides or {})
+    from suyuan.web import reasons
+
     app.extensions["suyuan"] = Runtime(settings)
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["lang_url"] = lang_url
+    app.jinja_env.globals["batch_status_text"] = reasons.batch_status_text
     csrf.init_app(app)
     _register_blueprints(app)
     return app

@@ -2,10 +2,10 @@
 
 Routes live on :data:`suyuan.web.api.bp`. Who may call what is the domain's rule
 (:mod:`suyuan.trace.tracing`): the office's regulators and the batch's own merchant; others get 404.
-The downloads check access in a first transaction, before the first byte is sent, so every refusal
-is a proper JSON error; then the CSV and the EPCIS document stream from a second transaction (constant
-memory) that the generator opens itself from the runtime, so it needs no request context while the body is
-sent; the XLSX is written to a temporary file that is unlinked once opened.
+The downloads check access in a first transaction (``api_visible``), before the first byte is sent,
+so every refusal is a proper JSON error; then the CSV and the EPCIS document stream from a second
+transaction (constant memory) that the generator opens itself from the runtime, so it needs no request
+context while the body is sent; the XLSX is written to a temporary file that is unlinked once opened.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from suyuan.trace import epcis, trace_sheet, tracing
 from suyuan.trace.actors import Actor
 from suyuan.web import runtime
 from suyuan.web.api import bp, int_arg
-from suyuan.web.auth import api_auth, current_actor
+from suyuan.web.auth import api_auth, api_visible, current_actor
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,17 +56,11 @@ def complaint_trace(complaint_id: int) -> Response:
         return jsonify(tracing.trace_complaint(db, current_actor(), complaint_id, options).as_json())
 
 
-def _check(actor: Actor, batch_id: int) -> None:
-    with runtime().transaction() as db:
-        tracing.traceable_batch(db, actor, batch_id)
-
-
 @bp.get("/batches/<int:batch_id>/trace.csv")
-@api_auth
+@api_visible("batch_id", tracing.traceable_batch)
 def batch_trace_csv(batch_id: int) -> Response:
     """The trace spreadsheet as CSV (UTF-8 with BOM), streamed."""
     actor, rt = current_actor(), runtime()
-    _check(actor, batch_id)
     response = Response(_csv(rt, actor, batch_id), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_id}-trace.csv"'
     return response
@@ -78,11 +72,10 @@ def _csv(rt: Runtime, actor: Actor, batch_id: int) -> Iterator[str]:
 
 
 @bp.get("/batches/<int:batch_id>/trace.xlsx")
-@api_auth
+@api_visible("batch_id", tracing.traceable_batch)
 def batch_trace_xlsx(batch_id: int) -> Response:
     """The trace spreadsheet as XLSX (header frozen, autofilter on), built in a temporary file."""
     actor, rt = current_actor(), runtime()
-    _check(actor, batch_id)
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     path = Path(name)
@@ -99,11 +92,10 @@ def batch_trace_xlsx(batch_id: int) -> Response:
 
 
 @bp.get("/batches/<int:batch_id>/epcis")
-@api_auth
+@api_visible("batch_id", tracing.traceable_batch)
 def batch_epcis(batch_id: int) -> Response:
     """The batch's history as an EPCIS 2.0 JSON-LD document, streamed event by event."""
     actor, rt = current_actor(), runtime()
-    _check(actor, batch_id)
     return Response(_epcis(rt, actor, batch_id), mimetype=epcis.MEDIA_TYPE)
 
 

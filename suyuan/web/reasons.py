@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from suyuan.trace.model import BatchStatus
 from suyuan.trace.verdicts import Reason, Verdict
 
 VERDICT_TITLES: dict[Verdict, LazyString] = {
@@ -65,3 +66,18 @@ REASON_TEXTS: dict[Reason, LazyString] = {
     ),
     Reason.OFFLINE_UNCHECKED: _l("Checked offline: the signature is valid; batch status was not checked."),
 }
+
+
+BATCH_STATUS_TEXTS: dict[BatchStatus, LazyString] = {
+    BatchStatus.IN_ZONE: _l("in the bonded zone, not yet released"),
+    BatchStatus.RELEASED: _l("inspected and released for sale"),
+    BatchStatus.EXIT_BLOCKED: _l("exit blocked after a failed spot check"),
+    BatchStatus.STOPPED: _l("sales stopped"),
+    BatchStatus.RECALLED: _l("recalled"),
+    BatchStatus.CLOSED: _l("closed"),
+}
+
+
+def batch_status_text(status: BatchStatus) -> str:
+    """A batch's inspection status in the page's language, as the scan page and the recall desk say it."""
+    return str(BATCH_STATUS_TEXTS[status])

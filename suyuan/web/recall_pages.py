@@ -34,6 +34,7 @@ from suyuan.trace.risk_warnings import WarningFiling
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.errors import status_of
+from suyuan.web.reasons import batch_status_text
 from suyuan.web.recall_json import warning_json
 
 bp = Blueprint("recall_pages", __name__)
@@ -358,12 +359,4 @@ def _batch_choices(db: Session, actor: Actor) -> list[SelectChoice]:
 
 
 def _batch_label(b: Batch) -> str:
-    status = {
-        "in_zone": _("in the bonded zone, not yet released"),
-        "released": _("inspected and released for sale"),
-        "exit_blocked": _("exit blocked after a failed spot check"),
-        "stopped": _("sales stopped"),
-        "recalled": _("recalled"),
-        "closed": _("closed"),
-    }.get(b.status.value, b.status.value)
-    return f"#{b.id} {b.product.name} · {b.lot} ({status})"
+    return f"#{b.id} {b.product.name} · {b.lot} ({batch_status_text(b.status)})"
