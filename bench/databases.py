@@ -1,17 +1,23 @@
-"""Dedicated PostgreSQL databases for the benchmarks: created if missing, emptied, migrated.
+"""Bench installations: dedicated PostgreSQL databases (created if missing, emptied, migrated) and the
+runtime over a bench database.
 
-One place for what every PostgreSQL benchmark needs, with one guard: the test suite's databases and
-``postgres`` itself are never reset, whatever URL a benchmark is given.
+One place for what every benchmark needs, with one guard: the test suite's databases and ``postgres``
+itself are never reset, whatever URL a benchmark is given.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import make_url, text
 
+from suyuan.config import Settings
 from suyuan.migrations import upgrade_database
+from suyuan.runtime import Runtime
 from suyuan.trace.db import make_engine
 
 PROTECTED = (None, "", "test", "test_lead", "postgres")
+SECRET = "bench-secret-key"
 
 
 def reset_postgres(url: str) -> None:
@@ -36,3 +42,17 @@ def fresh_postgres(url: str) -> str:
     reset_postgres(url)
     upgrade_database(url)
     return url
+
+
+def runtime_for(url: str, tmp: Path) -> Runtime:
+    """A runtime with fixed bench secrets and cheap key sealing (bench databases hold nothing real)."""
+    return Runtime(
+        Settings(
+            instance_dir=tmp,
+            database_url=url,
+            base_url="https://sy.example.cn",
+            secret_key=SECRET,
+            key_passphrase="bench-key-passphrase",
+            key_kdf_rounds=1000,
+        )
+    )

@@ -33,8 +33,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
-from bench.databases import fresh_postgres  # noqa: E402
-from suyuan.config import Settings  # noqa: E402
+from bench.databases import fresh_postgres, runtime_for  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import scanning  # noqa: E402
@@ -43,20 +42,6 @@ from tests import factories  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_tally"
 REGIONS = [f"CN-{i:02d}" for i in range(31)]
-
-
-def runtime_for(url: str, tmp: Path) -> Runtime:
-    """A runtime with throwaway secrets (the bench database holds nothing real)."""
-    return Runtime(
-        Settings(
-            instance_dir=tmp,
-            database_url=url,
-            base_url="https://sy.example.cn",
-            secret_key="bench-secret-key",
-            key_passphrase="bench-key-passphrase",
-            key_kdf_rounds=1000,
-        )
-    )
 
 
 def no_tally(*_args: object, **_kwargs: object) -> None:

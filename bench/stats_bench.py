@@ -37,8 +37,7 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from bench.databases import fresh_postgres  # noqa: E402
-from suyuan.config import Settings  # noqa: E402
+from bench.databases import fresh_postgres, runtime_for  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import stats  # noqa: E402
@@ -63,20 +62,6 @@ def median_time(fn: Callable[[], object], runs: int = RUNS) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def runtime_for(url: str, tmp: Path) -> Runtime:
-    """A runtime with throwaway secrets (the bench database holds nothing real)."""
-    return Runtime(
-        Settings(
-            instance_dir=tmp,
-            database_url=url,
-            base_url="https://sy.example.cn",
-            secret_key="bench-secret-key",
-            key_passphrase="bench-key-passphrase",
-            key_kdf_rounds=1000,
-        )
-    )
 
 
 def regions(rnd: random.Random) -> list[str]:

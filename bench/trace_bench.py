@@ -51,8 +51,7 @@ if str(REPO) not in sys.path:
 import sqlalchemy  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from bench.databases import fresh_postgres  # noqa: E402
-from suyuan.config import Settings  # noqa: E402
+from bench.databases import fresh_postgres, runtime_for  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import complaints, epcis, issuance, trace_scans, trace_sheet, tracing  # noqa: E402
@@ -73,7 +72,6 @@ from suyuan.web import create_app  # noqa: E402
 from tests import factories  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_trace"
-SECRET = "bench-secret-key"
 CODES, ORDERS, SCANS, COMPLAINTS = 100_000, 30_000, 1_000_000, 20
 RUNS = 5
 GOAL = 0.5  # seconds: issue 7, "the trace API answers in < 0.5 s"
@@ -112,20 +110,6 @@ def median_time(fn: Callable[[], object], runs: int = RUNS) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def runtime_for(url: str, tmp: Path) -> Runtime:
-    """A runtime with fixed bench secrets (these databases hold nothing real)."""
-    return Runtime(
-        Settings(
-            instance_dir=tmp,
-            database_url=url,
-            base_url="https://sy.example.cn",
-            secret_key=SECRET,
-            key_passphrase="bench-key-passphrase",
-            key_kdf_rounds=1000,
-        )
-    )
 
 
 # --- the world --------------------------------------------------------------------------------------

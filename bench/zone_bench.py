@@ -42,8 +42,7 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from bench.databases import fresh_postgres  # noqa: E402
-from suyuan.config import Settings  # noqa: E402
+from bench.databases import SECRET, fresh_postgres, runtime_for  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
 from suyuan.trace import issuance  # noqa: E402
@@ -62,7 +61,6 @@ from suyuan.web import create_app  # noqa: E402
 from tests import factories  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_zone"
-SECRET = "bench-secret-key"
 SIZES = (1, 2, 3, 4, 5)
 RUNS = 5
 WARM_UP = 20
@@ -107,20 +105,6 @@ def databases(args: argparse.Namespace, tmp: Path, part: str) -> Iterator[tuple[
     yield "SQLite", sqlite
     if not args.no_postgres:
         yield "PostgreSQL", fresh_postgres(PG_URL)
-
-
-def runtime_for(url: str, tmp: Path) -> Runtime:
-    """A runtime with fixed bench secrets (these databases hold nothing real)."""
-    return Runtime(
-        Settings(
-            instance_dir=tmp,
-            database_url=url,
-            base_url="https://sy.example.cn",
-            secret_key=SECRET,
-            key_passphrase="bench-key-passphrase",
-            key_kdf_rounds=1000,
-        )
-    )
 
 
 class Shop:
