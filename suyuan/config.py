@@ -26,6 +26,9 @@ class Settings:
     key_passphrase: str | None = None
     key_file: Path | None = None
     key_kdf_rounds: int = 600_000
+    # Reverse proxies in front of the app that set X-Forwarded-For and X-Suyuan-Region; with 0 (the
+    # default) those headers come from the client and are ignored (docs/operations.md, Security).
+    trusted_proxies: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -44,6 +47,7 @@ class Settings:
             key_passphrase=env.get("SUYUAN_KEY_PASSPHRASE") or None,
             key_file=Path(key_file) if key_file else None,
             key_kdf_rounds=_positive_int(env.get("SUYUAN_KEY_KDF_ROUNDS"), 600_000),
+            trusted_proxies=_whole_number(env.get("SUYUAN_TRUSTED_PROXIES"), 0),
         )
 
 
@@ -53,6 +57,15 @@ def _positive_int(text: str | None, default: int) -> int:
         return default
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _whole_number(text: str | None, default: int) -> int:
+    """A count setting that may be zero; a malformed value is a configuration error, said at start-up."""
+    if not text:
+        return default
+    if not text.isdigit():
+        raise ValueError(f"expected a whole number, got {text!r}")
     return int(text)
 
 

@@ -26,6 +26,7 @@ from suyuan.trace.model.goods import (
     Supplier,
 )
 from suyuan.trace.model.parties import ApiToken, Enterprise, EnterpriseKind, FilingStatus, Office, Role, User
+from suyuan.trace.model.security import AuditCheckpoint, ThrottleBucket
 from suyuan.trace.model.zone import (
     BatchReport,
     ConsumerReturn,
@@ -61,6 +62,7 @@ from suyuan.trace.model.zone import (
 __all__ = [
     "AdmissionStatus",
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEntry",
     "Batch",
     "BatchReport",
@@ -119,6 +121,7 @@ __all__ = [
     "SpotCheck",
     "SpotCheckStatus",
     "Supplier",
+    "ThrottleBucket",
     "User",
     "WarningLevel",
 ]

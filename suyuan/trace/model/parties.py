@@ -104,6 +104,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped on logout and password change: a session cookie carries the generation it was issued
+    # under, so every older cookie of the user stops working at once (server-side revocation).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     office: Mapped[Office | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
