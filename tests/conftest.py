@@ -19,11 +19,16 @@ from sqlalchemy.orm import Session
 from suyuan.config import Settings
 from suyuan.migrations import upgrade_database
 from suyuan.runtime import Runtime
+from suyuan.trace import accounts
 from suyuan.trace.db import Base, make_engine
 from suyuan.web import create_app
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PG_URL = os.environ.get("SUYUAN_TEST_DATABASE_URL")
+# Production-strength password hashing and key sealing cost a second per test world; tests only need
+# them to work, not to be slow (as healthchecks does with Django's MD5 hasher in tests).
+TEST_KDF_ROUNDS = 1_000
+accounts.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +79,7 @@ def settings(database_url: str, engine: Engine, tmp_path: Path) -> Settings:
         base_url="https://sy.example.cn",
         secret_key="test-secret-key",
         key_passphrase="test-key-passphrase",
+        key_kdf_rounds=TEST_KDF_ROUNDS,
     )
 
 
