@@ -3,15 +3,26 @@
 SQLite is the embedded default, so its connections are configured here once: WAL mode (readers
 never block the writer), foreign keys on (SQLite leaves them off), and a busy timeout so two
 writers queue instead of failing at once.
+
+Decisions that read before they write (a buyer's annual quota, a device's complaint limit, a code's
+first scan in the tally) call :func:`serialise` before reading, which makes the rest of the unit of work
+the only one deciding for that key, on both databases. On SQLite this takes the database's write lock
+with ``BEGIN IMMEDIATE`` only in those units, not in every unit of work: pysqlite's own transaction
+handling is kept (it begins a transaction just before the first INSERT/UPDATE/DELETE; reads before that
+see the latest commit), so ordinary units, the scan path and long streamed downloads (labels, code
+lists) never hold the write lock while they read, and concurrent readers never queue behind each other.
+Beginning every unit IMMEDIATE would have serialised all of them, and a label render holding the write
+lock for seconds would make scans fail with "database is locked".
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, func
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -34,6 +45,38 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def serialise(session: Session, scope: str, key: str) -> None:
+    """Make the rest of this unit of work the only one deciding for ``key`` of ``scope`` until it ends.
+
+    Call it before the reads a write depends on (count, then insert): two units that both read
+    before either writes would both pass a limit. The hold ends at commit or rollback.
+
+    - PostgreSQL: a transaction-scoped advisory lock on a 64-bit hash of ``scope`` and ``key``; units
+      of other keys are not held up, and (READ COMMITTED) each later statement sees what the previous
+      holder committed.
+    - SQLite: the database's write lock, taken by ``BEGIN IMMEDIATE`` (waiting up to the busy
+      timeout), so reads that follow see the latest commit and no other writer can come in between.
+      If the unit has already written, pysqlite has begun its transaction with that write, which
+      took the write lock already.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        digest = hashlib.sha256(f"suyuan:{scope}|{key}".encode()).digest()
+        lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+    elif dialect == "sqlite":
+        _hold_sqlite_write_lock(session)
+
+
+def _hold_sqlite_write_lock(session: Session) -> None:
+    """``BEGIN IMMEDIATE`` unless the unit is already in a transaction, which (pysqlite begins one only
+    for a write) means it holds the write lock. Relies on pysqlite's default transaction handling: an
+    engine with ``isolation_level=None`` plus a plain ``BEGIN`` would break that inference."""
+    connection = session.connection()
+    if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def relaxed_durability() -> ColumnElement[str]:

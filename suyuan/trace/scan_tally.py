@@ -9,7 +9,9 @@ recomputes it from the log (after bulk loads, and for operations: ``suyuan scans
 
 Days are calendar days in China Standard Time (UTC+8), the dashboards' default. A scan is its code's
 first when no scan of the same (GTIN, lot, serial) was recorded before it, so ``first_scans`` summed over
-a lot is the number of distinct codes of the lot ever scanned.
+a lot is the number of distinct codes of the lot ever scanned. Concurrent first scans of one code agree
+on which is first: on PostgreSQL a scan that may be its code's first takes a lock on the code before it
+looks (:func:`count_scan`), so the later one sees the earlier one committed; SQLite serialises writers.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.codes import CodeId
+from suyuan.trace.db import serialise
 from suyuan.trace.errors import PermissionDenied
 from suyuan.trace.model import Scan, ScanTally
 from suyuan.trace.stats import CHINA_STANDARD_TIME, LocalDay
@@ -104,8 +107,12 @@ def count_scan(
 
     Values are cut to the scan log's column widths, as the scan row stores them. ``first`` says the scan
     path found no earlier scan of the code (its count was 0); only then does the statement check, across
-    bound and unbound scans of the code, that this one is the code's first ever.
+    bound and unbound scans of the code, that this one is the code's first ever. That check holds the
+    code's lock (one more statement on PostgreSQL, first scans only; nothing on SQLite, whose scan has
+    already taken the write lock): two first scans in flight at once would each see only its own row.
     """
+    if first:
+        serialise(session, "first-scan", f"{code.gtin[:14]}|{code.lot[:20]}|{code.serial[:20]}")
     db = session.connection()
     db.execute(
         _UPSERTS[(db.dialect.name, first)],

@@ -3,8 +3,12 @@
 The buyer's resident ID number (GB 11643) is never stored: only ``HMAC-SHA256(secret, id)``, which is
 enough to add up a person's purchases, and a masked name for people to read (PIPL minimisation). The
 calendar year is China's (UTC+8). An order's value counts toward the year once it is written off; the
-value of units the buyer returned is given back. Concurrent orders of one buyer are serialised by a
-transaction-scoped advisory lock on PostgreSQL, so two orders cannot both squeeze under the limit.
+value of units the buyer returned is given back.
+
+Concurrent orders of one buyer are serialised (:func:`lock_buyer`, taken before the quota is read and
+held until the order is written): a transaction-scoped advisory lock per buyer on PostgreSQL, the
+database's write lock (``BEGIN IMMEDIATE``) on SQLite, so two orders cannot both squeeze under the
+limit. The check and the write are one unit of work on both databases.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
+from suyuan.trace.db import serialise
 from suyuan.trace.errors import InvalidInput, QuotaExceeded
 from suyuan.trace.model import ConsumerReturn, ExitDeclaration, ExitStatus
 from suyuan.trace.zone.rules import FEN_PER_YUAN, QuotaRules
@@ -90,10 +95,12 @@ def year_bounds(moment: datetime) -> tuple[datetime, datetime]:
 
 
 def lock_buyer(session: Session, buyer: str) -> None:
-    """Serialise quota decisions of one buyer (PostgreSQL; SQLite serialises writers itself)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(bytes.fromhex(buyer[:16]), "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    """Serialise quota decisions of one buyer until the unit of work ends; call before :func:`check_quota`.
+
+    PostgreSQL: an advisory lock per buyer; SQLite: the database's write lock
+    (:func:`suyuan.trace.db.serialise`).
+    """
+    serialise(session, "buyer", buyer)
 
 
 def used_this_year(session: Session, buyer: str, moment: datetime) -> int:
