@@ -31,7 +31,6 @@ from suyuan.trace.model import (
 from suyuan.trace.verdicts import Verdict
 from suyuan.trace.zone import exits, inspection, ledger, quotas
 from suyuan.trace.zone.exits import Buyer, ExitFiling, ExitLineFiling
-from tests.conftest import PG_URL
 from tests.factories import (
     SECRET,
     code_urls,
@@ -284,7 +283,6 @@ def test_exits_are_visible_to_their_merchant_and_office_only(session, runtime, z
         exits.recheck_exit(session, world.regulator, runtime.ring, declaration.id, ())
 
 
-@pytest.mark.skipif(not PG_URL, reason="concurrent writers are exercised on PostgreSQL")
 def test_concurrent_exits_of_the_same_code_exactly_one_wins(runtime: Runtime, session: Session) -> None:
     world = make_world(session, runtime.ring)
     batch = make_zone_batch(session, world, runtime.ring, quantity=10)
@@ -318,7 +316,6 @@ def test_concurrent_exits_of_the_same_code_exactly_one_wins(runtime: Runtime, se
     assert ledger.ledger_report(session, world.regulator, batch.id).balanced
 
 
-@pytest.mark.skipif(not PG_URL, reason="concurrent writers are exercised on PostgreSQL")
 def test_concurrent_exits_cannot_both_spend_the_last_unit(runtime: Runtime, session: Session) -> None:
     world = make_world(session, runtime.ring)
     batch = make_zone_batch(session, world, runtime.ring, quantity=10)
