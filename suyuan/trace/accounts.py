@@ -1,7 +1,10 @@
-"""Users, passwords and API tokens.
+"""Users, passwords, sign-in sessions and API tokens.
 
 Tokens are 256-bit random strings shown once; only their SHA-256 is stored (a high-entropy token
 needs no slow hash, and a fast lookup keeps the API cheap). Passwords use Werkzeug's scrypt hashes.
+A sign-in costs one password hash whether or not the account exists, so the answer's timing does
+not tell which e-mails have accounts. A session is valid only under the user's current
+``session_generation``; :func:`end_sessions` bumps it and so ends every session of the user at once.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -84,11 +88,46 @@ def _check_binding(session: Session, role: Role, office_id: int | None, enterpri
 
 
 def authenticate_password(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (never says which part was wrong)."""
+    """The active user with this e-mail and password, or None (never says which part was wrong).
+
+    An unknown, inactive or password-less account is checked against a dummy hash of the current
+    method, so it costs the same time as a wrong password for a real account: timing does not
+    reveal which e-mails exist.
+    """
     user = session.scalar(select(User).filter_by(email=email.strip().lower()))
     if user is None or not user.active or not user.password_hash:
+        check_password_hash(_dummy_hash(PASSWORD_METHOD), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password with ``method``, made once per process, matching no input."""
+    return generate_password_hash(secrets.token_urlsafe(32), method=method)
+
+
+def session_user(session: Session, user_id: int, generation: int) -> User | None:
+    """The user of a sign-in session issued under ``generation``, or None if it has been ended.
+
+    A session ends when the user is deactivated or :func:`end_sessions` was called after it began.
+    """
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.session_generation != generation:
+        return None
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every sign-in session of ``user`` (sign-out, and to be called on a password change).
+
+    Sessions are signed cookies held by browsers; bumping the generation they must carry revokes
+    them all on the server, wherever they were copied to.
+    """
+    session.execute(
+        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
+    )
+    session.expire(user, ["session_generation"])
 
 
 def issue_token(session: Session, actor: Actor, user_id: int, name: str) -> tuple[ApiToken, str]:

@@ -152,3 +152,24 @@ class RateLimited(DomainError):
     """Too many requests of one kind from one source in a window (e.g. complaints per device per hour)."""
 
     code = "rate_limited"
+
+
+class Throttled(RateLimited):
+    """Too many attempts under one throttle key (a login account, a client address) in its window.
+
+    ``retry_after`` is the number of whole seconds until the window ends and the key may try again;
+    the web edge sends it as the ``Retry-After`` header.
+    """
+
+    code = "throttled"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UnprocessableInput(InvalidInput):
+    """Input of the right shape that cannot be processed within its limits: an upload too costly to decode
+    (too many pixels, pages or frames) or that does not decode at all. Answered 422, not 400."""
+
+    code = "unprocessable_input"

@@ -6,6 +6,7 @@ rules never live here. Domain errors are mapped to HTTP once, in :mod:`suyuan.we
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -15,9 +16,13 @@ from flask_wtf.csrf import CSRFProtect
 
 from suyuan.config import Settings
 from suyuan.runtime import Runtime
+from suyuan.web import security_headers
+from suyuan.web.converters import BoundedIntConverter
 
 LANGUAGES = ("zh_Hans_CN", "en")
-MAX_REQUEST_BYTES = 16 * 1024 * 1024
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # whole body, chunked ones too (gunicorn terminates the stream)
+MAX_FORM_FIELD_BYTES = 64 * 1024  # one multipart text field, like a JSON body: 413 beyond
+SESSION_LIFETIME = timedelta(hours=12)  # a sign-in lasts this long at most, whatever the activity
 csrf = CSRFProtect()
 
 
@@ -25,13 +30,17 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     """Build an app for ``settings`` (default: from the environment); tests build as many as they like."""
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.url_map.converters["int"] = BoundedIntConverter  # ids beyond the columns' range: 404, not 500
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
-        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=MAX_FORM_FIELD_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https"),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        SESSION_REFRESH_EACH_REQUEST=False,  # the lifetime runs from sign-in (auth.current_actor)
+        WTF_CSRF_SSL_STRICT=False,  # the session-bound token is the check; see security_headers
         WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
@@ -46,6 +55,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.jinja_env.globals["lang_url"] = lang_url
     app.jinja_env.globals["batch_status_text"] = reasons.batch_status_text
     csrf.init_app(app)
+    security_headers.install(app, settings)  # one public origin, proxies, headers on every response
     _register_blueprints(app)
     return app
 
@@ -65,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     del api_trace  # imported for its routes on api.bp
 
     errors.register(app)
+    errors.register_throttled(app)
     from suyuan.web import navigation
 
     navigation.register(app)  # the top bar's menu, for every template

@@ -67,8 +67,8 @@ def nice_ceiling(value: int) -> tuple[int, int]:
 
 def _svg_open(width: int, height: int, title: str, summary: str) -> str:
     return (
-        f'<svg xmlns="{SVG_NS}" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{_esc(title)}" font-size="{FONT_SIZE}" style="max-width:{width}px">'
+        f'<svg xmlns="{SVG_NS}" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="{_esc(title)}" font-size="{FONT_SIZE}">'
         f"<title>{_esc(title)}</title><desc>{_esc(summary)}</desc>"
     )
 

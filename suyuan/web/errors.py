@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -28,6 +29,7 @@ class Unauthorized(domain.DomainError):
 STATUS: dict[type[domain.DomainError], int] = {
     Unauthorized: 401,
     domain.InvalidInput: 400,
+    domain.UnprocessableInput: 422,
     domain.NotFound: 404,
     domain.PermissionDenied: 403,
     domain.Duplicate: 409,
@@ -49,14 +51,27 @@ def status_of(exc: domain.DomainError) -> int:
     return 409
 
 
+# Paths only programs call (the API, signed statements, well-known documents): errors are always JSON.
+MACHINE_PATHS = ("/api/", "/issuances/", "/.well-known/")
+
+
 def error_response(status: int, code: str, message: str) -> Response | tuple[str, int]:
     """A JSON error for API and machine clients, an HTML page for browsers."""
-    wants_json = request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    wants_json = request.path.startswith(MACHINE_PATHS) or request.accept_mimetypes.best == "application/json"
     if wants_json:
         response = jsonify({"error": {"code": code, "message": message}})
         response.status_code = status
         return response
     return render_template("error.html", status=status, code=code, message=message), status
+
+
+def protocol_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """The headers HTTP requires with an error (``Allow`` on 405, ``Retry-After``, ``WWW-Authenticate``).
+
+    Werkzeug puts them on its own HTML response; our JSON or page body replaces that response, so they
+    are carried over, all but its ``Content-Type``.
+    """
+    return [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
 
 
 def register(app: Flask) -> None:
@@ -76,11 +91,31 @@ def register(app: Flask) -> None:
         return error_response(409, "conflict", "the change conflicts with existing data; nothing was written")
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Response | tuple[str, int]:
+    def _http(exc: HTTPException) -> Response:
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or code)
+        response = make_response(error_response(exc.code or 500, code, exc.description or code))
+        response.headers.extend(protocol_headers(exc))
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response | tuple[str, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal", "something went wrong on our side; nothing was changed")
+
+
+def register_throttled(app: Flask) -> None:
+    """Answer :class:`~suyuan.trace.errors.Throttled` with 429 and ``Retry-After`` (seconds).
+
+    Its status is ``RateLimited``'s; this handler adds the header that tells clients when to retry,
+    and a localised message on pages.
+    """
+
+    @app.errorhandler(domain.Throttled)
+    def _throttled(exc: domain.Throttled) -> Response:
+        message = exc.message
+        if not (request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"):
+            minutes = max(1, -(-exc.retry_after // 60))
+            message = _("Too many attempts. Please try again in %(minutes)d minutes.", minutes=minutes)
+        response = make_response(error_response(429, exc.code, message))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response

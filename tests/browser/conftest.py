@@ -56,7 +56,34 @@ def browser() -> Iterator[Any]:
                 "--disable-sync",
             ],
         )
+        watched = PolicyWatch(instance)
         try:
-            yield instance
+            yield watched
         finally:
             instance.close()
+        assert not watched.violations, "Content-Security-Policy violations:\n" + "\n".join(watched.violations)
+
+
+class PolicyWatch:
+    """The browser, with every new context's console watched for Content-Security-Policy violations.
+
+    A page that still had an inline script or style would work in the test yet be broken in production
+    under the CSP; chromium reports each refusal as a console error, which fails the test.
+    """
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        """A context of the browser whose pages' CSP refusals are collected."""
+        context = self._browser.new_context(**options)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.violations.append(message.text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
