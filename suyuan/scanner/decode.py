@@ -223,17 +223,19 @@ def decode_bytes(
     limits: Limits = DEFAULT_LIMITS,
     *,
     budget_s: float = 2.0,
-    total_budget_s: float = 10.0,
+    total_budget_s: float | None = None,
     min_codes: int = 1,
 ) -> list[DecodedCode]:
     """Load an upload (any supported image or PDF, see :mod:`suyuan.scanner.images`) and decode every page.
 
     Raises :class:`~suyuan.scanner.images.ImageRejected` for files refused by ``limits``. Each page gets
-    ``budget_s`` seconds but no more than what is left of ``total_budget_s``; pages after the total budget
-    is spent are not decoded (a 20-page PDF of hopeless pages must not hold a web worker for 40 s). A text
-    found on several pages is reported once, on the first.
+    ``budget_s`` seconds but no more than what is left of ``total_budget_s`` (default
+    ``limits.max_decode_seconds``); pages after the total budget is spent are not decoded (a 20-page PDF of
+    hopeless pages must not hold a web worker for 40 s). A text found on several pages is reported once, on
+    the first.
     """
-    deadline = time.perf_counter() + total_budget_s
+    total = limits.max_decode_seconds if total_budget_s is None else total_budget_s
+    deadline = time.perf_counter() + total
     found: dict[str, DecodedCode] = {}
     for page, image in enumerate(iter_pages(data, limits, grayscale=True)):
         remaining = deadline - time.perf_counter()

@@ -2,20 +2,24 @@
 
 Why this module exists: every image a consumer, merchant or regulator uploads is hostile until proven
 otherwise. Image parsers are a classic attack surface (decompression bombs, malformed headers, thousands of
-animation frames, PDFs with ten thousand pages), so loading is bounded in bytes, pixels and pages *before*
-any pixel is decoded, the container type is identified by its magic bytes (never the file name or the
-client's MIME type), Pillow is only allowed to use the one plugin the magic bytes name, and everything
-happens in memory (no temporary files to leak or clean up).
+animation frames, PDFs with ten thousand pages), so loading is bounded in bytes, pixels (per page and for
+the whole upload together) and pages *before* any pixel is decoded: dimensions, frame and page counts and
+PDF page sizes are read from the headers, GIF and TIFF structures are walked here with caps (Pillow's own
+walk of a hostile file costs seconds), and a refusal costs milliseconds. The container type is identified
+by its magic bytes (never the file name or the client's MIME type), Pillow is only allowed to use the one
+plugin the magic bytes name, and everything happens in memory (no temporary files to leak or clean up).
 
 What it yields: one upright (EXIF orientation applied) ``"L"`` or ``"RGB"`` image per page — a still image is
 one page, every frame of an animated GIF / PNG / WebP or multi-page TIFF is a page, every PDF page is
-rendered at a fixed resolution. Every refusal is an :class:`ImageRejected` with a stable ``reason``.
+rendered at a fixed resolution, lowered so that all pages together fit the pixel budget. Every refusal is
+an :class:`ImageRejected` with a stable ``reason``.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import struct
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,10 +30,12 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
 __all__ = [
+    "ANONYMOUS_LIMITS",
     "DEFAULT_LIMITS",
     "REASONS",
     "ImageRejected",
     "Limits",
+    "first_page",
     "iter_pages",
     "load_pages",
     "normalise",
@@ -71,13 +77,31 @@ class Limits:
     """Size of the uploaded file."""
     max_pixels: int = 40_000_000
     """Pixels of one page or frame, checked from the header before decoding."""
+    max_total_pixels: int = 80_000_000
+    """Pixels of all pages and frames of one upload together: what decoding it may cost in all. Raster files
+    over it are refused before decoding; PDF pages are rendered at a resolution lowered to fit it."""
     max_pages: int = 20
     """Pages of a PDF or frames of an animation / multi-page TIFF."""
     pdf_dpi: float = 200.0
     """Rendering resolution of PDF pages: 0.33 mm QR modules become 2.6 pixels."""
+    max_decode_seconds: float = 10.0
+    """Seconds the QR decoder (:func:`suyuan.scanner.decode.decode_bytes`) may spend on all pages of one
+    upload; pages reached after it is spent are neither rendered nor decoded."""
 
 
 DEFAULT_LIMITS = Limits()
+"""For signed-in callers and the CLI: a 20-page label PDF at 200 dpi (77 megapixels) fits."""
+
+ANONYMOUS_LIMITS = Limits(max_total_pixels=40_000_000, max_pages=3, max_decode_seconds=3.0)
+"""For anonymous callers: one phone photo of up to 40 megapixels, or at most 3 pages or frames sharing that
+budget, and 3 s of decoding in all. Anyone on the internet may send these, so one request must stay cheap."""
+
+_MAX_GIF_BLOCKS = 1 << 18
+"""Blocks and sub-blocks a GIF may consist of: a 64 MB GIF written in the usual 255-byte sub-blocks has
+fewer; a hostile one of one-byte sub-blocks is refused after 0.5 MB instead of being walked for seconds."""
+
+_MAX_TIFF_TAGS = 512
+"""Tags in one TIFF directory: real files have tens; Pillow parses each of up to 65,535 in Python."""
 
 # Pillow's own bomb guard (a warning above this, an error above twice this) is process-wide; align it with
 # our default so that code paths outside this module's explicit size check are guarded too. (Turning the
@@ -162,6 +186,31 @@ def iter_pages(
     ``"L"``, and JPEG photos are decoded straight to luminance (about twice as fast for a 12 MP photo):
     what the QR decoder needs.
     """
+    kind = _kind(data, limits)
+    if kind == "pdf":
+        pages = _pdf_pages(data, limits)
+    else:
+        pages = _raster_pages(data, kind, limits, grayscale=grayscale, first_only=False)
+    return (page.convert("L") if grayscale and page.mode != "L" else page for page in pages)
+
+
+def first_page(data: bytes, limits: Limits = DEFAULT_LIMITS, *, reduce_to: int | None = None) -> Image.Image:
+    """Only the first page / frame of an upload, upright, ``"L"`` or ``"RGB"``: what a photo needs.
+
+    Later frames of an animation are neither counted against ``limits.max_pages`` nor decoded, so a
+    20-frame GIF costs what its first frame costs. With ``reduce_to``, a JPEG is decoded at the smallest
+    scale libjpeg offers (1/2, 1/4, 1/8) that keeps both sides at least that many pixels: a 40 MP photo
+    that will be shrunk anyway then costs a fraction of a full decode.
+    """
+    kind = _kind(data, limits)
+    if kind == "pdf":
+        return next(iter(_pdf_pages(data, limits, first_only=True)))
+    frames = _raster_pages(data, kind, limits, grayscale=False, first_only=True, reduce_to=reduce_to)
+    return next(iter(frames))
+
+
+def _kind(data: bytes, limits: Limits) -> str:
+    """The container of an upload after the size checks, or :class:`ImageRejected` if unsupported."""
     _check_size(data, limits)
     kind = sniff(data)
     if kind is None:
@@ -169,8 +218,7 @@ def iter_pages(
             "not_an_image",
             "The file is not a supported image (JPEG, PNG, GIF, WebP, TIFF, BMP, AVIF) or PDF.",
         )
-    pages = _pdf_pages(data, limits) if kind == "pdf" else _raster_pages(data, kind, limits, grayscale)
-    return (page.convert("L") if grayscale and page.mode != "L" else page for page in pages)
+    return kind
 
 
 def _check_size(data: bytes, limits: Limits) -> None:
@@ -195,11 +243,21 @@ def _check_pixels(size: tuple[int, int], limits: Limits) -> None:
         )
 
 
-def _check_pages(count: int, limits: Limits, what: str) -> None:
-    """Refuse files with no pages or more pages/frames than the limit."""
+def _check_total(pixels: int, count: int, limits: Limits) -> None:
+    """Refuse an upload whose frames together exceed the per-upload pixel budget (before decoding any)."""
+    if pixels > limits.max_total_pixels:
+        raise ImageRejected(
+            "too_many_pixels",
+            f"The file's {count} frames hold {pixels / 1e6:.0f} megapixels together; "
+            f"at most {limits.max_total_pixels / 1e6:.0f} megapixels are accepted per file.",
+        )
+
+
+def _check_pages(count: int, limits: Limits, what: str, *, first_only: bool = False) -> None:
+    """Refuse files with no pages, or more pages/frames than the limit unless only the first is used."""
     if count <= 0:
         raise ImageRejected("empty", f"The file contains no {what}.")
-    if count > limits.max_pages:
+    if count > limits.max_pages and not first_only:
         raise ImageRejected(
             "too_many_pages", f"The file has {count} {what}; at most {limits.max_pages} are accepted."
         )
@@ -217,15 +275,136 @@ def _open_raster(data: bytes, kind: str, limits: Limits) -> Image.Image:
     return image
 
 
-def _raster_pages(data: bytes, kind: str, limits: Limits, grayscale: bool) -> Iterator[Image.Image]:
-    """Open a raster file, validate it eagerly, and return a lazy iterator over its frames."""
+def _raster_pages(
+    data: bytes,
+    kind: str,
+    limits: Limits,
+    *,
+    grayscale: bool,
+    first_only: bool,
+    reduce_to: int | None = None,
+) -> Iterator[Image.Image]:
+    """Open a raster file, validate it eagerly, and return a lazy iterator over its frames.
+
+    Everything is checked before the first frame is decoded: the frame count (walked here for GIF and
+    TIFF, whose structure Pillow would walk in Python however hostile), each frame's pixels, and the
+    pixels of all frames that will be decoded together.
+    """
+    walked = _walk_frames(data, kind, 1 if first_only else limits.max_pages)
     image = _open_raster(data, kind, limits)
-    # JPEG "frames" (MPO) are previews or depth maps of the same scene, not further pages.
-    count = 1 if kind == "jpeg" else int(getattr(image, "n_frames", 1))
-    _check_pages(count, limits, "frames")
-    if grayscale and kind == "jpeg":
-        image.draft("L", image.size)  # let libjpeg skip chroma entirely
+    count = walked if walked is not None else _frame_count(image, kind)
+    _check_pages(count, limits, "frames", first_only=first_only)
+    count = 1 if first_only else count
+    _check_total(_raster_pixels(image, kind, count, limits), count, limits)
+    if kind == "jpeg" and (grayscale or reduce_to):
+        side = reduce_to or max(image.size)
+        image.draft("L" if grayscale else "RGB", (side, side))  # libjpeg skips chroma and/or scales down
     return _frames(image, count, kind, limits)
+
+
+def _frame_count(image: Image.Image, kind: str) -> int:
+    """Frames of an opened PNG / WebP / AVIF / BMP / JPEG as its header declares them (no walking)."""
+    # JPEG "frames" (MPO) are previews or depth maps of the same scene, not further pages.
+    return 1 if kind == "jpeg" else int(getattr(image, "n_frames", 1))
+
+
+def _raster_pixels(image: Image.Image, kind: str, count: int, limits: Limits) -> int:
+    """Pixels of the first ``count`` frames, from headers only.
+
+    GIF, PNG and WebP frames are drawn on the file's canvas, so each costs the canvas; TIFF pages have
+    their own sizes, read by seeking (which parses a directory, never pixel data).
+    """
+    if kind != "tiff" or count == 1:
+        return count * image.size[0] * image.size[1]
+    total = 0
+    try:
+        for index in range(count):
+            image.seek(index)
+            _check_pixels(image.size, limits)
+            total += image.size[0] * image.size[1]
+        image.seek(0)
+    except ImageRejected:
+        raise
+    except Exception as exc:  # a directory Pillow cannot follow: the file's fault
+        raise ImageRejected("malformed_image", "The TIFF file is damaged or incomplete.") from exc
+    return total
+
+
+def _walk_frames(data: bytes, kind: str, cap: int) -> int | None:
+    """Frames of a GIF or TIFF counted from its structure, up to ``cap`` + 1; ``None`` for other kinds.
+
+    A file in which no frame can be found is refused here, before Pillow would walk it byte by byte.
+    """
+    if kind not in ("gif", "tiff"):
+        return None
+    try:
+        frames = _gif_frames(data, cap) if kind == "gif" else _tiff_frames(data, cap)
+    except (IndexError, struct.error):
+        frames = 0
+    if frames == 0:
+        raise ImageRejected("malformed_image", f"The {kind.upper()} file is damaged or incomplete.")
+    return frames
+
+
+def _gif_frames(data: bytes, cap: int) -> int:
+    """Image descriptors of a GIF, counted by walking its blocks without decoding, up to ``cap`` + 1.
+
+    Stops at the trailer or at anything that is not a block (Pillow decodes no frame past it either,
+    because only the counted frames are ever decoded).
+    """
+    pos, frames, blocks = 13 + _gif_colour_table(data[10]), 0, 0
+    while frames <= cap and pos < len(data):
+        marker = data[pos]
+        if marker == 0x2C:  # image descriptor, local colour table, LZW code size, then data sub-blocks
+            frames += 1
+            pos += 11 + _gif_colour_table(data[pos + 9])
+        elif marker == 0x21:  # extension: label, then sub-blocks
+            pos += 2
+        else:
+            break
+        pos, blocks = _gif_skip_sub_blocks(data, pos, blocks)
+    return frames
+
+
+def _gif_colour_table(flags: int) -> int:
+    """Bytes of the colour table a GIF descriptor's flags announce."""
+    return 3 << ((flags & 7) + 1) if flags & 0x80 else 0
+
+
+def _gif_skip_sub_blocks(data: bytes, pos: int, blocks: int) -> tuple[int, int]:
+    """The position after a chain of sub-blocks, and the running count of blocks (capped)."""
+    while pos < len(data):
+        size = data[pos]
+        pos += size + 1
+        blocks += 1
+        if blocks > _MAX_GIF_BLOCKS:
+            raise ImageRejected("malformed_image", "The GIF file is split into too many blocks.")
+        if size == 0:
+            break
+    return pos, blocks
+
+
+def _tiff_frames(data: bytes, cap: int) -> int:
+    """Directories (pages) of a TIFF, counted by following their chain, up to ``cap`` + 1.
+
+    A directory with more than :data:`_MAX_TIFF_TAGS` tags is refused; a loop or an offset outside the file
+    ends the count (Pillow then refuses or stops at the same place).
+    """
+    order = "<" if data[:2] == b"II" else ">"
+    (offset,) = struct.unpack_from(order + "I", data, 4)
+    seen: set[int] = set()
+    frames = 0
+    while offset and offset not in seen and offset + 2 <= len(data) and frames <= cap:
+        seen.add(offset)
+        (tags,) = struct.unpack_from(order + "H", data, offset)
+        if tags > _MAX_TIFF_TAGS:
+            raise ImageRejected("malformed_image", f"A TIFF directory has {tags} tags; that is not an image.")
+        frames += 1
+        end = offset + 2 + 12 * tags
+        if end + 4 > len(data):
+            break
+        (offset,) = struct.unpack_from(order + "I", data, end)
+    return frames
 
 
 def _frames(image: Image.Image, count: int, kind: str, limits: Limits) -> Iterator[Image.Image]:
@@ -287,8 +466,10 @@ def normalise(image: Image.Image) -> Image.Image:
         return image
     if mode == "1":
         return image.convert("L")
+    if mode == "P" and not image.has_transparency_data:
+        return image.convert("RGB")  # nothing to flatten: skip two 4-byte-per-pixel copies
     if mode == "P" or mode in _ALPHA_MODES:
-        rgba = image.convert("RGBA")
+        rgba = image if mode == "RGBA" else image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         background.alpha_composite(rgba)
         return background.convert("RGB")
@@ -305,8 +486,12 @@ def _scale_to_8bit(image: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
 
 
-def _pdf_pages(data: bytes, limits: Limits) -> Iterator[Image.Image]:
-    """Open a PDF, check its page count eagerly, and return a lazy iterator rendering its pages."""
+def _pdf_pages(data: bytes, limits: Limits, *, first_only: bool = False) -> Iterator[Image.Image]:
+    """Open a PDF, check its page count and page sizes eagerly, and return a lazy iterator rendering them.
+
+    The resolution is fixed here, before any page is rendered, from the page sizes pdfium reads without
+    loading the pages' contents: one scale for all pages, so that together they fit the pixel budget.
+    """
     with _PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(data)
@@ -315,35 +500,52 @@ def _pdf_pages(data: bytes, limits: Limits) -> Iterator[Image.Image]:
             raise ImageRejected("malformed_image", message) from exc
         try:
             count = len(document)
-            _check_pages(count, limits, "pages")
+            _check_pages(count, limits, "pages", first_only=first_only)
+            count = 1 if first_only else count
+            sizes = [_pdf_page_size(document, index) for index in range(count)]
+            scale = _pdf_scale(sizes, limits)
         except BaseException:
             document.close()
             raise
-    return _render_pdf(document, count, limits)
+    return _render_pdf(document, sizes, scale)
 
 
-def _render_pdf(document: pdfium.PdfDocument, count: int, limits: Limits) -> Iterator[Image.Image]:
-    """Render the pages of an open document one at a time (greyscale, ``limits.pdf_dpi``)."""
+def _pdf_page_size(document: pdfium.PdfDocument, index: int) -> tuple[float, float]:
+    """Width and height of a page in points, from the page tree (its contents are not parsed)."""
     try:
-        for index in range(count):
-            yield _render_page(document, index, limits)
+        width_pt, height_pt = document.get_page_size(index)
+    except Exception as exc:  # pdfium errors on a broken page tree
+        raise ImageRejected("malformed_image", f"Page {index + 1} of the PDF cannot be read.") from exc
+    return float(width_pt), float(height_pt)
+
+
+def _render_pdf(
+    document: pdfium.PdfDocument, sizes: list[tuple[float, float]], scale: float
+) -> Iterator[Image.Image]:
+    """Render the pages of an open document one at a time (greyscale, at ``scale`` pixels per point)."""
+    try:
+        for index, size in enumerate(sizes):
+            yield _render_page(document, index, size, scale)
     finally:
         with _PDFIUM_LOCK:
             document.close()
 
 
-def _render_page(document: pdfium.PdfDocument, index: int, limits: Limits) -> Image.Image:
-    """Render one PDF page, lowering the resolution if needed to stay within the pixel limit.
+def _render_page(
+    document: pdfium.PdfDocument, index: int, planned: tuple[float, float], scale: float
+) -> Image.Image:
+    """Render one PDF page at the scale fixed for the whole document.
 
-    Why lower instead of refuse: a poster-sized page is a legitimate document; rendering it at a
-    resolution that fits the budget is still useful when its codes are printed proportionally large.
+    The loaded page must be no larger than the size the budget was planned with (pdfium reads both from
+    the same page box; this guards the budget should they ever disagree).
     """
     with _PDFIUM_LOCK:
         try:
             page = document[index]
             try:
                 width_pt, height_pt = page.get_size()
-                scale = _pdf_scale(width_pt, height_pt, limits)
+                if width_pt > planned[0] + 1 or height_pt > planned[1] + 1:
+                    raise ImageRejected("malformed_image", f"Page {index + 1} of the PDF changes its size.")
                 bitmap = page.render(scale=scale, grayscale=True, fill_color=(255, 255, 255, 255))
                 try:
                     rendered = bitmap.to_pil().copy()
@@ -359,10 +561,18 @@ def _render_page(document: pdfium.PdfDocument, index: int, limits: Limits) -> Im
     return normalise(rendered)
 
 
-def _pdf_scale(width_pt: float, height_pt: float, limits: Limits) -> float:
-    """Points-to-pixels factor for a page: ``pdf_dpi`` unless that would exceed ``max_pixels``."""
-    if not (width_pt > 0 and height_pt > 0 and math.isfinite(width_pt * height_pt)):
+def _pdf_scale(sizes: list[tuple[float, float]], limits: Limits) -> float:
+    """Points-to-pixels factor for all pages: ``pdf_dpi``, lowered to keep the largest page within
+    ``max_pixels`` and all pages together within ``max_total_pixels``.
+
+    Why lower instead of refuse: a poster-sized page is a legitimate document; rendering it at a
+    resolution that fits the budget is still useful when its codes are printed proportionally large. The
+    cost of rendering is what the budget bounds, whatever size the pages claim.
+    """
+    areas = [width * height for width, height in sizes]
+    if not all(width > 0 and height > 0 and math.isfinite(width * height) for width, height in sizes):
         raise ImageRejected("malformed_image", "A PDF page has no area.")
     scale = limits.pdf_dpi / 72.0
-    fitting = math.sqrt(limits.max_pixels / (width_pt * height_pt)) * 0.999
-    return min(scale, fitting)
+    largest = math.sqrt(limits.max_pixels / max(areas)) * 0.999
+    together = math.sqrt(limits.max_total_pixels / math.fsum(areas)) * 0.999
+    return min(scale, largest, together)

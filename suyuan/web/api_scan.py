@@ -1,41 +1,57 @@
-"""Decoding and verifying codes in uploaded photos: ``POST /api/v1/scan-image``."""
+"""Decoding and verifying codes in uploaded photos: ``POST /api/v1/scan-image``.
+
+Anyone may call it (it is the fallback of the consumer page's camera mode), so what one call may cost is
+bounded before anything is decoded: anonymous callers get :data:`~suyuan.scanner.images.ANONYMOUS_LIMITS`
+(one photo, or at most 3 pages, 40 megapixels and 3 s of decoding in all), signed-in callers the default
+limits. Refusals: 413 for a file over the byte limit, 422 ``image_<reason>`` for anything that cannot be
+decoded within the limits (too many pixels, pages or frames; not an image; damaged).
+"""
 
 from __future__ import annotations
 
-from typing import BinaryIO, cast
+from typing import BinaryIO, NoReturn, cast
 
 from flask import Response, abort, jsonify, request
 
-from suyuan.scanner.images import DEFAULT_LIMITS, ImageRejected, read_upload
+from suyuan.scanner.images import ANONYMOUS_LIMITS, DEFAULT_LIMITS, ImageRejected, Limits, read_upload
 from suyuan.scanner.verify import online_verifier, scan_upload
-from suyuan.trace.errors import InvalidInput
+from suyuan.trace.errors import InvalidInput, UnprocessableInput
 from suyuan.web import runtime
 from suyuan.web.api import bp
+from suyuan.web.auth import current_actor
 
 
 @bp.post("/scan-image")
 def scan_image() -> Response:
-    """Decode every code in an uploaded photo or PDF (multipart ``file``) and verify each.
-
-    Anonymous callers are welcome: it is the fallback of the consumer page's camera mode.
-    """
+    """Decode every code in an uploaded photo or PDF (multipart ``file``) and verify each."""
     upload = request.files.get("file")
     if upload is None or (not upload.filename and not upload.mimetype):
         raise InvalidInput("send the image as multipart form field 'file'", field="file")
+    limits = caller_limits()
     rt = runtime()
     try:
-        data = read_upload(cast(BinaryIO, upload.stream), DEFAULT_LIMITS)
+        data = read_upload(cast(BinaryIO, upload.stream), limits)
         with rt.transaction() as db:
-            codes = scan_upload(data, online_verifier(db, rt.ring))
+            codes = scan_upload(data, online_verifier(db, rt.ring), limits)
     except ImageRejected as exc:
-        if exc.reason == "too_large":
-            abort(413, description=exc.message)
-        raise UploadRejected(exc.reason, exc.message) from exc
+        upload_rejected(exc)
     return jsonify({"codes": [c.as_json() for c in codes]})
 
 
-class UploadRejected(InvalidInput):
-    """A refused upload: too large, a decompression bomb, not an image, malformed."""
+def caller_limits() -> Limits:
+    """The upload limits of this request's caller: anonymous callers get the small ones."""
+    return ANONYMOUS_LIMITS if current_actor().role is None else DEFAULT_LIMITS
+
+
+def upload_rejected(exc: ImageRejected) -> NoReturn:
+    """Answer a refused upload: 413 when it has too many bytes, else 422 ``image_<reason>``."""
+    if exc.reason == "too_large":
+        abort(413, description=exc.message)
+    raise UploadRejected(exc.reason, exc.message) from exc
+
+
+class UploadRejected(UnprocessableInput):
+    """A refused upload: a decompression bomb, too many pages or frames, not an image, malformed."""
 
     code = "image_rejected"
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from flask import Response, current_app, jsonify, request
 
-from suyuan.trace import batches
+from suyuan.trace import batches, registry
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.model import (
     BatchReport,
@@ -41,6 +41,7 @@ from suyuan.trace.zone.rules import ZoneRules
 from suyuan.web import runtime
 from suyuan.web.api import body, bp, created, field, int_arg
 from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
+from suyuan.web.json_body import BULK_JSON_BYTES
 
 
 def zone_rules() -> ZoneRules:
@@ -66,11 +67,9 @@ def list_entries() -> Response:
 @api_role(Role.MERCHANT)
 def declare_entry() -> tuple[Response, int]:
     """A merchant declares a consignment; matching lines become batches on the ledger."""
-    data = body()
+    data = body(BULK_JSON_BYTES)
     actor = current_actor()
-    enterprise_id = data.get("enterprise_id", actor.enterprise_id)
-    if not isinstance(enterprise_id, int) or isinstance(enterprise_id, bool):
-        raise InvalidInput("enterprise_id is required", field="enterprise_id")
+    enterprise_id = whole(data, "enterprise_id", actor.enterprise_id)
     filing = entry_filing_from_json(data)
     with runtime().transaction() as db:
         return created(entry_json(entry.declare_entry(db, actor, enterprise_id, filing)))
@@ -86,6 +85,7 @@ def get_entry(declaration_id: int) -> Response:
 
 @bp.post("/entry-declarations/<int:declaration_id>/quarantine")
 @api_role(Role.REGULATOR)
+@api_visible("declaration_id", entry.get_entry)
 def record_quarantine(declaration_id: int) -> Response:
     """The office records the quarantine result (regulators)."""
     data = obj(body(), "quarantine", ("outcome", "scope", "treatment", "note"), ("outcome",))
@@ -126,6 +126,7 @@ def submit_report(batch_id: int) -> tuple[Response, int]:
 
 @bp.post("/reports/<int:report_id>/review")
 @api_role(Role.REGULATOR)
+@api_visible("report_id", inspection.get_report)
 def review_report(report_id: int) -> Response:
     """The office accepts or rejects a report (regulators)."""
     data = obj(body(), "review", ("accept", "note"), ("accept",))
@@ -150,6 +151,7 @@ def batch_ledger(batch_id: int) -> Response:
 
 @bp.post("/batches/<int:batch_id>/disposals")
 @api_role(Role.REGULATOR)
+@api_visible("batch_id", batches.get_batch)
 def dispose_goods(batch_id: int) -> tuple[Response, int]:
     """The office supervises destruction or return shipment of units in the zone (regulators)."""
     data = obj(body(), "disposal", ("kind", "quantity", "reason"), ("kind", "quantity", "reason"))
@@ -209,6 +211,7 @@ def get_spot_check(spot_check_id: int) -> Response:
 
 @bp.post("/spot-checks/<int:spot_check_id>/sample")
 @api_role(Role.REGULATOR)
+@api_visible("spot_check_id", spot_checks.get_spot_check)
 def record_sample(spot_check_id: int) -> Response:
     """Samples taken: ``offline`` in the warehouse (debits the ledger) or ``online`` with an order."""
     data = obj(body(), "sample", ("channel", "quantity", "order_ref"), ("channel",))
@@ -226,6 +229,7 @@ def record_sample(spot_check_id: int) -> Response:
 
 @bp.post("/spot-checks/<int:spot_check_id>/result")
 @api_role(Role.REGULATOR)
+@api_visible("spot_check_id", spot_checks.get_spot_check)
 def record_result(spot_check_id: int) -> Response:
     """The lab result; a failure blocks the batch's exit and recalls its sold units at once."""
     data = obj(
@@ -267,7 +271,7 @@ def list_exits() -> Response:
 @api_role(Role.MERCHANT)
 def declare_exit() -> tuple[Response, int]:
     """Declare an order's exit: 201 if it passed its check and was written off, else 422 with findings."""
-    filing = exit_filing_from_json(body())
+    filing = exit_filing_from_json(body(BULK_JSON_BYTES))
     rt = runtime()
     with rt.transaction() as db:
         declaration = exits.declare_exit(
@@ -289,7 +293,7 @@ def get_exit(declaration_id: int) -> Response:
 @api_visible("declaration_id", exits.get_exit)
 def recheck_exit(declaration_id: int) -> tuple[Response, int]:
     """Rectify a declaration that failed its check (new lines, and the payment if it changed)."""
-    data = obj(body(), "rectification", ("lines", "payment_amount"), ("lines",))
+    data = obj(body(BULK_JSON_BYTES), "rectification", ("lines", "payment_amount"), ("lines",))
     payment = data.get("payment_amount")
     if payment is not None and (isinstance(payment, bool) or not isinstance(payment, str | int | float)):
         raise InvalidInput('payment_amount must be an amount in RMB such as "199.00"', field="payment_amount")
@@ -313,7 +317,7 @@ def recheck_exit(declaration_id: int) -> tuple[Response, int]:
 @api_visible("declaration_id", exits.get_exit)
 def record_return(declaration_id: int) -> tuple[Response, int]:
     """Units of a released order come back into the zone, named by their code URLs."""
-    data = obj(body(), "return", ("codes", "reason"), ("codes", "reason"))
+    data = obj(body(BULK_JSON_BYTES), "return", ("codes", "reason"), ("codes", "reason"))
     codes = data["codes"]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise InvalidInput("codes must be a list of code URLs", field="codes")
@@ -376,6 +380,7 @@ def credit_profile(enterprise_id: int) -> Response:
 
 @bp.post("/enterprises/<int:enterprise_id>/credit-events")
 @api_role(Role.REGULATOR)
+@api_visible("enterprise_id", registry.get_enterprise)
 def record_credit_event(enterprise_id: int) -> tuple[Response, int]:
     """The office records a credit event (e.g. a violation); the grade is recomputed (regulators)."""
     data = obj(body(), "credit event", ("kind", "note", "source"), ("kind", "note"))

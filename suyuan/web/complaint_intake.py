@@ -56,7 +56,7 @@ def submit_complaint(
     """File a complaint from this request; raises domain errors or ``ImageRejected``, writing nothing."""
     rt = runtime()
     device = request_device()
-    region = request.headers.get(consumer.REGION_HEADER, "")[:64]
+    region = consumer.request_region()  # only from a trusted proxy, as for scans
     limits = complaint_limits()
     with rt.transaction() as db:  # refuse a flood before spending time on its photos
         complaints.enforce_rate_limit(db, device, limits)

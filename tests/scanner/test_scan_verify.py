@@ -52,10 +52,10 @@ def test_the_api_finds_every_code_in_a_photo_with_its_verdict(client: FlaskClien
 @pytest.mark.parametrize(
     ("payload", "status", "code"),
     [
-        (b"", 400, "image_empty"),
-        (b"GIF89a" + b"\x00" * 50, 400, "image_malformed_image"),
-        (b"%PDF-1.4 broken", 400, "image_malformed_image"),
-        (b"hello, not an image" * 10, 400, "image_not_an_image"),
+        (b"", 422, "image_empty"),
+        (b"GIF89a" + b"\x00" * 50, 422, "image_malformed_image"),
+        (b"%PDF-1.4 broken", 422, "image_malformed_image"),
+        (b"hello, not an image" * 10, 422, "image_not_an_image"),
         (b"\xff\xd8\xff" + b"\x00" * (15 * 1024 * 1024), 413, "request_entity_too_large"),
     ],
 )
@@ -71,7 +71,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(client: FlaskClient, ur
     bomb = io.BytesIO()
     Image.new("1", (20000, 20000)).save(bomb, "PNG")
     response = client.post("/api/v1/scan-image", data={"file": (io.BytesIO(bomb.getvalue()), "bomb.png")})
-    assert (response.status_code, response.json["error"]["code"]) == (400, "image_too_many_pixels")
+    assert (response.status_code, response.json["error"]["code"]) == (422, "image_too_many_pixels")
 
 
 def test_missing_file_field_is_a_clear_400(client: FlaskClient, urls: list[str]) -> None:

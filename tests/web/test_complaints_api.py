@@ -121,11 +121,11 @@ def test_a_multipart_complaint_without_a_photo_is_fine(
     ("data", "status", "code"),
     [
         (OVERSIZED, 413, "request_entity_too_large"),
-        (TEXT_AS_JPEG, 400, "image_not_an_image"),
-        (bomb_png(), 400, "image_too_many_pixels"),
-        (b"", 400, "image_empty"),
-        (b"%PDF-1.4\n" + b"0" * 100, 400, "image_not_an_image"),
-        (photo_jpeg()[:2000], 400, "image_malformed_image"),
+        (TEXT_AS_JPEG, 422, "image_not_an_image"),
+        (bomb_png(), 422, "image_too_many_pixels"),
+        (b"", 422, "image_empty"),
+        (b"%PDF-1.4\n" + b"0" * 100, 422, "image_not_an_image"),
+        (photo_jpeg()[:2000], 422, "image_malformed_image"),
     ],
     ids=["oversized", "text-named-jpg", "bomb", "empty", "pdf", "truncated"],
 )

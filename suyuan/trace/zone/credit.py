@@ -35,6 +35,8 @@ from suyuan.trace.model import (
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
+from suyuan.trace.remit import remit_of, within_remit
+from suyuan.trace.zone.fields import text
 
 WINDOW = timedelta(days=365)
 POINTS: dict[CreditEventKind, int] = {
@@ -79,11 +81,10 @@ def record_credit_event(
     except ValueError:
         allowed = ", ".join(k.value for k in CreditEventKind)
         raise InvalidInput(f"kind must be one of: {allowed}", field="kind") from None
-    if len(source) > 64 or len(note) > 2000:
-        raise InvalidInput("source is at most 64 and note at most 2000 characters", field="note")
-    if not note.strip():
+    source, note = text(source, "source", 64), text(note, "note", 2000)  # no control characters, no NUL
+    if not note:
         raise InvalidInput("say what happened", field="note")
-    return add_event(session, actor, enterprise, event_kind, source=source, note=note.strip(), now=now)
+    return add_event(session, actor, enterprise, event_kind, source=source, note=note, now=now)
 
 
 def add_event(
@@ -184,9 +185,9 @@ def _standing(session: Session, enterprise_id: int, now: datetime) -> tuple[int,
 
 
 def regrade_all(session: Session, actor: Actor, *, now: datetime | None = None) -> dict[int, str]:
-    """Regrade every merchant (run daily: events also fall out of the window, which no event reports)."""
+    """Regrade every merchant of the remit (run daily: events also fall out of the window, which no
+    event reports)."""
     actor.require_regulator()
-    merchants = session.scalars(
-        select(Enterprise).filter_by(kind=EnterpriseKind.MERCHANT).order_by(Enterprise.id)
-    )
+    stmt = select(Enterprise).filter_by(kind=EnterpriseKind.MERCHANT).order_by(Enterprise.id)
+    merchants = session.scalars(within_remit(stmt, remit_of(session, actor), Enterprise))
     return {e.id: regrade(session, actor, e, now=now) for e in merchants}
