@@ -18,7 +18,16 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from suyuan.config import KeyPassphraseError, Settings
 from suyuan.runtime import Runtime
-from suyuan.trace import audit, batches, demo, issuance, keys, negative_list, registry
+from suyuan.trace import (
+    audit_checkpoints,
+    batches,
+    demo,
+    issuance,
+    keys,
+    negative_list,
+    registry,
+    revocations,
+)
 from suyuan.trace.actors import OPERATOR
 from suyuan.trace.errors import DomainError
 from suyuan.trace.filing_input import product_filing_from_json
@@ -158,18 +167,68 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='A checkpoint kept outside the database (a saved audit-checkpoints.json, {"jws": ...} or a JWS).',
+)
 @pass_ctx
-def audit_verify(ctx: Context) -> None:
-    """Check the hash chain end to end; exit 1 and name the first broken link if any."""
-    with edge_errors(), ctx.runtime.transaction() as session:
-        report = audit.verify_chain(session)
+def audit_verify(ctx: Context, checkpoint_files: tuple[Path, ...]) -> None:
+    """Check the hash chain and every signed checkpoint; exit 1 naming the first problem if any.
+
+    Catches edited, deleted and re-linked entries, a rewrite whose later hashes were recomputed (an
+    entry no longer has a checkpoint's signed head hash) and a cut-off tail (the log is shorter than
+    a checkpoint says).
+    """
+    try:
+        external = [
+            token
+            for path in checkpoint_files
+            for token in audit_checkpoints.checkpoint_tokens(_read_checkpoint(path))
+        ]
+    except audit_checkpoints.CheckpointInvalid as exc:
+        fail(str(exc))
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        report = audit_checkpoints.verify_log(session, rt.ring, external)
     if not report.ok:
-        fail(
-            f"audit chain broken at entry {report.broken_seq}: {report.problem} "
-            f"({report.entries} entries verified before it)",
-            status=1,
-        )
+        where = f" at entry {report.broken_seq}" if report.broken_seq else ""
+        fail(f"audit log broken{where}: {report.problem} ({report.entries} entries verified before it)", 1)
     click.echo(f"audit chain intact: {report.entries} entries verified")
+    if report.latest is None:
+        click.echo("no signed checkpoint yet: run `suyuan audit checkpoint` (e.g. hourly from cron)")
+    else:
+        click.echo(
+            f"{report.checkpoints + len(external)} checkpoints verified; the latest, {report.latest.label}, "
+            f"covers {report.latest.seq} entries ({report.unanchored} since)"
+        )
+
+
+def _read_checkpoint(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")[:1_000_000]
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {path}: {exc}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text  # a bare compact JWS
+
+
+@audit_group.command("checkpoint")
+@pass_ctx
+def audit_checkpoint(ctx: Context) -> None:
+    """Sign the log's current head with the office key (run it from cron, e.g. hourly)."""
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        row = audit_checkpoints.take_checkpoint(session, rt.ring)
+        if row is None:
+            latest = audit_checkpoints.latest_row(session)
+            click.echo(f"nothing to sign: entry {latest.seq if latest else 0} is the checkpointed head")
+            return
+        click.echo(f"checkpoint of entry {row.seq} ({row.head_hash[:16]}…) signed with key {row.kid}")
 
 
 # --- registry ---------------------------------------------------------------------------------
@@ -495,18 +554,33 @@ def keys_rotate(ctx: Context) -> None:
 @click.option("--reason", required=True)
 @pass_ctx
 def keys_revoke(ctx: Context, kid: str, reason: str) -> None:
-    """Revoke a key: its codes verify as revoked from now on."""
-    with edge_errors(), ctx.runtime.transaction() as session:
-        k = keys.revoke_key(session, OPERATOR, kid, reason)
+    """Revoke a key: its codes verify as revoked from now on.
+
+    Revoking the only active key creates its successor in the same step, so codes can still be issued
+    and the revocation list that announces this revocation can still be signed.
+    """
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        before = keys.active_key(session)
+        k = keys.revoke_key(session, OPERATOR, kid, reason, rt.ring)
+        after = keys.active_key(session)
         click.echo(f"revoked key {k.kid}")
+        if after is not None and after is not before:
+            click.echo(f"key {after.kid} now signs new codes and the revocation list")
 
 
 @keys_group.command("jwks")
 @pass_ctx
 def keys_jwks(ctx: Context) -> None:
-    """Print the public JWKS (what /.well-known/jwks.json serves)."""
-    with edge_errors(), ctx.runtime.transaction() as session:
-        click.echo(json.dumps(keys.jwks(session), indent=2))
+    """Print the public JWKS (what /.well-known/jwks.json serves, with the revocation list's version)."""
+    rt = ctx.runtime
+    with edge_errors(), rt.transaction() as session:
+        document = keys.jwks(session)
+        document["revocations"] = {
+            "url": rt.settings.base_url.rstrip("/") + "/.well-known/suyuan/revocations.json",
+            "version": revocations.current_version(session),
+        }
+        click.echo(json.dumps(document, indent=2))
 
 
 @main.group("codes")
@@ -563,15 +637,30 @@ def codes_export(ctx: Context, batch_id: int, first: int | None, last: int | Non
 def verify_command(
     urls: tuple[str, ...], jwks_path: Path, revocations_path: Path | None, as_json: bool
 ) -> None:
-    """Verify codes offline against a JWKS, with no database; exit 1 if any is not genuine."""
-    from suyuan.scanner.offline import JwksError, load_jwks, load_revocations, verify_offline
+    """Verify codes offline against a JWKS, with no database; exit 1 if any is not genuine.
+
+    A revocation list that fails any rule (type, signing key, schema, version, expiry) stops the
+    command with exit 2 before any verdict: going on without it would call recalled items genuine.
+    """
+    from suyuan.scanner.offline import (
+        JwksError,
+        RevocationListRefused,
+        load_revocations,
+        read_jwks,
+        verify_offline,
+    )
 
     try:
-        published = load_jwks(jwks_path)
-        revoked = load_revocations(revocations_path, published) if revocations_path else None
+        trust = read_jwks(jwks_path)
+        revoked = load_revocations(revocations_path, trust) if revocations_path else None
+    except RevocationListRefused as exc:
+        if as_json:
+            refusal = {"code": "revocation_list_refused", "reason": exc.problem.value, "message": str(exc)}
+            click.echo(json.dumps({"error": refusal}, ensure_ascii=False))
+        fail(str(exc))
     except JwksError as exc:
         fail(str(exc))
-    results = [verify_offline(url, published, revoked) for url in urls]
+    results = [verify_offline(url, trust.keys, revoked) for url in urls]
     for result in results:
         if as_json:
             click.echo(json.dumps(result.as_json(), ensure_ascii=False))
@@ -608,18 +697,18 @@ def scan_command(
 ) -> None:
     """Decode and verify every code in images and PDF pages; exit 1 if any is not genuine or none is found."""
     from suyuan.scanner.images import DEFAULT_LIMITS, ImageRejected
-    from suyuan.scanner.offline import JwksError, load_jwks, load_revocations
+    from suyuan.scanner.offline import JwksError, load_revocations, read_jwks
     from suyuan.scanner.verify import offline_verifier, online_verifier, scan_upload
 
     problems = False
     with edge_errors(), ExitStack() as stack:
         if jwks_path is not None:
             try:
-                published = load_jwks(jwks_path)
-                revoked = load_revocations(revocations_path, published) if revocations_path else None
+                trust = read_jwks(jwks_path)
+                revoked = load_revocations(revocations_path, trust) if revocations_path else None
             except JwksError as exc:
                 fail(str(exc))
-            verify = offline_verifier(published, revoked)
+            verify = offline_verifier(trust.keys, revoked)
         else:
             rt = ctx.runtime
             verify = online_verifier(stack.enter_context(rt.transaction()), rt.ring)

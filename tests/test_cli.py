@@ -72,6 +72,27 @@ def test_audit_verify_exits_1_and_names_the_broken_entry(run: Any, session: Sess
     assert "entry 5" in result.output and "altered" in result.output
 
 
+def test_audit_checkpoint_anchors_the_log_against_truncation(
+    run: Any, session: Session, tmp_path: Path
+) -> None:
+    run("demo", "--json")
+    signed = run("audit", "checkpoint")
+    assert signed.exit_code == 0 and "signed with key" in signed.output
+    assert "nothing to sign" in run("audit", "checkpoint").output
+    intact = run("audit", "verify")
+    assert intact.exit_code == 0 and "1 checkpoints verified" in intact.output
+    kept = tmp_path / "checkpoint.json"
+    kept.write_text(session.scalar(text("SELECT jws FROM audit_checkpoint")))
+    total = session.scalar(text("SELECT max(seq) FROM audit_entry"))
+    session.execute(text("DELETE FROM audit_entry WHERE seq > :n"), {"n": total - 2})
+    session.execute(text("DELETE FROM audit_checkpoint"))
+    session.commit()
+    assert run("audit", "verify").exit_code == 0  # the rows are gone: only the kept copy can tell
+    cut = run("audit", "verify", "--checkpoint", str(kept))
+    assert cut.exit_code == 1
+    assert f"covers {total} entries, the log has {total - 2}" in cut.output and "truncated" in cut.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -4,12 +4,18 @@ Every state change calls :func:`record` inside the same transaction as the chang
 change and its audit entry commit or vanish together. Each entry's hash covers the previous
 entry's hash and all of its own columns; editing, deleting or reordering any row breaks the chain
 from that row on, and :func:`verify_chain` names the first broken link.
+
+The chain is unkeyed: someone who can write to the database can rewrite an entry *and* recompute
+every later hash, or cut off the tail, and the chain alone still verifies. Signed checkpoints
+(:mod:`suyuan.trace.audit_checkpoints`) anchor it: :func:`verify_chain` takes the head hashes they
+sign as ``anchors`` and reports an entry that no longer has the hash a checkpoint signed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,16 +85,42 @@ class ChainReport:
         return self.broken_seq is None
 
 
-def verify_chain(session: Session, batch_size: int = 1000) -> ChainReport:
-    """Walk the whole log in order, streaming, and report the first entry that does not verify."""
+@dataclass(frozen=True)
+class Anchor:
+    """A head hash that an entry must have, and who says so (e.g. "the checkpoint of <time>")."""
+
+    head_hash: str
+    source: str
+
+
+def verify_chain(
+    session: Session, batch_size: int = 1000, anchors: Mapping[int, Sequence[Anchor]] | None = None
+) -> ChainReport:
+    """Walk the whole log in order, streaming, and report the first entry that does not verify.
+
+    With ``anchors`` (head hashes by ``seq``), an entry whose hash differs from an anchor's is broken
+    too: the links are consistent, so an entry at or before it was rewritten and the rest re-hashed.
+    """
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
     for entry in session.scalars(stmt):
-        problem = _link_problem(entry, expected_seq, expected_prev)
+        problem = _link_problem(entry, expected_seq, expected_prev) or _anchor_problem(
+            entry, (anchors or {}).get(entry.seq, ())
+        )
         if problem:
             return ChainReport(entries=count, broken_seq=entry.seq, problem=problem)
         expected_prev, expected_seq, count = entry.hash, entry.seq + 1, count + 1
     return ChainReport(entries=count)
+
+
+def _anchor_problem(entry: AuditEntry, anchors: Sequence[Anchor]) -> str | None:
+    for anchor in anchors:
+        if entry.hash != anchor.head_hash:
+            return (
+                f"entry {entry.seq} does not have the head hash that {anchor.source} signed: the log was "
+                f"rewritten at or before entry {entry.seq} and the later hashes recomputed"
+            )
+    return None
 
 
 def _link_problem(entry: AuditEntry, expected_seq: int, expected_prev: str) -> str | None:

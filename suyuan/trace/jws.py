@@ -32,11 +32,18 @@ def header_of(token: str) -> dict[str, Any]:
     return header
 
 
-def verify(token: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
-    """The payload of ``token`` if its EdDSA signature verifies; ``ValueError`` otherwise."""
+def verify(token: str, public_key: Ed25519PublicKey, typ: str | None = None) -> dict[str, Any]:
+    """The payload of ``token`` if its EdDSA signature verifies; ``ValueError`` otherwise.
+
+    With ``typ``, the protected header must name exactly that type: statements of different kinds are
+    signed by the same key, so a verifier that skips this check can be handed one kind for another.
+    """
     parts = token.split(".")
-    if len(parts) != 3 or header_of(token).get("alg") != "EdDSA":
+    header = header_of(token)
+    if len(parts) != 3 or header.get("alg") != "EdDSA":
         raise ValueError("not an EdDSA compact JWS")
+    if typ is not None and header.get("typ") != typ:
+        raise ValueError(f"the JWS is of type {header.get('typ')!r}, not {typ!r}")
     if not verify_signature(public_key, b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii")):
         raise ValueError("the JWS signature does not verify")
     payload = json.loads(b64url_decode(parts[1]))

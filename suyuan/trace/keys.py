@@ -9,6 +9,7 @@ codes must keep resolving, as ``revoked``.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,8 +113,16 @@ def rotate_key(session: Session, actor: Actor, ring: KeyRing) -> SigningKey:
     return create_key(session, actor, ring)
 
 
-def revoke_key(session: Session, actor: Actor, kid: str, reason: str) -> SigningKey:
-    """Revoke a key (e.g. leaked): its codes answer ``revoked`` from now on."""
+def revoke_key(
+    session: Session, actor: Actor, kid: str, reason: str, ring: KeyRing | None = None
+) -> SigningKey:
+    """Revoke a key (e.g. leaked): its codes answer ``revoked`` from now on.
+
+    The office must never be left without an active key: it could then neither issue codes nor sign
+    the revocation list that tells offline verifiers of this very revocation. Revoking the only active
+    key therefore creates its successor in the same transaction, which needs ``ring``; without a ring
+    that revocation is refused (``InvalidState``).
+    """
     actor.require_regulator()
     key = session.scalar(select(SigningKey).filter_by(kid=kid))
     if key is None:
@@ -122,6 +131,12 @@ def revoke_key(session: Session, actor: Actor, kid: str, reason: str) -> Signing
         raise InvalidState(f"key {kid} is already revoked")
     if not reason.strip():
         raise InvalidInput("say why the key is revoked", field="reason")
+    needs_successor = key.status is KeyStatus.ACTIVE and _active_count(session) == 1
+    if needs_successor and ring is None:
+        raise InvalidState(
+            f"key {kid} is the only active key: revoking it needs a successor to sign new codes and the "
+            "revocation list (`suyuan keys revoke` creates one; or run `suyuan keys rotate` first)"
+        )
     key.status, key.revoked_at, key.revocation_reason = KeyStatus.REVOKED, utcnow(), reason.strip()
     audit.record(
         session,
@@ -130,7 +145,13 @@ def revoke_key(session: Session, actor: Actor, kid: str, reason: str) -> Signing
         subject=f"key:{kid}",
         payload={"reason": key.revocation_reason},
     )
+    if needs_successor and ring is not None:
+        create_key(session, actor, ring)
     return key
+
+
+def _active_count(session: Session) -> int:
+    return len(session.scalars(select(SigningKey.id).filter_by(status=KeyStatus.ACTIVE)).all())
 
 
 def active_key(session: Session) -> SigningKey | None:
@@ -146,6 +167,47 @@ def require_active_key(session: Session) -> SigningKey:
     if key is None:
         raise KeyUnavailable("no active signing key: run `suyuan keys create`")
     return key
+
+
+def unseal_keys(session: Session, ring: KeyRing, kids: Iterable[str]) -> None:
+    """Decrypt the keys ``kids`` now (the ring caches them), raising ``KeyUnavailable`` if one cannot be.
+
+    Downloads that sign while they stream call this first: once the first byte is sent, an error can
+    no longer become a proper response, only a broken download.
+    """
+    wanted = set(kids)
+    for key in session.scalars(select(SigningKey).where(SigningKey.kid.in_(wanted))):
+        ring.private_key(key)
+
+
+class UntrustedKey(DomainError):
+    """A key that cannot be shown to be the office's own: unknown, or not sealed with its passphrase."""
+
+    code = "untrusted_key"
+
+
+def office_public_key(session: Session, ring: KeyRing, kid: str) -> Ed25519PublicKey:
+    """The public key of ``kid`` if it is provably this office's own, for checking its signatures.
+
+    A database writer can insert a key row of its own choosing; it cannot seal a private key under a
+    passphrase it does not know. So the key counts only if its sealed private key opens with this
+    instance's passphrase and derives exactly the stored public key.
+    """
+    key = session.scalar(select(SigningKey).filter_by(kid=kid))
+    if key is None:
+        raise UntrustedKey(f"key {kid!r} is not in the key table")
+    try:
+        private = ring.private_key(key)
+    except KeyUnavailable as exc:
+        raise UntrustedKey(
+            f"key {kid} cannot be unsealed with this instance's passphrase "
+            "(a key planted in the database, or the wrong passphrase)"
+        ) from exc
+    derived = private.public_key()
+    raw = derived.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    if raw != key.public_key:
+        raise UntrustedKey(f"key {kid}'s stored public key does not match its sealed private key")
+    return derived
 
 
 def list_keys(session: Session) -> list[SigningKey]:

@@ -29,7 +29,7 @@ from suyuan.trace import batches, issuance
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import InvalidInput
 from suyuan.web import runtime
-from suyuan.web.api import bp, int_arg
+from suyuan.web.api import bp, int_arg, unseal_range_keys
 from suyuan.web.auth import api_auth, current_actor
 
 
@@ -72,7 +72,7 @@ def label_job(db: Session, actor: Actor, batch_id: int) -> LabelJob:
     except LabelError as exc:
         raise LabelRequestError("unknown_template", str(exc)) from exc
     batch = batches.get_batch(db, actor, batch_id)
-    serials = issuance.issued_range(db, batch.id, int_arg("first"), int_arg("last"))
+    serials = issuance.issued_range(db, batch.id, int_arg("first", 1), int_arg("last", 1))
     limit = MAX_WEB_PROOF_LABELS if request.args.get("proof") == "1" else MAX_WEB_LABELS
     if len(serials) > limit:
         raise LabelRequestError(
@@ -94,6 +94,7 @@ def batch_labels(batch_id: int) -> Response:
         media_type, extension = planned_output(job)
         if request.args.get("proof") == "1":
             return _proved_labels(db, job, media_type, extension)
+        unseal_range_keys(db, job.batch.id, job.serials)  # a wrong passphrase: 503 before streaming
     filename = f"batch-{batch_id}-{job.serials.first}-{job.serials.last}-{job.template.name}.{extension}"
 
     def produce(out: IO[bytes]) -> None:

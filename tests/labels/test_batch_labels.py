@@ -112,7 +112,7 @@ def test_the_proof_refuses_a_sheet_whose_codes_no_longer_verify_and_writes_nothi
     cli: Any, world_batch: tuple[Any, Batch], session: Session, runtime: Runtime, tmp_path: Path
 ) -> None:
     world, _ = world_batch
-    keys.revoke_key(session, world.regulator, "1", "leaked before printing")
+    keys.revoke_key(session, world.regulator, "1", "leaked before printing", runtime.ring)
     session.commit()
     out = tmp_path / "labels.pdf"
     result = cli(

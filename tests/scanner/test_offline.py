@@ -10,7 +10,14 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.scanner.offline import JwksError, load_jwks, load_revocations, parse_jwks, verify_offline
+from suyuan.scanner.offline import (
+    JwksError,
+    load_jwks,
+    load_revocations,
+    parse_jwks,
+    read_jwks,
+    verify_offline,
+)
 from suyuan.trace import keys, recalls
 from suyuan.trace.model import BatchStatus
 from suyuan.trace.verdicts import Reason, Verdict
@@ -40,14 +47,14 @@ def test_offline_verdicts_follow_the_published_documents(
 
     batch.status = BatchStatus.RECALLED
     session.commit()
+    trust = read_jwks(save(tmp_path, "jwks1.json", client.get("/.well-known/jwks.json").json))
     revoked = load_revocations(
-        save(tmp_path, "rev.json", client.get("/.well-known/suyuan/revocations.json").json), published
+        save(tmp_path, "rev.json", client.get("/.well-known/suyuan/revocations.json").json), trust
     )
-    assert revoked.version == client.get("/.well-known/jwks.json").json["revocations"]["version"]
+    assert revoked.version == trust.revocations_version
     assert verify_offline(url, published, revoked).verdict is Verdict.RECALLED
 
-    keys.create_key(session, world.regulator, runtime.ring)
-    keys.revoke_key(session, world.regulator, "1", "leaked")
+    keys.revoke_key(session, world.regulator, "1", "leaked", runtime.ring)
     session.commit()
     published = load_jwks(save(tmp_path, "jwks2.json", client.get("/.well-known/jwks.json").json))
     assert verify_offline(url, published).verdict is Verdict.REVOKED
@@ -64,9 +71,10 @@ def test_offline_a_blocked_batch_recalls_only_its_sold_units(
     )
     recalls.open_recall(session, world.regulator, batch.id, "recall", "lab failure", scope="sold_units")
     session.commit()
-    published = load_jwks(save(tmp_path, "jwks.json", client.get("/.well-known/jwks.json").json))
+    trust = read_jwks(save(tmp_path, "jwks.json", client.get("/.well-known/jwks.json").json))
+    published = trust.keys
     revoked = load_revocations(
-        save(tmp_path, "rev.json", client.get("/.well-known/suyuan/revocations.json").json), published
+        save(tmp_path, "rev.json", client.get("/.well-known/suyuan/revocations.json").json), trust
     )
     assert revoked.batches[(batch.gtin, batch.lot)] == "exit_blocked"
     verdicts = [verify_offline(u, published, revoked) for u in urls]
@@ -79,11 +87,11 @@ def test_a_forged_revocation_list_is_refused(
     client: FlaskClient, session: Session, runtime: Runtime, tmp_path: Path
 ) -> None:
     make_world(session, runtime.ring)
-    published = load_jwks(save(tmp_path, "jwks.json", client.get("/.well-known/jwks.json").json))
+    published = read_jwks(save(tmp_path, "jwks.json", client.get("/.well-known/jwks.json").json))
     token = client.get("/.well-known/suyuan/revocations.json").json["jws"]
     head, payload, sig = token.split(".")
     forged = ".".join([head, payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB"), sig])
-    with pytest.raises(JwksError, match="not a valid signed revocation list"):
+    with pytest.raises(JwksError, match=r"refused \(bad_signature\)"):
         load_revocations(save(tmp_path, "forged.json", {"jws": forged}), published)
     with pytest.raises(JwksError):
         load_revocations(save(tmp_path, "junk.json", {"jws": "a.b"}), published)
