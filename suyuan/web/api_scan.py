@@ -4,11 +4,14 @@ Anyone may call it (it is the fallback of the consumer page's camera mode), so w
 bounded before anything is decoded: anonymous callers get :data:`~suyuan.scanner.images.ANONYMOUS_LIMITS`
 (one photo, or at most 3 pages, 40 megapixels and 3 s of decoding in all), signed-in callers the default
 limits. Refusals: 413 for a file over the byte limit, 422 ``image_<reason>`` for anything that cannot be
-decoded within the limits (too many pixels, pages or frames; not an image; damaged).
+decoded within the limits (too many pixels, pages or frames; not an image; damaged). Each client address
+may call it :data:`ANONYMOUS_RATE` times a minute anonymously, :data:`SIGNED_IN_RATE` with a token (429
+beyond), counted before the upload is read.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import BinaryIO, NoReturn, cast
 
 from flask import Response, abort, jsonify, request
@@ -16,14 +19,22 @@ from flask import Response, abort, jsonify, request
 from suyuan.scanner.images import ANONYMOUS_LIMITS, DEFAULT_LIMITS, ImageRejected, Limits, read_upload
 from suyuan.scanner.verify import online_verifier, scan_upload
 from suyuan.trace.errors import InvalidInput, UnprocessableInput
+from suyuan.trace.throttle import Limit
 from suyuan.web import runtime
 from suyuan.web.api import bp
 from suyuan.web.auth import current_actor
+from suyuan.web.throttling import client_key, count_attempt
+
+# A consumer's camera fallback sends one photo per scan; a merchant checking a print run sends more.
+ANONYMOUS_RATE = Limit(12, timedelta(minutes=1))
+SIGNED_IN_RATE = Limit(60, timedelta(minutes=1))
 
 
 @bp.post("/scan-image")
 def scan_image() -> Response:
     """Decode every code in an uploaded photo or PDF (multipart ``file``) and verify each."""
+    anonymous = current_actor().role is None
+    count_attempt([(client_key("scan-image"), ANONYMOUS_RATE if anonymous else SIGNED_IN_RATE)])
     upload = request.files.get("file")
     if upload is None or (not upload.filename and not upload.mimetype):
         raise InvalidInput("send the image as multipart form field 'file'", field="file")

@@ -3,11 +3,13 @@
 One path for both, so the form and the API cannot drift apart: the device comes from the scan pages'
 device cookie (:func:`suyuan.web.consumer._device`), the rate limit is checked before an uploaded photo is
 decoded, the photo goes through :func:`suyuan.scanner.photos.clean_photo`, and the complaint is filed in
-one transaction (nothing is written when anything fails).
+one transaction (nothing is written when anything fails). The device id is the client's to choose, so
+each client address is also throttled (:data:`ADDRESS_LIMIT`, a keyed hash of the address, never stored).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import BinaryIO, cast
 
 from flask import current_app, request
@@ -18,7 +20,13 @@ from suyuan.scanner.photos import PHOTO_LIMITS, clean_photo
 from suyuan.trace import complaints
 from suyuan.trace.complaints import CleanPhoto, ComplaintLimits
 from suyuan.trace.model import Complaint
+from suyuan.trace.throttle import Limit
 from suyuan.web import consumer, runtime
+from suyuan.web.throttling import client_key, count_attempt
+
+# Complaints one client address may file per hour, whatever device ids it presents: a household or an
+# office behind one address stays well under it, a script inventing device ids does not.
+ADDRESS_LIMIT = Limit(20, timedelta(hours=1))
 
 
 def complaint_limits() -> ComplaintLimits:
@@ -58,6 +66,7 @@ def submit_complaint(
     device = request_device()
     region = consumer.request_region()  # only from a trusted proxy, as for scans
     limits = complaint_limits()
+    count_attempt([(client_key("complaint"), ADDRESS_LIMIT)])
     with rt.transaction() as db:  # refuse a flood before spending time on its photos
         complaints.enforce_rate_limit(db, device, limits)
     data = photo_bytes(upload)
