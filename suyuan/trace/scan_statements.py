@@ -47,9 +47,10 @@ def _binding() -> Select[*tuple[Any, ...]]:
 def _history() -> Any:
     """The code's scans so far in one row: how many, the first, distinct devices and regions.
 
-    Blank device hashes and regions are neither; ``device_seen`` and ``region_seen`` say whether this
-    scan's device and region are among them. The batch comes from (GTIN, lot) in a scalar subquery, so
-    the search runs on ``ix_scan_batch_serial`` without waiting for the outer query.
+    Blank device hashes and regions are neither; ``device_first_at`` is when this scan's device first
+    scanned the code (``None``: never), ``region_seen`` whether this scan's region is among them. The
+    batch comes from (GTIN, lot) in a scalar subquery, so the search runs on ``ix_scan_batch_serial``
+    without waiting for the outer query.
     """
     batch_id = select(Batch.id).where(Batch.gtin == _GTIN, Batch.lot == _LOT).scalar_subquery()
     return (
@@ -58,8 +59,8 @@ def _history() -> Any:
             func.count().label("scans"),
             func.min(Scan.at).label("first_at"),
             func.count(distinct(func.nullif(Scan.device_hash, ""))).label("devices"),
-            func.max(case((Scan.device_hash == bindparam("device", type_=String), 1), else_=0)).label(
-                "device_seen"
+            func.min(case((Scan.device_hash == bindparam("device", type_=String), Scan.at))).label(
+                "device_first_at"
             ),
             func.count(distinct(func.nullif(Scan.region, ""))).label("regions"),
             func.max(case((Scan.region == bindparam("region", type_=String), 1), else_=0)).label(
@@ -95,7 +96,22 @@ def _unbound_counts(*, postgresql: bool) -> Select[*tuple[Any, ...]]:
     return statement.add_columns(relaxed_durability()) if postgresql else statement
 
 
+def _first_seen(column: Any) -> Select[*tuple[Any, ...]]:
+    """When each known device (or region) first scanned a code: one row per device, by batch and serial.
+
+    Read only when a code's distinct devices or regions already exceed the clone rules' limits, to weigh
+    them by the day they appeared (:func:`suyuan.trace.scanning.weigh_by_day`); on ``ix_scan_batch_serial``.
+    """
+    return (
+        select(func.min(Scan.at))
+        .where(Scan.batch_id == bindparam("batch_id", type_=Integer), Scan.serial == _SERIAL, column != "")
+        .group_by(column)
+    )
+
+
 BINDING = _binding()
 SCAN = {False: _scan(postgresql=False), True: _scan(postgresql=True)}  # by "is it PostgreSQL?"
 UNBOUND_COUNTS = {False: _unbound_counts(postgresql=False), True: _unbound_counts(postgresql=True)}
 INSERT_SCAN: Insert = insert(Scan)
+DEVICES_FIRST_SEEN = _first_seen(Scan.device_hash)  # parameters: batch_id, serial
+REGIONS_FIRST_SEEN = _first_seen(Scan.region)

@@ -9,34 +9,57 @@ regions, or claimed by another buyer) or whose batch is not yet released is ``su
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import secrets
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Connection, Row, select
 from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
+from suyuan.trace.bounds import fits_column
 from suyuan.trace.codes import CodeId, ParsedCode, signed_message
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound
 from suyuan.trace.keys import KeyRing, verify_signature
 from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, Recall, Scan, SigningKey
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.recalls import current_recall, sold_unit_is_recalled
-from suyuan.trace.scan_statements import BINDING, INSERT_SCAN, SCAN, UNBOUND_COUNTS
-from suyuan.trace.scan_tally import count_scan
+from suyuan.trace.scan_statements import (
+    BINDING,
+    DEVICES_FIRST_SEEN,
+    INSERT_SCAN,
+    REGIONS_FIRST_SEEN,
+    SCAN,
+    UNBOUND_COUNTS,
+)
+from suyuan.trace.scan_tally import count_scan, tally_day
 from suyuan.trace.verdicts import Reason, Verdict
 from suyuan.trace.zone.fields import text
 
 
 @dataclass(frozen=True)
 class CloneRules:
-    """When a valid code starts to look copied; thresholds are policy (DOMAIN-DETAIL §10)."""
+    """When a valid code starts to look copied; thresholds are policy (DOMAIN-DETAIL §10).
+
+    The evidence must build up over time, so that a burst of requests cannot turn a genuine code
+    suspect for its buyer (docs/codes.md, "Clone detection and its limits"): a code is ``many_devices``
+    when more than ``max_devices`` known devices scanned it, counting at most ``devices_per_day`` new
+    ones per calendar day (China Standard Time); ``many_regions`` likewise with ``max_regions`` and
+    ``regions_per_day``. Another buyer's claim weighs only against a device that first scanned the code
+    at least ``claim_lead`` after the claim was made.
+    """
 
     max_devices: int = 5
     max_regions: int = 2
+    devices_per_day: int = 2
+    regions_per_day: int = 1
+    claim_lead: timedelta = timedelta(hours=24)
 
 
 @dataclass
@@ -93,8 +116,16 @@ def _check(
 
 
 def _serial_number(serial: str) -> int | None:
-    """The serial as issuances count it, or ``None`` (nothing covers it) unless digits without a leading 0."""
-    return int(serial) if serial.isdigit() and not serial.startswith("0") and len(serial) <= 12 else None
+    """The serial as issuances count it, or ``None`` when no issuance can cover it.
+
+    Issued serials are ASCII digits without a leading 0 and fit the issuance columns (a 32-bit integer on
+    PostgreSQL): anything else lies outside every issued range (``serial_out_of_range``), never a query
+    the database refuses.
+    """
+    if not (serial.isascii() and serial.isdigit()) or serial.startswith("0") or len(serial) > 10:
+        return None
+    number = int(serial)
+    return number if fits_column(number) else None
 
 
 def _check_binding(session: Session, check: CodeCheck) -> None:
@@ -136,6 +167,38 @@ def device_hash(secret: str, device_id: str) -> str:
     return hmac.new(secret.encode("utf-8"), device_id.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+def new_device_id() -> str:
+    """A fresh random device id (128 bits) for a browser that holds no device cookie yet."""
+    return secrets.token_urlsafe(16)
+
+
+def device_cookie(secret: str, device_id: str) -> str:
+    """The device cookie the server issues: ``{id}.{MAC}``, so that a client cannot invent one.
+
+    The MAC is HMAC-SHA256 of the id under a key derived from the secret key (not the key itself, so it
+    is useless for anything else), cut to 128 bits. Only ids in such a cookie count as devices.
+    """
+    return f"{device_id}.{_device_mac(secret, device_id)}"
+
+
+_MAX_COOKIE = 128  # a cookie longer than any the server issues is not looked at
+
+
+def verified_device_id(secret: str, cookie: str) -> str | None:
+    """The device id in a cookie the server issued, or ``None`` for an invented, altered or old cookie."""
+    device_id, dot, mac = cookie.rpartition(".")
+    if not dot or not device_id or len(cookie) > _MAX_COOKIE:
+        return None
+    expected = _device_mac(secret, device_id).encode("ascii")
+    return device_id if hmac.compare_digest(mac.encode("utf-8", "replace"), expected) else None
+
+
+def _device_mac(secret: str, device_id: str) -> str:
+    key = hmac.new(secret.encode("utf-8"), b"suyuan device cookie v1", hashlib.sha256).digest()
+    mac = hmac.new(key, device_id.encode("utf-8"), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
+
+
 def record_scan(
     session: Session,
     ring: KeyRing,
@@ -144,13 +207,15 @@ def record_scan(
     device: str,
     region: str = "",
     rules: CloneRules | None = None,
+    now: datetime | None = None,
 ) -> CodeCheck:
     """Check a code, weigh its scan history for cloning, and record this scan (never the raw IP).
 
-    ``device`` is the salted device hash, or "" when the client keeps no cookie: such scans are
-    recorded and counted but cannot tell devices apart, so they never count as another device.
+    ``device`` is the salted hash of a server-issued device cookie, or "" (the unknown device) when the
+    client shows none: such scans are recorded and counted but never count as a device. ``region`` is
+    the coarse region a trusted proxy states, or "". ``now`` is the scan's time (tests set it).
     """
-    code, at = parsed.code, utcnow()
+    code, at = parsed.code, now or utcnow()
     db = session.connection()  # Core for the rest: the scan row is written without building an ORM object
     postgresql = db.dialect.name == "postgresql"  # then the reads below also relax commit durability
     # Serials are stored cut to 20 characters; a longer one is never covered, so its claim does not matter.
@@ -161,10 +226,17 @@ def record_scan(
         count, first = db.execute(UNBOUND_COUNTS[postgresql], params).one()[:2]
     else:  # counted by batch and serial; SCAN read the history and the claim
         history = _History(
-            row.scans or 0, row.first_at, row.devices or 0, row.device_seen, row.regions or 0, row.region_seen
+            row.scans or 0,
+            row.first_at,
+            row.devices or 0,
+            row.device_first_at,
+            row.regions or 0,
+            row.region_seen,
         )
         if check.verdict is not Verdict.COUNTERFEIT:
-            _weigh_history(check, row.Claim, history, device, region, rules or CloneRules())
+            rules = rules or CloneRules()
+            evidence = _evidence(db, check, history, device, region, rules, at)
+            _weigh_history(check, row.Claim, evidence, device, rules)
         count, first = history.count, history.first
     db.execute(
         INSERT_SCAN,
@@ -194,29 +266,86 @@ class _History:
     count: int
     first: datetime | None
     devices: int
-    device_seen: int | None  # 1 if this device scanned the code before; None when there is no scan
+    device_first_at: datetime | None  # when this scan's device first scanned the code; None: never
     regions: int
-    region_seen: int | None
+    region_seen: int | None  # 1 if this region was seen before; None when there is no scan
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What a code's scans say about copying, weighed by :class:`CloneRules`."""
+
+    devices: int  # known devices, at most ``devices_per_day`` new ones counted per day
+    regions: int  # regions, at most ``regions_per_day`` new ones counted per day
+    viewer_since: datetime  # when this scan's device first scanned the code (now for the unknown device)
+
+
+def _evidence(
+    db: Connection,
+    check: CodeCheck,
+    history: _History,
+    device: str,
+    region: str,
+    rules: CloneRules,
+    at: datetime,
+) -> _Evidence:
+    """Weigh the history with this scan: distinct devices and regions, spread out by the day they appeared.
+
+    The cheap distinct counts of the scan statement decide whether weighing is needed at all; only codes
+    beyond a limit pay the second read (one row per device or region).
+    """
+    assert check.batch is not None
+    new_device = bool(device) and history.device_first_at is None
+    new_region = bool(region) and not history.region_seen
+    devices = history.devices + new_device
+    regions = history.regions + new_region
+    params = {"batch_id": check.batch.id, "serial": check.code.serial[:20]}
+    if devices > rules.max_devices:
+        seen = list(db.execute(DEVICES_FIRST_SEEN, params).scalars())
+        devices = weigh_by_day([*seen, *([at] if new_device else [])], rules.devices_per_day)
+    if regions > rules.max_regions:
+        seen = list(db.execute(REGIONS_FIRST_SEEN, params).scalars())
+        regions = weigh_by_day([*seen, *([at] if new_region else [])], rules.regions_per_day)
+    viewer_since = history.device_first_at if device and history.device_first_at else at
+    return _Evidence(devices, regions, min(viewer_since, at))
+
+
+def weigh_by_day(first_seen: Iterable[datetime], per_day: int) -> int:
+    """How many devices (or regions) count, when each calendar day adds at most ``per_day`` new ones.
+
+    ``first_seen`` holds when each one first scanned the code. A burst of fresh browsers in an afternoon
+    counts as ``per_day``; a copy sold to many buyers over days counts them all.
+    """
+    per = Counter(tally_day(at) for at in first_seen)
+    return sum(min(n, per_day) for n in per.values())
 
 
 def _weigh_history(
-    check: CodeCheck, claim: Claim | None, history: _History, device: str, region: str, rules: CloneRules
+    check: CodeCheck, claim: Claim | None, evidence: _Evidence, device: str, rules: CloneRules
 ) -> None:
-    """Too many devices or regions, or another buyer's claim, make a valid code suspect."""
-    devices = history.devices + (1 if device and not history.device_seen else 0)
-    regions = history.regions + (1 if region and not history.region_seen else 0)
+    """Too many devices or regions, or an earlier buyer's claim, make a valid code suspect."""
     check.claim = claim
     check.claimed_by_this_device = bool(device) and claim is not None and claim.device_hash == device
     suspicions = []
-    if claim is not None and not check.claimed_by_this_device:
+    if claim is not None and not check.claimed_by_this_device and _claim_weighs(claim, evidence, rules):
         suspicions.append(Reason.CLAIMED_BY_OTHER)
-    if devices > rules.max_devices:
+    if evidence.devices > rules.max_devices:
         suspicions.append(Reason.MANY_DEVICES)
-    if regions > rules.max_regions:
+    if evidence.regions > rules.max_regions:
         suspicions.append(Reason.MANY_REGIONS)
     if suspicions and check.verdict in (Verdict.GENUINE, Verdict.SUSPECT):
         check.verdict = Verdict.SUSPECT
         check.reasons.extend(suspicions)
+
+
+def _claim_weighs(claim: Claim, evidence: _Evidence, rules: CloneRules) -> bool:
+    """Another buyer's claim counts against this device only if it came a clear lead before it.
+
+    The claimant must have claimed at least ``claim_lead`` before this device first scanned the code: a
+    buyer who scanned the item before a stranger's claim, or within a day after it, is never told that
+    someone else bought it; a copy first scanned days after the genuine buyer's claim is.
+    """
+    return evidence.viewer_since - claim.at >= rules.claim_lead
 
 
 def claim_code(
@@ -227,7 +356,7 @@ def claim_code(
     ``contact`` (optional, one line) is where to reach the buyer if the batch is ever recalled
     (:func:`suyuan.trace.recalls.recall_notifications`); it never enters the audit log.
     """
-    if not device:
+    if not device:  # only a server-issued device cookie, so that the claimant is recognised later
         raise InvalidState("claiming needs a device cookie; open the code in a browser")
     contact = text(contact, "contact", 200)
     if "\n" in contact or "\t" in contact:

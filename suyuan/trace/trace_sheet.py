@@ -32,6 +32,7 @@ from suyuan.trace.codes import CodeId, code_url, signed_message
 from suyuan.trace.issuance import issuances_of
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import Batch, SigningKey
+from suyuan.trace.sheet_cells import sheet_cell
 from suyuan.trace.trace_events import EventContext, TraceEvent, batch_events, context_of
 from suyuan.trace.tracing import traceability_lot_code, traceable_batch
 
@@ -149,13 +150,14 @@ def _text(value: Any) -> Any:
 
 def csv_chunks(rows: Iterable[Row]) -> Iterator[str]:
     """The CSV text in chunks of about 64 KiB: a UTF-8 byte-order mark (Excel reads Chinese right),
-    the header, then the rows; times as ISO 8601 UTC (they sort as text)."""
+    the header, then the rows; times as ISO 8601 UTC (they sort as text); no text cell runs as a formula
+    (:func:`~suyuan.trace.sheet_cells.sheet_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([_text(v) for v in row])
+        writer.writerow([sheet_cell(_text(v)) for v in row])
         if buffer.tell() > CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -196,5 +198,5 @@ def _write_cell(sheet: Any, row: int, col: int, value: Any, when: Any) -> None:
         sheet.write_datetime(row, col, value.astimezone(UTC).replace(tzinfo=None), when)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         sheet.write_number(row, col, value)
-    else:
-        sheet.write_string(row, col, str(value))
+    else:  # a string cell is never evaluated, but defused like the CSV's, it survives a save as CSV too
+        sheet.write_string(row, col, sheet_cell(str(value)))

@@ -13,15 +13,20 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
+from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, batches, issuance, negative_list, registry
+from suyuan.trace import audit_checkpoints, batches, issuance, keys, negative_list, registry
 from suyuan.trace.actors import Actor
+from suyuan.trace.bounds import MAX_INT, MIN_INT, whole_number
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.filing_input import document_from_json, product_filing_from_json
 from suyuan.trace.model import NegativeListEntry, Role
 from suyuan.trace.registry import EnterpriseFiling
+from suyuan.trace.sheet_cells import sheet_cell
 from suyuan.web import runtime
 from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
+from suyuan.web.converters import query_int
+from suyuan.web.json_body import MAX_JSON_BYTES, read_json_object
 from suyuan.web.openapi import openapi_document
 from suyuan.web.serialize import (
     batch_json,
@@ -34,24 +39,39 @@ from suyuan.web.serialize import (
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 that says what is wrong."""
-    if not request.is_json:
-        raise InvalidInput("send a JSON object with Content-Type: application/json")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("the body is not a JSON object")
-    return data
+def body(max_bytes: int = MAX_JSON_BYTES) -> dict[str, Any]:
+    """The request's JSON object, or a 400 that says what is wrong (413 over ``max_bytes``).
+
+    Every JSON route reads its body here, so every one is bounded alike before parsing (size, nesting)
+    and refuses NUL characters in text: :mod:`suyuan.web.json_body`. Routes taking lists of lines or
+    codes pass :data:`~suyuan.web.json_body.BULK_JSON_BYTES`.
+    """
+    return read_json_object(max_bytes)
 
 
-def field(data: dict[str, Any], name: str, kind: type, *, required: bool = True, default: Any = None) -> Any:
-    """One typed field of a JSON body (bool is not accepted as int)."""
+def field(
+    data: dict[str, Any],
+    name: str,
+    kind: type,
+    *,
+    required: bool = True,
+    default: Any = None,
+    low: int = MIN_INT,
+    high: int = MAX_INT,
+) -> Any:
+    """One typed field of a JSON body (bool is not accepted as int).
+
+    An int must lie from ``low`` to ``high``, by default the range of the database's integer columns
+    (:mod:`suyuan.trace.bounds`): a larger id or quantity is a 400 naming the field, never a 500.
+    """
     if name not in data or data[name] is None:
         if required:
             raise InvalidInput(f"{name} is required", field=name)
         return default
     value = data[name]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    if kind is int:
+        return whole_number(value, name, low=low, high=high)
+    if not isinstance(value, kind):
         raise InvalidInput(f"{name} must be a {kind.__name__}", field=name)
     return value
 
@@ -138,8 +158,9 @@ def file_product() -> tuple[Response, int]:
     data = body()
     actor = current_actor()
     enterprise_id = data.pop("enterprise_id", None) or actor.enterprise_id
-    if not isinstance(enterprise_id, int) or isinstance(enterprise_id, bool):
+    if enterprise_id is None:
         raise InvalidInput("enterprise_id is required", field="enterprise_id")
+    enterprise_id = whole_number(enterprise_id, "enterprise_id")
     filing = product_filing_from_json(data)
     with runtime().transaction() as db:
         return created(product_json(registry.file_product(db, actor, enterprise_id, filing)))
@@ -166,6 +187,7 @@ def add_document(product_id: int) -> tuple[Response, int]:
 
 @bp.post("/products/<int:product_id>/admission")
 @api_role(Role.REGULATOR)
+@api_visible("product_id", registry.get_product)
 def decide_admission(product_id: int) -> Response:
     """The office admits (with risk class and, if needed, a disclosure) or refuses a product."""
     data = body()
@@ -292,18 +314,33 @@ def issue_codes(batch_id: int) -> tuple[Response, int]:
 def list_codes(batch_id: int) -> Response:
     """The batch's codes: ``format=csv`` streams every URL; JSON lists the issuances."""
     fmt = request.args.get("format", "json")
-    first, last = int_arg("first"), int_arg("last")
+    first, last = int_arg("first", 1), int_arg("last", 1)  # serials start at 1
     rt = runtime()
     actor = current_actor()
     if fmt == "json":
         return get_batch(batch_id)
     if fmt != "csv":
         raise InvalidInput("format must be csv or json", field="format")
-    with rt.transaction() as db:  # validate before streaming, so errors are proper 4xx responses
+    with rt.transaction() as db:  # validate before streaming, so errors are proper 4xx/503 responses
         serials = issuance.issued_range(db, batches.get_batch(db, actor, batch_id).id, first, last)
+        unseal_range_keys(db, batch_id, serials)
     response = Response(stream_with_context(_csv_rows(actor, batch_id, serials)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_id}-codes.csv"'
     return response
+
+
+def unseal_range_keys(db: Session, batch_id: int, serials: issuance.SerialRange) -> None:
+    """Decrypt the keys that sign ``serials`` before a download streams.
+
+    A wrong passphrase then answers 503 ``key_unavailable``; raised inside the stream, it could only
+    cut the download off (a bare 500 with no explanation).
+    """
+    kids = {
+        i.kid
+        for i in issuance.issuances_of(db, batch_id)
+        if i.first_serial <= serials.last and i.last_serial >= serials.first
+    }
+    keys.unseal_keys(db, runtime().ring, kids)
 
 
 def _csv_rows(actor: Actor, batch_id: int, serials: issuance.SerialRange) -> Iterator[str]:
@@ -315,7 +352,7 @@ def _csv_rows(actor: Actor, batch_id: int, serials: issuance.SerialRange) -> Ite
         writer.writerow(["serial", "url"])
         serial = serials.first
         for url in issuance.code_urls(db, rt.ring, batch, serials, rt.code_base):
-            writer.writerow([serial, url])
+            writer.writerow([serial, sheet_cell(url)])  # the serial is a number; no text runs as a formula
             serial += 1
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
@@ -324,13 +361,9 @@ def _csv_rows(actor: Actor, batch_id: int, serials: issuance.SerialRange) -> Ite
         yield buffer.getvalue()
 
 
-def int_arg(name: str) -> int | None:
-    text = request.args.get(name)
-    if text is None or text == "":
-        return None
-    if not text.isdigit() or len(text) > 9:
-        raise InvalidInput(f"{name} must be a positive whole number", field=name)
-    return int(text)
+def int_arg(name: str, low: int = 0) -> int | None:
+    """An optional whole-number query parameter (``first``, ``last``, ``dpi``), bounded; else a 400."""
+    return query_int(name, low=low)
 
 
 def _statement_url(issuance_id: int) -> str:
@@ -343,15 +376,18 @@ def _statement_url(issuance_id: int) -> str:
 @bp.get("/audit/verify")
 @api_auth
 def verify_audit() -> Response:
-    """Check the audit chain (regulators)."""
+    """Check the audit chain and its signed checkpoints, as ``suyuan audit verify`` does (regulators)."""
     current_actor().require_regulator()
-    with runtime().transaction() as db:
-        report = audit.verify_chain(db)
+    rt = runtime()
+    with rt.transaction() as db:
+        report = audit_checkpoints.verify_log(db, rt.ring)
     return jsonify(
         {
             "ok": report.ok,
             "entries": report.entries,
             "broken_seq": report.broken_seq,
             "problem": report.problem,
+            "checkpoints": report.checkpoints,
+            "latest_checkpoint_seq": report.latest.seq if report.latest else None,
         }
     )

@@ -7,19 +7,23 @@ an RFC 9264 linkset. Shorter paths fall back to the batch (``/01/{gtin}/10/{lot}
 
 from __future__ import annotations
 
-import secrets
+import logging
+import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, g, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response as BaseResponse
 
-from suyuan.trace import keys, revocations, scanning
+from suyuan.trace import audit_checkpoints, keys, revocations, scanning
+from suyuan.trace.audit_checkpoints import CHECKPOINT_TYPE
 from suyuan.trace.codes import MAX_URL_LENGTH, MalformedCode, ParsedCode, identity_path, parse_code
 from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.issuance import get_issuance
+from suyuan.trace.keys import KeyUnavailable
 from suyuan.trace.model import AdmissionStatus, Batch, Product
 from suyuan.trace.recalls import current_recall
 from suyuan.trace.scanning import CodeCheck
@@ -30,6 +34,7 @@ from suyuan.web.recall_json import verdict_recall_json
 from suyuan.web.serialize import batch_json, product_json, supplier_json
 
 bp = Blueprint("consumer", __name__)
+log = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "sy_did"
 REGION_HEADER = "X-Suyuan-Region"
@@ -44,7 +49,7 @@ def _remember_choices(response: Response) -> Response:
     """Persist the language switch and a new device cookie chosen while handling the request."""
     lang = g.get("set_lang_cookie")
     if lang:
-        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", secure=request.is_secure)
     device = g.get("new_device_id")
     if device:
         response.set_cookie(
@@ -97,14 +102,41 @@ def jwks() -> Response:
 
 @bp.get("/.well-known/suyuan/revocations.json")
 def revocation_list() -> Response:
-    """The signed list of revoked keys and recalled or stopped batches, for offline verifiers."""
+    """The signed list of revoked keys and recalled or stopped batches, for offline verifiers.
+
+    Cached for a shorter time than the JWKS, so a verifier that fetches the JWKS and then the list
+    it names rarely gets a list older than the version the JWKS announces (which it would refuse).
+    """
     rt = runtime()
+    _anchor_audit_log()
     with rt.transaction() as db:
         token = revocations.signed_revocation_list(db, rt.ring, rt.code_base)
     response = jsonify({"jws": token})
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/.well-known/suyuan/audit-checkpoints.json")
+def audit_checkpoint_list() -> Response:
+    """The latest signed audit checkpoints, for outside parties to keep (``audit verify --checkpoint``)."""
+    _anchor_audit_log()
+    with runtime().transaction() as db:
+        document = {"type": CHECKPOINT_TYPE, "checkpoints": audit_checkpoints.published_checkpoints(db)}
+    response = jsonify(document)
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _anchor_audit_log() -> None:
+    """Sign an audit checkpoint if one is due, in a transaction of its own; never fail the request."""
+    rt = runtime()
+    try:
+        with rt.transaction() as db:
+            audit_checkpoints.take_checkpoint_if_due(db, rt.ring)
+    except (KeyUnavailable, IntegrityError, OperationalError) as exc:  # no key, a concurrent taker, busy
+        log.warning("audit checkpoint not taken: %s", exc)
 
 
 @bp.get("/issuances/<int:issuance_id>")
@@ -182,13 +214,48 @@ def _wanted() -> str:
 
 
 def _device() -> str:
-    """The salted hash of this device's cookie; browsers without one get a new cookie."""
-    device_id = request.cookies.get(DEVICE_COOKIE) or request.headers.get("X-Device-Id", "")
-    if not device_id and _wanted() == "html":
-        device_id = g.new_device_id = secrets.token_urlsafe(16)
-    if not device_id or len(device_id) > 64:
+    """The salted hash of the device id the caller presents (cookie, else ``X-Device-Id``), or "".
+
+    For complaint rate limits only, where an id a client chose still separates its callers; it is no
+    evidence of anything. Clone detection and claims take :func:`known_device` instead.
+    """
+    secret = runtime().settings.secret_key
+    raw = request.cookies.get(DEVICE_COOKIE) or request.headers.get("X-Device-Id", "")
+    device_id = scanning.verified_device_id(secret, raw) or raw  # scans, claims, complaints agree
+    return scanning.device_hash(secret, device_id) if 0 < len(device_id) <= 64 else ""
+
+
+def known_device(*, issue: bool) -> str:
+    """The salted hash of this browser's server-issued device cookie, or "" (the unknown device).
+
+    A cookie counts only if its MAC verifies (:func:`suyuan.trace.scanning.verified_device_id`): an
+    ``X-Device-Id`` header or an invented cookie is the unknown device, which never counts toward clone
+    detection. With ``issue``, a page request without a valid cookie gets one (re-signing the id of a
+    cookie from before cookies were signed, so its claims stay recognised) and counts as that device.
+    """
+    secret = runtime().settings.secret_key
+    cookie = request.cookies.get(DEVICE_COOKIE, "")
+    device_id = scanning.verified_device_id(secret, cookie)
+    if device_id is None and issue and _wanted() == "html":
+        device_id = cookie if _UNSIGNED_ID.fullmatch(cookie) else scanning.new_device_id()
+        g.new_device_id = scanning.device_cookie(secret, device_id)
+    return scanning.device_hash(secret, device_id) if device_id else ""
+
+
+_UNSIGNED_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def request_region() -> str:
+    """The coarse region of this request, as a trusted reverse proxy states it in ``X-Suyuan-Region``.
+
+    Without a trusted proxy (``SUYUAN_TRUSTED_PROXIES=0``, the default) the header comes from the
+    client, who could invent regions to make a genuine code ``many_regions``: it is ignored (""). With
+    one, the proxy must set (or strip) it on every request.
+    """
+    if runtime().settings.trusted_proxies < 1:
         return ""
-    return scanning.device_hash(runtime().settings.secret_key, device_id)
+    region = request.headers.get(REGION_HEADER, "").strip()[:64]
+    return region if region.isprintable() else ""
 
 
 def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
@@ -205,9 +272,13 @@ def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
         if wanted == "linkset":
             check = scanning.check_code(db, rt.ring, parsed)
             return _linkset_response(check, url)
-        region = request.headers.get(REGION_HEADER, "")[:64]
         check = scanning.record_scan(
-            db, rt.ring, parsed, device=_device(), region=region, rules=rt.clone_rules
+            db,
+            rt.ring,
+            parsed,
+            device=known_device(issue=True),
+            region=request_region(),
+            rules=rt.clone_rules,
         )
         document = verdict_document(check)
         if wanted == "json":
@@ -371,7 +442,7 @@ def claim(rest: str) -> BaseResponse:
         parsed = parse_code(target)
     except MalformedCode as exc:
         raise InvalidInput(str(exc), field="code") from exc
-    device = _device()
+    device = known_device(issue=False)  # a claim binds the item to a device the server issued
     rt = runtime()
     with rt.transaction() as db:
         scanning.claim_code(db, rt.ring, parsed, device=device, contact=request.form.get("contact", ""))

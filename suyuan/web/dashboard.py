@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
-from suyuan.trace.errors import InvalidInput
 from suyuan.trace.lookup import MAX_BATCH_ID
 from suyuan.trace.model import AdmissionStatus, BatchStatus, ComplaintStatus
 from suyuan.trace.stats import (
@@ -28,6 +26,7 @@ from suyuan.trace.stats import (
 )
 from suyuan.trace.verdicts import Verdict
 from suyuan.web.charts import bar_chart, line_chart
+from suyuan.web.converters import query_int
 from suyuan.web.reasons import VERDICT_TITLES
 
 DAY_CHOICES = (7, 30, 90, 365)
@@ -62,18 +61,8 @@ COMPLAINT_LABELS: dict[str, LazyString] = {
 
 def chart_args() -> tuple[int | None, int]:
     """``?batch=`` (a batch number, or empty for all) and ``?days=`` (1-366, default 30); else 400."""
-    raw_batch = request.args.get("batch", "").strip()
-    raw_days = request.args.get("days", "").strip()
-    batch_id = None
-    if raw_batch:
-        if not (raw_batch.isascii() and raw_batch.isdigit() and 1 <= int(raw_batch[:12]) <= MAX_BATCH_ID):
-            raise InvalidInput("batch must be a batch number", field="batch")
-        batch_id = int(raw_batch)
-    days = DEFAULT_DAYS
-    if raw_days:
-        if not (raw_days.isascii() and raw_days.isdigit() and 1 <= int(raw_days[:4]) <= MAX_DAYS):
-            raise InvalidInput(f"days must be a number from 1 to {MAX_DAYS}", field="days")
-        days = int(raw_days)
+    batch_id = query_int("batch", low=1, high=MAX_BATCH_ID)
+    days = query_int("days", DEFAULT_DAYS, low=1, high=MAX_DAYS) or DEFAULT_DAYS
     return batch_id, days
 
 

@@ -17,6 +17,7 @@ from suyuan.trace.model import Batch, Role
 from suyuan.trace.zone import credit, entry, exits, ledger, spot_checks
 from suyuan.web import dashboard, runtime
 from suyuan.web.auth import current_actor, login_required
+from suyuan.web.converters import query_int
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
 LEDGER_PAGE = 500
@@ -71,11 +72,9 @@ def labels() -> str:
 
 
 def _job(db: Session, choices: list[tuple[Batch, int]]) -> LabelJob:
-    wanted = request.args.get("batch", type=int) or choices[0][0].id
+    wanted = query_int("batch") or choices[0][0].id
     batch = batches.get_batch(db, current_actor(), wanted)
-    serials = issuance.issued_range(
-        db, batch.id, request.args.get("first", type=int), request.args.get("last", type=int)
-    )
+    serials = issuance.issued_range(db, batch.id, query_int("first"), query_int("last"))
     if len(serials) > MAX_WEB_LABELS:
         raise LabelError(f"at most {MAX_WEB_LABELS:,} labels per download; narrow the range")
     fmt = request.args.get("format", "pdf")
@@ -90,10 +89,10 @@ def label_preview() -> Response:
     """The first page of a label job as a small PNG (96 dpi)."""
     rt = runtime()
     with rt.transaction() as db:
-        batch = batches.get_batch(db, current_actor(), request.args.get("batch", type=int) or 0)
+        batch = batches.get_batch(db, current_actor(), query_int("batch") or 0)
         template = get_template(request.args.get("template", "a4-3x8"))
-        first = request.args.get("first", type=int) or 1
-        last = min(request.args.get("last", type=int) or first, first + template.labels_per_page - 1)
+        first = query_int("first") or 1
+        last = min(query_int("last") or first, first + template.labels_per_page - 1)
         job = LabelJob(batch, issuance.issued_range(db, batch.id, first, last), template, "png", dpi=100)
         out = io.BytesIO()
         render_job(db, rt.ring, job, rt.code_base, out)
@@ -125,6 +124,6 @@ def batch_ledger(batch_id: int) -> str:
     """One batch's ledger: totals, reconciliation and its movements, a page at a time."""
     with runtime().transaction() as db:
         report = ledger.ledger_report(
-            db, current_actor(), batch_id, after=request.args.get("after", 0, type=int), limit=LEDGER_PAGE
+            db, current_actor(), batch_id, after=query_int("after") or 0, limit=LEDGER_PAGE
         )
         return render_template("zone/ledger.html", report=report, back=url_for("merchant.zone"))

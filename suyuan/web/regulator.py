@@ -13,6 +13,7 @@ from suyuan.trace.zone.anomalies import find_anomalies
 from suyuan.web import dashboard, runtime
 from suyuan.web.api_zone import zone_rules
 from suyuan.web.auth import current_actor, login_required
+from suyuan.web.converters import query_int
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 LEDGER_PAGE = 500
@@ -40,15 +41,16 @@ def home() -> str:
             counts=stats.dashboard_counts(db, actor),
             anomalies=anomalies[:ANOMALIES_SHOWN],
             anomaly_count=len(anomalies),
-            credit=credit_board(enterprises, actor.office_id),
+            credit=credit_board(enterprises),
             scope=_("the batches of your office's enterprises"),
             **dashboard.template_context(scans, batch_id),
         )
 
 
-def credit_board(enterprises: list[Enterprise], office_id: int | None) -> list[Enterprise]:
-    """The office's merchants, worst credit grade first (they are supervised most closely)."""
-    merchants = [e for e in enterprises if e.kind is EnterpriseKind.MERCHANT and e.office_id == office_id]
+def credit_board(enterprises: list[Enterprise]) -> list[Enterprise]:
+    """The merchants among the office's enterprises, worst credit grade first (they are supervised
+    most closely)."""
+    merchants = [e for e in enterprises if e.kind is EnterpriseKind.MERCHANT]
     rank = {grade: i for i, grade in enumerate(credit.GRADES)}
     return sorted(merchants, key=lambda e: (-rank.get(e.credit_grade, len(rank)), e.name))
 
@@ -88,6 +90,6 @@ def batch_ledger(batch_id: int) -> str:
     """One batch's ledger: totals, reconciliation and its movements, a page at a time."""
     with runtime().transaction() as db:
         report = ledger.ledger_report(
-            db, current_actor(), batch_id, after=request.args.get("after", 0, type=int), limit=LEDGER_PAGE
+            db, current_actor(), batch_id, after=query_int("after") or 0, limit=LEDGER_PAGE
         )
         return render_template("zone/ledger.html", report=report, back=url_for("regulator.zone"))

@@ -9,7 +9,7 @@ scans per day and by region (:mod:`suyuan.web.charts`) and links to the download
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -19,14 +19,15 @@ from suyuan.trace.trace_scans import ScanSummary
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.charts import bar_chart, line_chart
+from suyuan.web.converters import query_int
 
 bp = Blueprint("trace_pages", __name__)
 ORDERS_PAGE = 50
 
 
 def _options() -> tracing.TraceOptions:
-    offset = request.args.get("orders_offset", 0, type=int)
-    return tracing.TraceOptions(orders_offset=max(0, min(offset or 0, 10_000_000)), orders_limit=ORDERS_PAGE)
+    offset = query_int("orders_offset", 0, high=10_000_000) or 0
+    return tracing.TraceOptions(orders_offset=offset, orders_limit=ORDERS_PAGE)
 
 
 def _charts(scans: ScanSummary | None) -> dict[str, Markup]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
@@ -12,9 +14,13 @@ from suyuan.trace import keys, scanning
 from suyuan.trace.codes import CodeId, code_url, parse_code, signed_message
 from suyuan.trace.errors import InvalidState
 from suyuan.trace.model import BatchStatus, Scan
+from suyuan.trace.model.types import utcnow
 from suyuan.trace.scanning import CloneRules
 from suyuan.trace.verdicts import Reason, Verdict
 from tests.factories import BASE, code_urls, make_batch, make_world
+
+START = datetime(2026, 3, 2, 4, tzinfo=UTC)  # noon in China
+DAY = timedelta(days=1)
 
 
 def check(session: Session, runtime: Runtime, url: str) -> scanning.CodeCheck:
@@ -113,13 +119,17 @@ def test_codes_of_a_batch_not_yet_released_are_suspect(session: Session, runtime
 def test_a_code_seen_on_many_devices_turns_suspect(session, runtime, world_batch) -> None:  # type: ignore[no-untyped-def]
     _, batch = world_batch
     parsed = parse_code(code_urls(session, runtime.ring, batch, 1, 1)[0])
-    rules = CloneRules(max_devices=3, max_regions=9)
-    verdicts = [
-        scanning.record_scan(session, runtime.ring, parsed, device=f"device-{i}", rules=rules).verdict
+    rules = CloneRules(max_devices=3, max_regions=9, devices_per_day=2)
+    verdicts = [  # two new devices a day, on two days
+        scanning.record_scan(
+            session, runtime.ring, parsed, device=f"device-{i}", rules=rules, now=START + DAY * (i // 2)
+        ).verdict
         for i in range(4)
     ]
     assert verdicts == [Verdict.GENUINE] * 3 + [Verdict.SUSPECT]
-    again = scanning.record_scan(session, runtime.ring, parsed, device="device-0", rules=rules)
+    again = scanning.record_scan(
+        session, runtime.ring, parsed, device="device-0", rules=rules, now=START + DAY
+    )
     assert again.reasons == [Reason.MANY_DEVICES] and again.scan_count == 5
 
 
@@ -145,12 +155,16 @@ def test_the_same_device_rescanning_stays_genuine_and_anonymous_scans_do_not_cou
 def test_a_code_seen_in_many_regions_turns_suspect(session, runtime, world_batch) -> None:  # type: ignore[no-untyped-def]
     _, batch = world_batch
     parsed = parse_code(code_urls(session, runtime.ring, batch, 3, 3)[0])
-    for region in ("CN-GD", "CN-SH"):
+    for day, region in enumerate(("CN-GD", "CN-SH")):  # one new region a day counts
         assert (
-            scanning.record_scan(session, runtime.ring, parsed, device="a", region=region).verdict
+            scanning.record_scan(
+                session, runtime.ring, parsed, device="a", region=region, now=START + DAY * day
+            ).verdict
             is Verdict.GENUINE
         )
-    result = scanning.record_scan(session, runtime.ring, parsed, device="a", region="CN-XJ")
+    result = scanning.record_scan(
+        session, runtime.ring, parsed, device="a", region="CN-XJ", now=START + 2 * DAY
+    )
     assert (result.verdict, result.reasons) == (Verdict.SUSPECT, [Reason.MANY_REGIONS])
 
 
@@ -160,7 +174,8 @@ def test_a_claimed_code_is_suspect_elsewhere_but_not_for_its_buyer(session, runt
     scanning.claim_code(session, runtime.ring, parsed, device="buyer")
     mine = scanning.record_scan(session, runtime.ring, parsed, device="buyer")
     assert mine.verdict is Verdict.GENUINE and mine.claimed_by_this_device
-    theirs = scanning.record_scan(session, runtime.ring, parsed, device="copycat")
+    later = utcnow() + CloneRules().claim_lead  # a copy first scanned a day after the claim
+    theirs = scanning.record_scan(session, runtime.ring, parsed, device="copycat", now=later)
     assert (theirs.verdict, theirs.reasons) == (Verdict.SUSPECT, [Reason.CLAIMED_BY_OTHER])
     with pytest.raises(InvalidState, match="already claimed"):
         scanning.claim_code(session, runtime.ring, parsed, device="copycat")

@@ -10,6 +10,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+from suyuan.trace.bounds import whole_number
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
 from suyuan.trace.zone.exits import Buyer, ExitFiling, ExitLineFiling
@@ -42,11 +43,8 @@ def string(data: dict[str, Any], key: str, default: str = "") -> str:
 
 
 def whole(data: dict[str, Any], key: str, default: int | None = None) -> int:
-    """An integer field (booleans refused)."""
-    value = data.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInput(f"{key} must be a whole number", field=key)
-    return value
+    """An integer field (booleans refused) in the database's integer range (:mod:`suyuan.trace.bounds`)."""
+    return whole_number(data.get(key, default), key)
 
 
 def flag(data: dict[str, Any], key: str) -> bool:
