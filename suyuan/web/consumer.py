@@ -60,8 +60,6 @@ def _remember_choices(response: Response) -> Response:
             samesite="Lax",
             secure=request.is_secure,
         )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 
