@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
+from suyuan.trace.model import Claim
 from tests.factories import code_urls, make_batch, make_world
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "locale": "zh-CN"}
@@ -42,6 +45,9 @@ def test_consumer_sees_genuine_then_claims_and_a_copy_turns_suspect(
         box is not None and box["y"] < 200 and box["width"] <= 390
     )  # the verdict comes first, fits the phone
 
+    claim = session.scalars(select(Claim)).one()
+    claim.at -= timedelta(days=2)  # the copy is scanned days after the buyer's claim (docs/codes.md)
+    session.commit()
     copycat = browser.new_context(**PHONE).new_page()
     copycat.goto(code)
     assert copycat.locator("[data-verdict]").get_attribute("data-verdict") == "suspect"
