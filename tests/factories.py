@@ -20,6 +20,7 @@ from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
 from suyuan.trace.zone.exits import Buyer, ExitFiling, ExitLineFiling
 from suyuan.trace.zone.inspection import ReportFiling
 from suyuan.trace.zone.ledger import LedgerReport
+from tests.complaint_factories import make_other_office
 
 BASE = "HTTPS://SY.EXAMPLE.CN"
 _counter = itertools.count(1)
@@ -92,6 +93,30 @@ def make_world(session: Session, ring: keys.KeyRing, *, with_key: bool = True) -
     return World(
         office, merchant, merchant_b, Actor.for_user(reg), Actor.for_user(m), Actor.for_user(mb), tokens
     )
+
+
+def make_second_office(session: Session) -> World:
+    """Office B (Nanshan, ``SZ-NS``) with its own regulator and one merchant, as a :class:`World`.
+
+    For tests of what lies outside office A's remit (:func:`make_world`); the office has a single
+    merchant, so ``merchant_b`` is that merchant again. Needs :func:`make_world` first (the signing key).
+    """
+    other = make_other_office(session)
+    merchant = make_enterprise(session, office_code=other.office.code)
+    staff = accounts.create_user(
+        session,
+        OPERATOR,
+        email="staff@ns.example",
+        name="Staff NS",
+        role="merchant",
+        password="password1",
+        enterprise_id=merchant.id,
+    )
+    token = accounts.issue_token(session, OPERATOR, staff.id, "test")[1]
+    session.commit()
+    actor = Actor.for_user(staff)
+    tokens = {"regulator": other.token, "merchant": token, "merchant_b": token}
+    return World(other.office, merchant, merchant, other.regulator, actor, actor, tokens)
 
 
 FULL_DOCS = tuple(

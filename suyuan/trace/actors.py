@@ -1,14 +1,15 @@
-"""Who is acting on a use case, and the permission rules that depend on it.
+"""Who is acting on a use case, and the role rules that depend on it.
 
 Services take an :class:`Actor` rather than a user row so the same rules serve the web (a signed-in
-user or API token), the CLI (the operator on the server) and the public (anonymous consumers).
+user or API token), the CLI (the operator on the server) and the public (anonymous consumers). Which
+records an actor may see and act on is not decided here but by its remit (:mod:`suyuan.trace.remit`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from suyuan.trace.errors import NotFound, PermissionDenied
+from suyuan.trace.errors import PermissionDenied
 from suyuan.trace.model import Role, User
 
 
@@ -44,16 +45,19 @@ class Actor:
         if not self.is_regulator:
             raise PermissionDenied("only inspection office staff may do this")
 
-    def require_enterprise(self, enterprise_id: int) -> None:
-        """Merchants act on their own enterprise only; others' records do not exist for them.
+    @property
+    def is_merchant(self) -> bool:
+        """Staff of an operating enterprise (not the operator)."""
+        return self.role is Role.MERCHANT
 
-        Regulators may read every enterprise of their remit; the check answers ``NotFound``
-        rather than ``PermissionDenied`` so a merchant cannot probe which ids exist.
+    def require_merchant(self, message: str = "only the merchant's own staff may do this") -> None:
+        """Refuse anyone who is not merchant staff (the operator may act for a merchant).
+
+        Whose records a merchant may act on is the remit's business (:mod:`suyuan.trace.remit`);
+        this only keeps offices from doing what is the merchant's to do.
         """
-        if self.operator or self.role is Role.REGULATOR:
-            return
-        if self.enterprise_id != enterprise_id:
-            raise NotFound("no such record")
+        if not (self.operator or self.is_merchant):
+            raise PermissionDenied(message)
 
 
 OPERATOR = Actor(label="operator:cli", operator=True)

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
-from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState, NotFound, PermissionDenied
+from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState
 from suyuan.trace.identifiers import validate_gs1_text
-from suyuan.trace.model import AdmissionStatus, Batch, BatchStatus, Product
+from suyuan.trace.model import AdmissionStatus, Batch, BatchStatus
 from suyuan.trace.registry import get_product
+from suyuan.trace.remit import remit_of, visible, within_remit
 
 MAX_BATCH_QUANTITY = 10_000_000
 ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
@@ -76,9 +77,8 @@ def amend_quantity(session: Session, actor: Actor, batch_id: int, quantity: int,
     from suyuan.trace.issuance import issued_count  # issuance builds on batches: import at use
     from suyuan.trace.zone.ledger import is_on_ledger
 
+    actor.require_merchant("only the batch's merchant amends its quantity")
     batch = get_batch(session, actor, batch_id)
-    if not actor.operator and actor.enterprise_id != batch.product.enterprise_id:
-        raise PermissionDenied("only the batch's merchant amends its quantity")
     if is_on_ledger(session, batch.id):
         raise InvalidState(
             f"batch {batch.id} entered through an entry declaration; its quantity is on the ledger"
@@ -122,20 +122,11 @@ def release_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
 
 
 def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
-    """A batch the actor may see; other merchants' batches answer ``NotFound``."""
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise NotFound(f"batch {batch_id} does not exist")
-    try:
-        actor.require_enterprise(batch.product.enterprise_id)
-    except NotFound:
-        raise NotFound(f"batch {batch_id} does not exist") from None
-    return batch
+    """A batch within the actor's remit; any other answers ``NotFound`` like an unknown id."""
+    return visible(session, actor, Batch, batch_id)
 
 
 def list_batches(session: Session, actor: Actor) -> list[Batch]:
-    """Batches visible to the actor, oldest first."""
-    stmt = select(Batch).join(Product).order_by(Batch.id)
-    if not actor.is_regulator:
-        stmt = stmt.where(Product.enterprise_id == actor.enterprise_id)
-    return list(session.scalars(stmt))
+    """Batches within the actor's remit, oldest first."""
+    stmt = select(Batch).order_by(Batch.id)
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), Batch)))

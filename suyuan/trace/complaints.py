@@ -16,7 +16,10 @@ The life of a complaint (docs/complaints.md)::
 
 The reference (``TS-`` and ten Crockford base32 characters from :mod:`secrets`) is the consumer's only
 key: :func:`public_status` answers it with the status and the public events, never the contact or the
-device. Anonymous filing is rate-limited per salted device hash (:class:`ComplaintLimits`).
+device. Anonymous filing is rate-limited per salted device hash (:class:`ComplaintLimits`); a filing
+counts the device's complaints and inserts its own as one unit serialised per device (advisory lock on
+PostgreSQL, write lock on SQLite: :func:`suyuan.trace.db.serialise`), so concurrent filings cannot all
+pass on the same count.
 """
 
 from __future__ import annotations
@@ -30,12 +33,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, defer
 
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.codes import MalformedCode, ParsedCode, identity_path, parse_code
+from suyuan.trace.db import serialise
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, RateLimited
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import (
@@ -48,9 +52,9 @@ from suyuan.trace.model import (
     CreditEventKind,
     Enterprise,
     Product,
-    Role,
 )
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import remit_filter, remit_of, visible
 from suyuan.trace.scanning import CodeCheck, check_code
 from suyuan.trace.zone import credit
 from suyuan.trace.zone.fields import choice
@@ -188,6 +192,7 @@ def file_complaint(
     contact = clean_text(contact, "contact", CONTACT_MAX, single_line=True)
     device_hash, region = device_hash[:32], clean_text(region, "region", 200, single_line=True)[:64]
     _check_photo(photo)
+    serialise(session, "complaint-device", device_hash)  # the count and the insert: one unit per device
     enforce_rate_limit(session, device_hash, limits, now=now)
     parsed, url = _parsed(code)
     check = check_code(session, ring, parsed)
@@ -241,7 +246,7 @@ def enforce_rate_limit(
     """Refuse a device that filed too many complaints in the last hour or day (:class:`RateLimited`).
 
     Public so the web edge can refuse early, before spending time on an uploaded photo; filing checks
-    again inside its own transaction.
+    again inside its own transaction, holding the device's lock from the count to the insert.
     """
     limits = limits or ComplaintLimits()
     now = now or utcnow()
@@ -267,9 +272,14 @@ def clean_text(
 
     Control characters are removed rather than refused: a consumer pasting from a chat app should not
     fail on an invisible character. Text is stored raw otherwise; escaping is the templates' job.
+    Input longer than twice ``max_length`` (plus 100) is refused before it is walked character by
+    character: so much of it could not be spaces and control characters in any real text, and a
+    megabyte-long form field must cost nothing.
     """
     if value is not None and not isinstance(value, str):
         raise InvalidInput(f"{name} must be text", field=name)
+    if value is not None and len(value) > 2 * max_length + 100:
+        raise InvalidInput(f"{name} is longer than {max_length} characters", field=name)
     raw = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     if single_line:
         raw = raw.replace("\n", " ").replace("\t", " ")
@@ -369,33 +379,10 @@ def normalise_reference(text: str) -> str | None:
 # --- who sees what ------------------------------------------------------------------------------
 
 
-def _visible_to(actor: Actor) -> ColumnElement[bool]:
-    """The complaints an actor may see: a merchant its own, an office its own and the unassigned."""
-    if actor.operator:
-        return true()
-    if actor.role is Role.REGULATOR:
-        return or_(Complaint.office_id == actor.office_id, Complaint.office_id.is_(None))
-    if actor.role is Role.MERCHANT and actor.enterprise_id is not None:
-        return Complaint.enterprise_id == actor.enterprise_id
-    raise PermissionDenied("only merchant staff and inspection offices see complaints")
-
-
-def _can_see(actor: Actor, complaint: Complaint) -> bool:
-    if actor.operator:
-        return True
-    if actor.role is Role.REGULATOR:
-        return complaint.office_id is None or complaint.office_id == actor.office_id
-    if actor.role is Role.MERCHANT:
-        return actor.enterprise_id is not None and complaint.enterprise_id == actor.enterprise_id
-    return False
-
-
 def get_complaint(session: Session, actor: Actor, complaint_id: int) -> Complaint:
-    """One complaint the actor may see; others' answer :class:`NotFound` so existence is not revealed."""
-    complaint = session.get(Complaint, complaint_id)
-    if complaint is None or not _can_see(actor, complaint):
-        raise NotFound(f"complaint {complaint_id} does not exist")
-    return complaint
+    """One complaint within the actor's remit (:mod:`suyuan.trace.remit`: a merchant its own goods', an
+    office its own and the unassigned); others answer :class:`NotFound` so existence is not revealed."""
+    return visible(session, actor, Complaint, complaint_id)
 
 
 def list_complaints(
@@ -407,7 +394,7 @@ def list_complaints(
     limit: int = 100,
 ) -> list[Complaint]:
     """The actor's complaints, newest first, optionally of one status or one batch."""
-    where = [_visible_to(actor)]
+    where: list[ColumnElement[bool]] = [remit_filter(remit_of(session, actor), Complaint)]
     if status:
         where.append(Complaint.status == choice(ComplaintStatus, status, "status"))
     if batch_id is not None:
@@ -487,7 +474,7 @@ def complaint_to_answer(session: Session, actor: Actor, complaint_id: int) -> Co
     Public so an edge can refuse a caller before looking at what they sent.
     """
     complaint = get_complaint(session, actor, complaint_id)
-    if actor.role is not Role.MERCHANT or complaint.enterprise_id != actor.enterprise_id:
+    if not actor.is_merchant:  # a merchant who sees it (its remit) is the batch's merchant
         raise PermissionDenied("only the merchant of the batch answers a complaint")
     return complaint
 

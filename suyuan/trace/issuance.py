@@ -17,7 +17,7 @@ from suyuan.trace import audit, jws
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.codes import CodeId, code_url, signed_message
-from suyuan.trace.errors import InvalidInput, NotFound, PermissionDenied
+from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.keys import KeyRing, require_active_key
 from suyuan.trace.model import Batch, Issuance, SigningKey
 from suyuan.trace.model.types import utcnow
@@ -47,9 +47,8 @@ def issue_codes(
     session: Session, actor: Actor, ring: KeyRing, batch_id: int, count: int, base: str
 ) -> Issuance:
     """Issue the next ``count`` serials of a batch (its merchant only), never beyond its quantity."""
+    actor.require_merchant("only the batch's merchant issues its codes")
     batch = get_batch(session, actor, batch_id)
-    if actor.enterprise_id != batch.product.enterprise_id and not actor.operator:
-        raise PermissionDenied("only the batch's merchant issues its codes")
     if not 1 <= count <= MAX_CODES_PER_ISSUANCE:
         raise InvalidInput(f"count must be 1-{MAX_CODES_PER_ISSUANCE:,}", field="count")
     session.refresh(batch, with_for_update=True)  # serialise concurrent issuances of one batch

@@ -17,9 +17,8 @@ from suyuan.trace.codes import MAX_URL_LENGTH, MalformedCode, parse_code
 from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.model import Batch
-from suyuan.trace.remit import remit_of
+from suyuan.trace.remit import visible
 
-MAX_BATCH_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 _PLACEHOLDER_HOST = "https://id.invalid"  # lets a pasted path go through the Digital Link parser
 
 
@@ -31,21 +30,13 @@ def batch_for_reference(session: Session, actor: Actor, text: str) -> Batch:
     if len(text) > MAX_URL_LENGTH:
         raise InvalidInput(f"at most {MAX_URL_LENGTH} characters", field="q")
     if text.isascii() and text.isdigit():
-        number = int(text)
-        if not 1 <= number <= MAX_BATCH_ID:
-            raise NotFound(f"batch {text} does not exist")
-        return _visible(session, actor, number)
+        return visible(session, actor, Batch, int(text))
     gtin, lot = _gtin_and_lot(text)
     batch_id = session.scalar(select(Batch.id).filter_by(gtin=gtin, lot=lot))
-    if batch_id is None:
-        raise NotFound(f"no batch {lot} of GTIN {gtin} is registered")
-    return _visible(session, actor, batch_id)
-
-
-def _visible(session: Session, actor: Actor, batch_id: int) -> Batch:
-    batch = remit_of(session, actor, batch_id).batch
-    assert batch is not None  # remit_of returns the batch it was asked about, or raises
-    return batch
+    try:
+        return visible(session, actor, Batch, batch_id or 0)
+    except NotFound:  # unknown or outside the remit: one answer, and it names no batch id
+        raise NotFound(f"no batch {lot} of GTIN {gtin} is registered") from None
 
 
 def _gtin_and_lot(text: str) -> tuple[str, str]:

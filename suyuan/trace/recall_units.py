@@ -27,7 +27,7 @@ from suyuan.trace import audit, issuance
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.codes import MalformedCode, parse_code
-from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, NotOnLedger, PermissionDenied
+from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, NotOnLedger
 from suyuan.trace.model import (
     Batch,
     ConsumerReturn,
@@ -41,7 +41,7 @@ from suyuan.trace.model import (
     SoldCode,
     SoldStatus,
 )
-from suyuan.trace.recalls import get_recall, require_remit
+from suyuan.trace.recalls import get_recall
 from suyuan.trace.zone import ledger, returns
 from suyuan.trace.zone.fields import text
 
@@ -176,13 +176,8 @@ def record_destruction(
 
 
 def authorise_destruction(session: Session, actor: Actor, batch_id: int) -> Batch:
-    """The batch, if the actor may record its destruction: its office or its merchant."""
-    batch = get_batch(session, actor, batch_id)  # other merchants' batches answer NotFound
-    if actor.is_regulator:
-        require_remit(actor, batch)
-    elif actor.enterprise_id != batch.product.enterprise_id:
-        raise PermissionDenied("only the office or the batch's merchant records this")
-    return batch
+    """The batch, if the actor may record its destruction: its office or its merchant (its remit)."""
+    return get_batch(session, actor, batch_id)
 
 
 def _measure_of(session: Session, actor: Actor, batch: Batch, recall_id: int | None) -> Recall:
@@ -251,8 +246,7 @@ def record_recall_return(
 def authorise_return(session: Session, actor: Actor, recall_id: int) -> Recall:
     """The recall, if the actor may take its units back: the batch's merchant (who sold them)."""
     recall = get_recall(session, actor, recall_id)
-    if not actor.operator and actor.enterprise_id != recall.batch.product.enterprise_id:
-        raise PermissionDenied("the merchant who sold the units records their return")
+    actor.require_merchant("the merchant who sold the units records their return")
     return recall
 
 

@@ -35,15 +35,13 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
-from suyuan.trace.errors import AlreadyRecalled, InvalidInput, InvalidState, NotFound, PermissionDenied
+from suyuan.trace.errors import AlreadyRecalled, InvalidInput, InvalidState
 from suyuan.trace.model import (
     AuditEntry,
     Batch,
     BatchStatus,
     Claim,
     CreditEventKind,
-    Enterprise,
-    Product,
     Recall,
     RecallKind,
     RecallScope,
@@ -54,6 +52,7 @@ from suyuan.trace.model import (
     SpotCheckStatus,
 )
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone.fields import choice, text
 
 TARGET_STATUS: dict[tuple[RecallKind, RecallScope], BatchStatus] = {
@@ -116,13 +115,10 @@ def open_recall(
 def authorise_opening(session: Session, actor: Actor, batch_id: int) -> Batch:
     """The batch, if the actor may open a measure on it: its office, or its merchant (voluntary).
 
-    Checked before the request is even parsed, so a stranger learns nothing from a malformed body.
+    Within the remit is enough (:mod:`suyuan.trace.remit`). Checked before the request is even parsed,
+    so a stranger learns nothing from a malformed body.
     """
-    batch = get_batch(session, actor, batch_id)
-    if not actor.is_regulator and actor.enterprise_id != batch.product.enterprise_id:
-        raise PermissionDenied("only the office or the batch's merchant opens a recall")
-    require_remit(actor, batch)
-    return batch
+    return get_batch(session, actor, batch_id)
 
 
 def _conflict(session: Session, batch: Batch, wanted: RecallKind) -> InvalidState:
@@ -347,14 +343,7 @@ def office_recall(session: Session, actor: Actor, recall_id: int) -> Recall:
     """A recall the actor may decide on: the regulator of the batch's office (or the operator)."""
     recall = get_recall(session, actor, recall_id)
     actor.require_regulator()
-    require_remit(actor, recall.batch)
     return recall
-
-
-def require_remit(actor: Actor, batch: Batch) -> None:
-    """Regulators of another office may read recalls, not decide on them or see consumers' contacts."""
-    if actor.is_regulator and not actor.operator and actor.office_id != batch.product.enterprise.office_id:
-        raise PermissionDenied("this batch is under another office")
 
 
 def get_recall(session: Session, actor: Actor, recall_id: int) -> Recall:
@@ -363,18 +352,7 @@ def get_recall(session: Session, actor: Actor, recall_id: int) -> Recall:
     Anything else answers ``NotFound``, so ids cannot be probed (the public sees open recalls on the
     notice board, without the units and contacts this gives access to).
     """
-    recall = session.get(Recall, recall_id)
-    if recall is None or not _within_remit(actor, recall.batch):
-        raise NotFound(f"recall {recall_id} does not exist")
-    return recall
-
-
-def _within_remit(actor: Actor, batch: Batch) -> bool:
-    if actor.operator:
-        return True
-    if actor.is_regulator:
-        return actor.office_id == batch.product.enterprise.office_id
-    return actor.enterprise_id is not None and actor.enterprise_id == batch.product.enterprise_id
+    return visible(session, actor, Recall, recall_id)
 
 
 def current_recall(session: Session, batch: Batch) -> Recall | None:
@@ -415,16 +393,7 @@ def list_recalls(
     session: Session, actor: Actor, *, status: str | None = None, limit: int = 200
 ) -> list[Recall]:
     """Recalls visible to the actor, newest first: a merchant's own, an office's within its remit."""
-    stmt = (
-        select(Recall)
-        .join(Batch, Batch.id == Recall.batch_id)
-        .join(Product, Product.id == Batch.product_id)
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-    )
-    if not actor.is_regulator:
-        stmt = stmt.where(Product.enterprise_id == actor.enterprise_id)
-    elif not actor.operator:
-        stmt = stmt.where(Enterprise.office_id == actor.office_id)
+    stmt = within_remit(select(Recall), remit_of(session, actor), Recall)
     if status is not None:
         stmt = stmt.where(Recall.status == choice(RecallStatus, status, "status"))
     return list(session.scalars(stmt.order_by(Recall.id.desc()).limit(limit)))
@@ -455,7 +424,6 @@ def recall_notifications(session: Session, actor: Actor, recall_id: int) -> list
     Personal data: only the owning merchant and the regulators of the batch's office see it.
     """
     recall = get_recall(session, actor, recall_id)
-    require_remit(actor, recall.batch)
     found = [Notification("complaint", ref, contact) for ref, contact in _complaint_contacts(session, recall)]
     claims = session.execute(
         select(Claim.serial, Claim.contact)

@@ -47,6 +47,7 @@ from suyuan.trace.model import (
     Supplier,
 )
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import remit_of, visible, within_remit
 
 E = TypeVar("E", bound=enum.StrEnum)
 
@@ -109,6 +110,8 @@ def file_enterprise(session: Session, actor: Actor, filing: EnterpriseFiling) ->
     office = session.scalar(select(Office).filter_by(code=filing.office_code))
     if office is None:
         raise NotFound(f"office {filing.office_code!r} does not exist")
+    if not actor.operator and office.id != actor.office_id:
+        raise PermissionDenied("a regulator files enterprises with its own office only")
     if not filing.commitment_signed:
         raise InvalidInput("the quality-safety commitment must be signed to file", field="commitment_signed")
     if session.scalar(select(Enterprise).filter_by(uscc=uscc)):
@@ -250,7 +253,6 @@ def decide_admission(
     """The office admits or refuses a filed product (SZ Art. 12) and assigns its risk class (G15)."""
     actor.require_regulator()
     product = get_product(session, actor, product_id)
-    _require_own_office(actor, product)
     if product.admission_status is not AdmissionStatus.FILED:
         raise InvalidState(f"product {product.id} was already decided: {product.admission_status}")
     if admit:
@@ -306,48 +308,29 @@ def _refuse(product: Product, reason: str, risk_class: RiskClass | None) -> None
     product.risk_class = int(risk_class) if risk_class is not None else product.risk_class
 
 
-def _require_own_office(actor: Actor, product: Product) -> None:
-    if not actor.operator and actor.office_id != product.enterprise.office_id:
-        raise PermissionDenied("this product is filed with another office")
-
-
 def get_enterprise(session: Session, actor: Actor, enterprise_id: int) -> Enterprise:
-    """An enterprise the actor may see; others answer ``NotFound``."""
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise NotFound(f"enterprise {enterprise_id} does not exist")
-    actor.require_enterprise(enterprise.id)
-    return enterprise
+    """An enterprise within the actor's remit (its own, or one filed with its office); others, like
+    unknown ids, answer ``NotFound`` with the same message."""
+    return visible(session, actor, Enterprise, enterprise_id)
 
 
 def get_product(session: Session, actor: Actor, product_id: int) -> Product:
-    """A product filing the actor may see; others answer ``NotFound``."""
-    product = session.get(Product, product_id)
-    if product is None:
-        raise NotFound(f"product {product_id} does not exist")
-    try:
-        actor.require_enterprise(product.enterprise_id)
-    except NotFound:
-        raise NotFound(f"product {product_id} does not exist") from None
-    return product
+    """A product filing within the actor's remit; others answer ``NotFound`` like an unknown id."""
+    return visible(session, actor, Product, product_id)
 
 
 def list_enterprises(session: Session, actor: Actor) -> list[Enterprise]:
-    """Enterprises visible to the actor: all for regulators, their own for merchants."""
+    """Enterprises within the actor's remit: its own for a merchant, its office's for a regulator."""
     stmt = select(Enterprise).order_by(Enterprise.id)
-    if not actor.is_regulator:
-        stmt = stmt.where(Enterprise.id == actor.enterprise_id)
-    return list(session.scalars(stmt))
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), Enterprise)))
 
 
 def list_products(session: Session, actor: Actor, enterprise_id: int | None = None) -> list[Product]:
-    """Product filings visible to the actor, optionally of one enterprise."""
+    """Product filings within the actor's remit, optionally of one enterprise."""
     stmt = select(Product).order_by(Product.id)
-    if not actor.is_regulator:
-        stmt = stmt.where(Product.enterprise_id == actor.enterprise_id)
     if enterprise_id is not None:
         stmt = stmt.where(Product.enterprise_id == enterprise_id)
-    return list(session.scalars(stmt))
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), Product)))
 
 
 def _choice(enum_type: type[E], value: str, field_name: str) -> E:

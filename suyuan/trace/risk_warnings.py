@@ -2,13 +2,16 @@
 
 A warning has a level (``notice``, ``warning``, ``danger``), a title and body in Chinese with optional
 English, and may be tied to goods: an HS code prefix, a product filing, a batch. Unlike recalls it is
-not bound to a remit: every regulator and every merchant sees every warning, and the active ones are on
-the public notice board. Only the publishing office withdraws a warning; a withdrawn one stays on record.
+not bound to a remit for reading: every regulator and every merchant sees every warning, and the active
+ones are on the public notice board. Acting on it is: the product or batch it names must lie within the
+publishing office's remit (goods of another office's remit answer as unknown, since the warning would
+publish their name and lot), and only the publishing office withdraws it; a withdrawn one stays on record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,9 +21,11 @@ from suyuan.trace.actors import Actor
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from suyuan.trace.model import Batch, Product, RiskWarning, WarningLevel
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import covers, visible
 from suyuan.trace.zone.fields import choice, text
 
 MAX_TITLE, MAX_BODY = 200, 4000
+M = TypeVar("M", Batch, Product)
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class WarningFiling:
 def publish_warning(session: Session, actor: Actor, filing: WarningFiling) -> RiskWarning:
     """Publish a warning from the actor's office to all offices and the public."""
     require_publisher(actor)
-    product_id, batch_id = _goods(session, filing.product_id, filing.batch_id)
+    product_id, batch_id = _goods(session, actor, filing.product_id, filing.batch_id)
     warning = RiskWarning(
         office_id=actor.office_id,
         level=choice(WarningLevel, filing.level, "level"),
@@ -92,20 +97,30 @@ def _hs_prefix(value: str | None) -> str:
     return digits
 
 
-def _goods(session: Session, product_id: object, batch_id: object) -> tuple[int | None, int | None]:
-    """Check the optional product and batch exist and agree; a batch implies its product."""
+def _goods(
+    session: Session, actor: Actor, product_id: object, batch_id: object
+) -> tuple[int | None, int | None]:
+    """Check the optional product and batch lie within the office's remit and agree; a batch implies
+    its product. Goods of another office's remit answer like goods that do not exist."""
     for name, value in (("product_id", product_id), ("batch_id", batch_id)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise InvalidInput(f"{name} must be a whole number", field=name)
-    batch = session.get(Batch, batch_id) if isinstance(batch_id, int) else None
-    if batch_id is not None and batch is None:
-        raise InvalidInput(f"batch {batch_id} does not exist", field="batch_id")
-    if isinstance(product_id, int) and session.get(Product, product_id) is None:
-        raise InvalidInput(f"product {product_id} does not exist", field="product_id")
-    if batch is not None and product_id is not None and batch.product_id != product_id:
-        raise InvalidInput(f"batch {batch.id} is not a batch of product {product_id}", field="batch_id")
-    resolved_product = batch.product_id if batch is not None else product_id
-    return (resolved_product if isinstance(resolved_product, int) else None), (batch.id if batch else None)
+    batch = _named(session, actor, Batch, batch_id, "batch_id")
+    product = _named(session, actor, Product, product_id, "product_id")
+    if batch is not None and product is not None and batch.product_id != product.id:
+        raise InvalidInput(f"batch {batch.id} is not a batch of product {product.id}", field="batch_id")
+    if batch is not None:
+        return batch.product_id, batch.id
+    return (product.id if product is not None else None), None
+
+
+def _named(session: Session, actor: Actor, model: type[M], record_id: object, name: str) -> M | None:
+    if not isinstance(record_id, int):
+        return None
+    try:
+        return visible(session, actor, model, record_id)
+    except NotFound as exc:
+        raise InvalidInput(exc.message, field=name) from None
 
 
 def withdraw_warning(session: Session, actor: Actor, warning_id: int, note: str = "") -> RiskWarning:
@@ -129,7 +144,7 @@ def authorise_withdrawal(session: Session, actor: Actor, warning_id: int) -> Ris
     """The warning, if the actor's office published it (checked before the request is parsed)."""
     actor.require_regulator()
     warning = get_warning(session, actor, warning_id)
-    if not actor.operator and actor.office_id != warning.office_id:
+    if not covers(session, actor, RiskWarning, warning.id):  # every office reads it; its own acts on it
         raise PermissionDenied("only the office that published a warning withdraws it")
     return warning
 

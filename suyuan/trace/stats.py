@@ -47,6 +47,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from suyuan.trace.actors import Actor
+from suyuan.trace.db import Base
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.model import (
     Batch,
@@ -61,7 +62,7 @@ from suyuan.trace.model import (
     ScanTally,
 )
 from suyuan.trace.model.types import utcnow
-from suyuan.trace.remit import Remit, remit_of, within_enterprises
+from suyuan.trace.remit import Remit, remit_of, within_enterprises, within_remit
 
 CHINA_STANDARD_TIME = timedelta(hours=8)
 DEFAULT_DAYS = 30
@@ -170,7 +171,7 @@ def _scope(session: Session, remit: Remit, since: datetime) -> list[ColumnElemen
     where: list[ColumnElement[bool]] = [Scan.at >= since]
     if remit.batch is not None:  # one batch: its (gtin, lot) index covers linked and unlinked scans
         return [*where, Scan.gtin == remit.batch.gtin, Scan.lot == remit.batch.lot]
-    if remit.enterprise_id is None and remit.office_id is None:
+    if remit.everything:
         return where
     batches = within_enterprises(
         select(Batch.id, Batch.gtin, Batch.lot).join(Product, Product.id == Batch.product_id),
@@ -293,7 +294,7 @@ def _tally_scope(remit: Remit, first: date) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [ScanTally.day >= first]
     if remit.batch is not None:  # one batch: a range of the tally's key
         return [*where, ScanTally.gtin == remit.batch.gtin, ScanTally.lot == remit.batch.lot]
-    if remit.enterprise_id is None and remit.office_id is None:
+    if remit.everything:
         return where
     lots = within_enterprises(
         select(Batch.gtin, Batch.lot).join(Product, Product.id == Batch.product_id),
@@ -381,10 +382,10 @@ def dashboard_counts(session: Session, actor: Actor) -> DashboardCounts:
     """
     remit = remit_of(session, actor)
     return DashboardCounts(
-        products=_grouped(session, remit, Product.admission_status, Product.enterprise_id),
-        batches=_grouped(session, remit, Batch.status, Product.enterprise_id, join_product=True),
+        products=_grouped(session, remit, Product, Product.admission_status),
+        batches=_grouped(session, remit, Batch, Batch.status),
         codes_issued=sum(issued_by_batch(session, actor).values()),
-        complaints=_complaints_by_status(session, remit),
+        complaints=_grouped(session, remit, Complaint, Complaint.status),
         recalls_open=_open_recalls(session, remit),
         warnings_active=int(
             session.scalar(select(func.count()).where(RiskWarning.withdrawn_at.is_(None))) or 0
@@ -392,46 +393,21 @@ def dashboard_counts(session: Session, actor: Actor) -> DashboardCounts:
     )
 
 
-def _grouped(
-    session: Session, remit: Remit, column: Any, enterprise_column: Any, *, join_product: bool = False
-) -> dict[str, int]:
-    stmt = select(column, func.count())
-    if join_product:
-        stmt = stmt.select_from(Batch).join(Product, Product.id == Batch.product_id)
-    stmt = within_enterprises(stmt, remit, enterprise_column).group_by(column)
+def _grouped(session: Session, remit: Remit, model: type[Base], column: Any) -> dict[str, int]:
+    """Rows of ``model`` within the remit, counted by ``column`` (an office also counts the
+    complaints no office could be found for: :data:`suyuan.trace.remit.OWNERS`)."""
+    stmt = within_remit(select(column, func.count()).select_from(model), remit, model).group_by(column)
     return {str(value): int(n) for value, n in session.execute(stmt)}
 
 
-def _complaints_by_status(session: Session, remit: Remit) -> dict[str, int]:
-    stmt = select(Complaint.status, func.count()).group_by(Complaint.status)
-    if remit.enterprise_id is not None:
-        stmt = stmt.where(Complaint.enterprise_id == remit.enterprise_id)
-    elif remit.office_id is not None:  # an office also sees complaints no office could be found for
-        stmt = stmt.where(or_(Complaint.office_id == remit.office_id, Complaint.office_id.is_(None)))
-    return {str(status): int(n) for status, n in session.execute(stmt)}
-
-
 def _open_recalls(session: Session, remit: Remit) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Recall)
-        .join(Batch, Batch.id == Recall.batch_id)
-        .join(Product, Product.id == Batch.product_id)
-        .where(Recall.status == RecallStatus.OPEN)
-    )
-    return int(session.scalar(within_enterprises(stmt, remit, Product.enterprise_id)) or 0)
+    stmt = select(func.count()).select_from(Recall).where(Recall.status == RecallStatus.OPEN)
+    return int(session.scalar(within_remit(stmt, remit, Recall)) or 0)
 
 
 def issued_by_batch(session: Session, actor: Actor) -> dict[int, int]:
     """Codes issued per batch of the remit (batches without codes are absent), in one query."""
     remit = remit_of(session, actor)
     issued = func.sum(Issuance.last_serial - Issuance.first_serial + 1)
-    stmt = (
-        select(Issuance.batch_id, issued)
-        .join(Batch, Batch.id == Issuance.batch_id)
-        .join(Product, Product.id == Batch.product_id)
-        .group_by(Issuance.batch_id)
-    )
-    return {
-        int(b): int(n) for b, n in session.execute(within_enterprises(stmt, remit, Product.enterprise_id))
-    }
+    stmt = within_remit(select(Issuance.batch_id, issued), remit, Issuance).group_by(Issuance.batch_id)
+    return {int(b): int(n) for b, n in session.execute(stmt)}

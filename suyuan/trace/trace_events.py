@@ -56,8 +56,8 @@ from suyuan.trace.model import (
     RecallScope,
     ReturnItem,
     SpotCheck,
-    SpotCheckStatus,
 )
+from suyuan.trace.remit import remit_of, within_remit
 from suyuan.trace.zone.entry import entry_line_of
 
 STREAM_ROWS = 2000
@@ -234,10 +234,8 @@ def _reports(session: Session, ctx: EventContext) -> list[TraceEvent]:
 
 def _spot_checks(session: Session, actor: Actor, ctx: EventContext) -> list[TraceEvent]:
     stmt = select(SpotCheck).filter_by(batch_id=ctx.batch.id).order_by(SpotCheck.id)
-    if not actor.is_regulator:
-        stmt = stmt.where(SpotCheck.status.in_((SpotCheckStatus.PASSED, SpotCheckStatus.FAILED)))
     events = []
-    for check in session.scalars(stmt):
+    for check in session.scalars(within_remit(stmt, remit_of(session, actor), SpotCheck)):
         if check.sampled_at is not None:
             events.append(
                 TraceEvent(

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from suyuan.trace import complaints as complaint_service
 from suyuan.trace.actors import Actor
-from suyuan.trace.errors import InvalidInput, NotFound, PermissionDenied
+from suyuan.trace.errors import InvalidInput
 from suyuan.trace.issuance import issuances_of
 from suyuan.trace.model import (
     Batch,
@@ -49,17 +49,15 @@ from suyuan.trace.model import (
     SoldCode,
     SoldStatus,
     SpotCheck,
-    SpotCheckStatus,
 )
 from suyuan.trace.model.types import utcnow
-from suyuan.trace.remit import remit_of
+from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.trace_scans import MAX_TOP, TRACE_DAYS, ScanSummary, summarise_scans
 from suyuan.trace.zone.entry import entry_line_of
 
 DEFAULT_ORDERS = 50
 MAX_ORDERS = 1000
 MAX_COMPLAINTS = 100
-DECIDED_CHECKS = (SpotCheckStatus.PASSED, SpotCheckStatus.FAILED)
 
 
 # --- the document ---------------------------------------------------------------------------------
@@ -362,13 +360,9 @@ class TraceOptions:
 
 
 def traceable_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
-    """The batch if the actor may trace it (its office's regulator, its merchant); else ``NotFound``."""
-    try:
-        batch = remit_of(session, actor, batch_id).batch
-    except PermissionDenied:
-        raise NotFound(f"batch {batch_id} does not exist") from None
-    assert batch is not None
-    return batch
+    """The batch if the actor may trace it (within its remit: its office's regulator, its merchant);
+    else ``NotFound``."""
+    return visible(session, actor, Batch, batch_id)
 
 
 def trace_batch(
@@ -398,10 +392,7 @@ def trace_complaint(
     office it was routed to (or every office, for a code that matched nothing) and the merchant whose
     goods it is about. The other complaints on the batch leave this one out.
     """
-    try:
-        complaint = complaint_service.get_complaint(session, actor, complaint_id)
-    except PermissionDenied:
-        raise NotFound(f"complaint {complaint_id} does not exist") from None
+    complaint = complaint_service.get_complaint(session, actor, complaint_id)
     info = _complaint_info(complaint)
     if complaint.batch is not None:
         return _batch_document(
@@ -540,9 +531,8 @@ def _reports(session: Session, batch: Batch) -> list[ReportInfo]:
 
 
 def _spot_checks(session: Session, actor: Actor, batch: Batch) -> list[SpotCheckInfo]:
+    """The batch's spot checks the actor may see (a merchant only the decided ones)."""
     stmt = select(SpotCheck).filter_by(batch_id=batch.id).order_by(SpotCheck.id)
-    if not actor.is_regulator:
-        stmt = stmt.where(SpotCheck.status.in_(DECIDED_CHECKS))
     return [
         SpotCheckInfo(
             c.id,
@@ -556,7 +546,7 @@ def _spot_checks(session: Session, actor: Actor, batch: Batch) -> list[SpotCheck
             c.decided_at,
             c.recall_id,
         )
-        for c in session.scalars(stmt)
+        for c in session.scalars(within_remit(stmt, remit_of(session, actor), SpotCheck))
     ]
 
 
@@ -710,15 +700,9 @@ def _complaint_info(complaint: Complaint) -> ComplaintInfo:
 
 
 def _product_by_gtin(session: Session, actor: Actor, gtin: str) -> Product | None:
-    """The filing a complaint's GTIN names: one of the actor's remit first, else the oldest."""
+    """The oldest filing of the complaint's GTIN within the actor's remit (another remit's filing is
+    not the actor's to see, even behind a complaint every office sees)."""
     if not gtin:
         return None
-    candidates = list(session.scalars(select(Product).filter_by(gtin=gtin).order_by(Product.id)))
-    own = [
-        p
-        for p in candidates
-        if (actor.office_id is not None and p.enterprise.office_id == actor.office_id)
-        or (actor.enterprise_id is not None and p.enterprise_id == actor.enterprise_id)
-    ]
-    chosen = own or candidates
-    return chosen[0] if chosen else None
+    stmt = select(Product).filter_by(gtin=gtin).order_by(Product.id).limit(1)
+    return session.scalar(within_remit(stmt, remit_of(session, actor), Product))

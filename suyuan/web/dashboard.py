@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
-from suyuan.trace.lookup import MAX_BATCH_ID
+from suyuan.trace.bounds import MAX_INT
 from suyuan.trace.model import AdmissionStatus, BatchStatus, ComplaintStatus
 from suyuan.trace.stats import (
     DEFAULT_DAYS,
@@ -61,7 +61,7 @@ COMPLAINT_LABELS: dict[str, LazyString] = {
 
 def chart_args() -> tuple[int | None, int]:
     """``?batch=`` (a batch number, or empty for all) and ``?days=`` (1-366, default 30); else 400."""
-    batch_id = query_int("batch", low=1, high=MAX_BATCH_ID)
+    batch_id = query_int("batch", low=1, high=MAX_INT)
     days = query_int("days", DEFAULT_DAYS, low=1, high=MAX_DAYS) or DEFAULT_DAYS
     return batch_id, days
 

@@ -351,11 +351,9 @@ def _form_problem(form: FlaskForm) -> str:
 
 
 def _batch_choices(db: Session, actor: Actor) -> list[SelectChoice]:
-    """Batches the actor may open a measure on: the merchant's own, or those of the office's merchants."""
-    rows = batches.list_batches(db, actor)
-    if actor.is_regulator and not actor.operator:
-        rows = [b for b in rows if b.product.enterprise.office_id == actor.office_id]
-    return [SelectChoice(str(b.id), _batch_label(b)) for b in rows]
+    """Batches the actor may open a measure on: those of its remit (the merchant's own, or those of
+    the office's merchants)."""
+    return [SelectChoice(str(b.id), _batch_label(b)) for b in batches.list_batches(db, actor)]
 
 
 def _batch_label(b: Batch) -> str:

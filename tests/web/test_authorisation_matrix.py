@@ -1,12 +1,13 @@
-"""Every endpoint × every role (consumer, forged token, merchant A, merchant B, regulator): no leaks.
+"""Every endpoint × every role (consumer, forged token, merchant A, merchant B, office A, office B): no leaks.
 
 The world holds merchant A's objects (a released zone batch with codes, its entry declaration and report,
-an order, a spot check, a complaint with a photo-less text, a recall on a second batch, a risk warning).
-Each route is called with A's ids by each role. A refused call must answer 401, 403 or 404 (or send a
-page visitor to the login page) and write nothing — the audit log's length is compared around it; an
-allowed call must not be refused and never answer 5xx. Responses to merchant B and the consumer must
-not contain A's private markers (its lot, its order number, its complaint's contact) unless the route is
-public by design. A route missing from :data:`ACCESS` fails the test, so new endpoints must be placed.
+an order, a spot check, a complaint with a photo-less text, a recall on a second batch, a risk warning),
+all within office A's remit; office B is a second office with its own regulator. Each route is called
+with A's ids by each role. A refused call must answer 401, 403 or 404 (or send a page visitor to the
+login page) and write nothing — the audit log's length is compared around it; an allowed call must not be
+refused and never answer 5xx. Responses to merchant B, office B and the consumer must not contain A's
+private markers (its lot, its order number, its complaint's contact, its USCC) unless the route is public
+by design. A route missing from :data:`ACCESS` fails the test, so new endpoints must be placed.
 """
 
 from __future__ import annotations
@@ -29,17 +30,29 @@ from suyuan.scanner.photos import clean_photo
 from suyuan.trace import complaints, recalls, risk_warnings
 from suyuan.trace.model import AuditEntry, BatchReport, EntryLine, Issuance
 from suyuan.trace.zone import exits, spot_checks
-from tests.factories import SECRET, code_urls, exit_filing, make_world, make_zone_batch
+from tests.factories import (
+    SECRET,
+    code_urls,
+    exit_filing,
+    make_product,
+    make_second_office,
+    make_world,
+    make_zone_batch,
+    product_filing,
+)
 
 # Refused roles first: they must write nothing. "forged" sends a well-formed but unknown API token.
-ROLES = ("consumer", "forged", "merchant_b", "merchant_a", "regulator")
+# "regulator" is office A's officer, "regulator_b" an officer of another office (outside A's remit).
+ROLES = ("consumer", "forged", "merchant_b", "regulator_b", "merchant_a", "regulator")
+OUTSIDERS = ("consumer", "forged", "merchant_b", "regulator_b")  # must never see A's private markers
 FORGED_TOKEN = "sy_" + "x" * 43
 ANYONE = frozenset(ROLES)
-SIGNED_IN = frozenset({"merchant_a", "merchant_b", "regulator"})
+SIGNED_IN = frozenset({"merchant_a", "merchant_b", "regulator", "regulator_b"})
 MERCHANTS = frozenset({"merchant_a", "merchant_b"})
-OWNER = frozenset({"merchant_a", "regulator"})  # A's object: its merchant and the office
+OWNER = frozenset({"merchant_a", "regulator"})  # A's object: its merchant and its office
 A_ONLY = frozenset({"merchant_a"})
-OFFICE = frozenset({"regulator"})
+OFFICE = frozenset({"regulator"})  # A's object, for its office only
+OFFICES = frozenset({"regulator", "regulator_b"})  # office work on nothing of A's (lists, filings, draws)
 LOT_A, CONTACT_A = "LOTA7Q", "contact-a@example.cn"
 
 # endpoint -> roles allowed. Public routes may show A's public data; the others must not leak it.
@@ -50,6 +63,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "consumer.health": ANYONE,
     "consumer.jwks": ANYONE,
     "consumer.revocation_list": ANYONE,
+    "consumer.audit_checkpoint_list": ANYONE,
     "consumer.resolve": ANYONE,
     "consumer.claim": ANYONE,
     "consumer.issuance_statement": ANYONE,
@@ -64,15 +78,15 @@ ACCESS: dict[str, frozenset[str]] = {
     # registry
     "api.me": SIGNED_IN,
     "api.list_enterprises": SIGNED_IN,
-    "api.file_enterprise": OFFICE,
+    "api.file_enterprise": OFFICES,
     "api.list_products": SIGNED_IN,
     "api.file_product": MERCHANTS,
     "api.get_product": OWNER,
     "api.decide_admission": OFFICE,
     "api.add_document": A_ONLY,
     "api.list_negative": SIGNED_IN,
-    "api.add_negative": OFFICE,
-    "api.verify_audit": OFFICE,
+    "api.add_negative": OFFICES,
+    "api.verify_audit": OFFICES,
     # batches, codes, labels
     "api.list_batches": SIGNED_IN,
     "api.register_batch": MERCHANTS,
@@ -95,7 +109,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.dispose_goods": OFFICE,
     "api.list_spot_checks": SIGNED_IN,
     "api.open_spot_check": OFFICE,
-    "api.draw_spot_checks": OFFICE,
+    "api.draw_spot_checks": OFFICES,
     "api.get_spot_check": OFFICE,  # a planned check stays secret from the merchant until decided
     "api.record_sample": OFFICE,
     "api.record_result": OFFICE,
@@ -104,7 +118,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.get_exit": OWNER,
     "api.recheck_exit": A_ONLY,
     "api.record_return": A_ONLY,
-    "api.anomalies": OFFICE,
+    "api.anomalies": OFFICES,
     "api.credit_profile": OWNER,
     "api.record_credit_event": OFFICE,
     # complaints
@@ -128,17 +142,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.warning_list": SIGNED_IN,
     "api.recall_close": OFFICE,
     "api.recall_lift": OFFICE,
-    "api.warning_publish": OFFICE,
+    "api.warning_publish": OFFICES,
     "api.warning_withdraw": OFFICE,
     "api.recall_returns": A_ONLY,
     "api.public_notices": ANYONE,
     "recall_pages.notices": ANYONE,
-    "recall_pages.regulator_recalls": OFFICE,
+    "recall_pages.regulator_recalls": OFFICES,
     "recall_pages.regulator_recall": OFFICE,
     "recall_pages.close": OFFICE,
     "recall_pages.lift": OFFICE,
     "recall_pages.regulator_destruction": OFFICE,
-    "recall_pages.warnings": OFFICE,
+    "recall_pages.warnings": OFFICES,
     "recall_pages.withdraw": OFFICE,
     "recall_pages.merchant_recall": A_ONLY,
     "recall_pages.merchant_recalls": MERCHANTS,
@@ -149,14 +163,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "merchant.label_preview": A_ONLY,
     "merchant.zone": MERCHANTS,
     "merchant.batch_ledger": A_ONLY,
-    "regulator.home": OFFICE,
-    "regulator.zone": OFFICE,
+    "regulator.home": OFFICES,
+    "regulator.zone": OFFICES,
     "regulator.find": OFFICE,
     "regulator.batch_ledger": OFFICE,
     "complaints.merchant_list": MERCHANTS,
     "complaints.merchant_detail": A_ONLY,
     "complaints.merchant_answer": A_ONLY,
-    "complaints.regulator_list": OFFICE,
+    "complaints.regulator_list": OFFICES,
     "complaints.regulator_detail": OFFICE,
     "complaints.regulator_status": OFFICE,
     "trace_pages.regulator_batch": OFFICE,
@@ -164,7 +178,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "trace_pages.merchant_batch": A_ONLY,
 }
 PUBLIC = {endpoint for endpoint, roles in ACCESS.items() if roles == ANYONE}
-QUERY = {"merchant.label_preview": "?batch={batch_id}"}
+QUERY = {"merchant.label_preview": "?batch={batch_id}", "regulator.find": "?q={batch_id}"}
+BODY = {"api.open_spot_check": ("batch_id",)}  # routes that name A's object in the JSON body
 NOT_CALLED = {"static": "files", "auth.logout": "ends the session the other calls use"}
 
 
@@ -179,6 +194,7 @@ class Fixture:
 @pytest.fixture
 def fixture(session: Session, runtime: Runtime) -> Fixture:
     world = make_world(session, runtime.ring)
+    other = make_second_office(session)
     batch = make_zone_batch(session, world, runtime.ring, quantity=20, lot=LOT_A)
     urls = code_urls(session, runtime.ring, batch)
     order = exits.declare_exit(
@@ -222,9 +238,9 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
             "exit_declaration_id": order.id,
             "issuance_id": session.scalar(select(Issuance.id).filter_by(batch_id=batch.id)),
             "rest": path,
-            "tokens": world.tokens,
+            "tokens": world.tokens | {"regulator_b": other.tokens["regulator"]},
         },
-        markers=(LOT_A, order.order_no, CONTACT_A),
+        markers=(LOT_A, order.order_no, CONTACT_A, world.merchant.uscc),
     )
 
 
@@ -252,7 +268,9 @@ def _url(rule: Rule, params: dict[str, Any]) -> str:
     return url[1] + QUERY.get(rule.endpoint, "").format(**params)
 
 
-def _call(client: FlaskClient, method: str, url: str, role: str, tokens: dict[str, str]) -> Any:
+def _call(
+    client: FlaskClient, method: str, url: str, role: str, tokens: dict[str, str], json: dict[str, Any]
+) -> Any:
     headers = {}
     if url.startswith("/api/") and role == "forged":
         headers["Authorization"] = "Bearer " + FORGED_TOKEN
@@ -261,7 +279,7 @@ def _call(client: FlaskClient, method: str, url: str, role: str, tokens: dict[st
     if method == "GET":
         return client.get(url, headers=headers)
     if url.startswith("/api/"):
-        return client.open(url, method=method, json={}, headers=headers)
+        return client.open(url, method=method, json=json, headers=headers)
     return client.open(url, method=method, data={}, headers=headers)
 
 
@@ -275,6 +293,7 @@ EMAILS = {
     "merchant_a": "staff@a.example",
     "merchant_b": "staff@b.example",
     "regulator": "officer@test.example",
+    "regulator_b": "officer@nanshan.example",
 }
 
 
@@ -290,9 +309,10 @@ def test_every_endpoint_for_every_role(app: Flask, session: Session, fixture: Fi
         if rule.endpoint in NOT_CALLED or rule.endpoint not in ACCESS:  # unplaced: the test above fails
             continue
         url = _url(rule, fixture.params)
+        json = {name: fixture.params[name] for name in BODY.get(rule.endpoint, ())}
         for role in ROLES:
             before = session.scalar(select(func.count()).select_from(AuditEntry))
-            response = _call(clients[role], method, url, role, tokens)
+            response = _call(clients[role], method, url, role, tokens, json)
             session.expire_all()
             label = f"{method} {url} as {role}: {response.status_code}"
             if response.status_code >= 500:
@@ -305,7 +325,55 @@ def test_every_endpoint_for_every_role(app: Flask, session: Session, fixture: Fi
                     wrong.append(f"{label} (should be refused)")
                 if session.scalar(select(func.count()).select_from(AuditEntry)) != before:
                     wrong.append(f"{label} (a refused call wrote to the audit log)")
-            if role in ("consumer", "forged", "merchant_b") and rule.endpoint not in PUBLIC:
-                body = response.get_data(as_text=True)
-                wrong.extend(f"{label} leaks {m!r}" for m in fixture.markers if m in body)
+            if role in OUTSIDERS and rule.endpoint not in PUBLIC:
+                body = response.get_data()  # bytes: a leaked download need not be text
+                wrong.extend(f"{label} leaks {m!r}" for m in fixture.markers if m.encode() in body)
     assert not wrong, "\n".join(wrong)
+
+
+UNKNOWN_ENTERPRISE = 987_654
+
+
+def _product_body(enterprise_id: int) -> dict[str, Any]:
+    filing = product_filing()
+    data = {k: v for k, v in filing.__dict__.items() if k != "documents"}
+    return data | {"enterprise_id": enterprise_id, "documents": []}
+
+
+def _entry_body(enterprise_id: int, gtin: str) -> dict[str, Any]:
+    line = {"gtin": gtin, "lot": "X1", "quantity": 1, "supplier_name": "S", "supplier_country": "NZ"}
+    return {"enterprise_id": enterprise_id, "reference": "ENT-PROBE", "lines": [line]}
+
+
+def _answer(response: Any, enterprise_id: int) -> tuple[int, str, str]:
+    error = response.json["error"]
+    return response.status_code, error["code"], error["message"].replace(str(enterprise_id), "<id>")
+
+
+def test_another_tenants_enterprise_answers_exactly_like_an_unknown_one(
+    client: FlaskClient, session: Session, runtime: Runtime
+) -> None:
+    """Security review row 33: an enterprise id outside the caller's remit must not be told apart
+    from one that does not exist (credit profile, product filing, entry declaration)."""
+    world = make_world(session, runtime.ring)
+    office_b = make_second_office(session)
+    gtin = make_product(session, world).gtin
+    theirs = world.merchant.id
+    probes = [
+        ("GET", "/api/v1/enterprises/{id}/credit", lambda _id: None),
+        ("POST", "/api/v1/products", _product_body),
+        ("POST", "/api/v1/entry-declarations", lambda enterprise_id: _entry_body(enterprise_id, gtin)),
+    ]
+    before = session.scalar(select(func.count()).select_from(AuditEntry))
+    for token in (world.tokens["merchant_b"], office_b.tokens["merchant"], office_b.tokens["regulator"]):
+        headers = {"Authorization": f"Bearer {token}"}
+        for method, path, body in probes:
+            answers = [
+                _answer(client.open(path.format(id=i), method=method, json=body(i), headers=headers), i)
+                for i in (theirs, UNKNOWN_ENTERPRISE)
+            ]
+            assert answers[0] == answers[1], (method, path)
+            office_filing = method == "POST" and token == office_b.tokens["regulator"]  # 403: merchants file
+            assert answers[0][0] == (403 if office_filing else 404), (method, path)
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == before

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace.actors import Actor
 from suyuan.trace.model import Batch, ExitDeclaration, ExitLine, ExitStatus, Product
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import remit_filter, remit_of
 from suyuan.trace.zone.rules import AnomalyRules
 
 
@@ -65,9 +66,11 @@ def find_anomalies(
     actor.require_regulator()
     rules = rules or AnomalyRules()
     since = (now or utcnow()) - timedelta(days=rules.window_days)
-    scope = [ExitDeclaration.status == ExitStatus.WRITTEN_OFF, ExitDeclaration.written_off_at >= since]
-    if not actor.operator:
-        scope.append(ExitDeclaration.office_id == actor.office_id)
+    scope = [
+        ExitDeclaration.status == ExitStatus.WRITTEN_OFF,
+        ExitDeclaration.written_off_at >= since,
+        remit_filter(remit_of(session, actor), ExitDeclaration),
+    ]
     found = _buyers(session, scope, rules) + _addresses(session, scope, rules) + _bulk(session, scope, rules)
     return sorted(found, key=lambda a: (-a.value / max(a.threshold, 1), a.rule.value, a.subject))
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from suyuan.trace import audit, batches
 from suyuan.trace.actors import Actor
-from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState, NotFound, PermissionDenied
+from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState
 from suyuan.trace.identifiers import normalize_country, normalize_gtin, validate_gs1_text
 from suyuan.trace.model import (
     AdmissionStatus,
@@ -34,6 +34,7 @@ from suyuan.trace.model import (
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
+from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone import ledger
 from suyuan.trace.zone.fields import text
 
@@ -67,9 +68,8 @@ def declare_entry(
     session: Session, actor: Actor, enterprise_id: int, filing: EntryFiling, *, today: date | None = None
 ) -> EntryDeclaration:
     """Declare a consignment; matching lines become batches on the ledger, the others say why not."""
+    actor.require_merchant("only the merchant declares its own goods")
     enterprise = get_enterprise(session, actor, enterprise_id)
-    if not actor.operator and actor.enterprise_id != enterprise.id:
-        raise PermissionDenied("only the merchant declares its own goods")
     if enterprise.kind is not EnterpriseKind.MERCHANT:
         raise InvalidInput("only merchants (operating enterprises) declare goods", field="enterprise")
     if enterprise.filing_status is not FilingStatus.FILED:
@@ -229,25 +229,14 @@ def _settle_status(declaration: EntryDeclaration) -> None:
 
 
 def get_entry(session: Session, actor: Actor, declaration_id: int) -> EntryDeclaration:
-    """An entry declaration the actor may see; other merchants' answer ``NotFound``."""
-    declaration = session.get(EntryDeclaration, declaration_id)
-    if declaration is None:
-        raise NotFound(f"entry declaration {declaration_id} does not exist")
-    try:
-        actor.require_enterprise(declaration.enterprise_id)
-    except NotFound:
-        raise NotFound(f"entry declaration {declaration_id} does not exist") from None
-    return declaration
+    """An entry declaration within the actor's remit; others answer ``NotFound`` like an unknown id."""
+    return visible(session, actor, EntryDeclaration, declaration_id)
 
 
 def list_entries(session: Session, actor: Actor, *, limit: int = 200) -> list[EntryDeclaration]:
-    """Entry declarations visible to the actor, newest first."""
+    """Entry declarations within the actor's remit, newest first."""
     stmt = select(EntryDeclaration).order_by(EntryDeclaration.id.desc()).limit(limit)
-    if not actor.is_regulator:
-        stmt = stmt.where(EntryDeclaration.enterprise_id == actor.enterprise_id)
-    elif not actor.operator:
-        stmt = stmt.where(EntryDeclaration.office_id == actor.office_id)
-    return list(session.scalars(stmt))
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), EntryDeclaration)))
 
 
 def entry_line_of(session: Session, batch_id: int) -> EntryLine | None:

@@ -38,7 +38,6 @@ from suyuan.trace.errors import (
     InvalidInput,
     InvalidState,
     NotFound,
-    PermissionDenied,
 )
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import (
@@ -55,6 +54,7 @@ from suyuan.trace.model import (
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
+from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.verdicts import Verdict
 from suyuan.trace.zone import ledger, quotas
 from suyuan.trace.zone.fields import text
@@ -196,9 +196,8 @@ def recheck_exit(
 ) -> ExitDeclaration:
     """The merchant rectifies a declaration that failed its check (lines and, if needed, the payment)."""
     rules, moment = rules or ZoneRules(), now or utcnow()
+    actor.require_merchant("only the declaring merchant rectifies its declaration")
     declaration = get_exit(session, actor, declaration_id)
-    if not actor.operator and actor.enterprise_id != declaration.enterprise_id:
-        raise PermissionDenied("only the declaring merchant rectifies its declaration")
     payment_fen = (
         declaration.payment_fen
         if payment_amount is None
@@ -224,13 +223,12 @@ def recheck_exit(
 
 
 def _declarant(session: Session, actor: Actor, enterprise_id: int | None) -> Enterprise:
+    actor.require_merchant("only the merchant declares the exit of its own goods")
     if enterprise_id is None:
         if actor.enterprise_id is None:
             raise InvalidInput("enterprise_id is required", field="enterprise_id")
         enterprise_id = actor.enterprise_id
     enterprise = get_enterprise(session, actor, enterprise_id)
-    if not actor.operator and actor.enterprise_id != enterprise.id:
-        raise PermissionDenied("only the merchant declares the exit of its own goods")
     if enterprise.kind is not EnterpriseKind.MERCHANT:
         raise InvalidInput("only merchants declare exits", field="enterprise_id")
     return enterprise
@@ -509,24 +507,15 @@ def _audit(session: Session, actor: Actor, declaration: ExitDeclaration, action:
 
 
 def get_exit(session: Session, actor: Actor, declaration_id: int) -> ExitDeclaration:
-    """An exit declaration the actor may see: regulators of its office, the declaring merchant."""
-    declaration = session.get(ExitDeclaration, declaration_id)
-    missing = NotFound(f"exit declaration {declaration_id} does not exist")
-    if declaration is None:
-        raise missing
-    if actor.operator:
-        return declaration
-    if actor.is_regulator and actor.office_id == declaration.office_id:
-        return declaration
-    if not actor.is_regulator and actor.enterprise_id == declaration.enterprise_id:
-        return declaration
-    raise missing
+    """An exit declaration within the actor's remit (its office's regulators, the declaring merchant);
+    others answer ``NotFound`` like an unknown id."""
+    return visible(session, actor, ExitDeclaration, declaration_id)
 
 
 def list_exits(
     session: Session, actor: Actor, *, status: str | None = None, limit: int = 100
 ) -> list[ExitDeclaration]:
-    """Exit declarations visible to the actor, newest first, optionally of one status."""
+    """Exit declarations within the actor's remit, newest first, optionally of one status."""
     stmt = select(ExitDeclaration).order_by(ExitDeclaration.id.desc()).limit(limit)
     if status is not None:
         try:
@@ -535,8 +524,4 @@ def list_exits(
             raise InvalidInput(
                 "status must be written_off or rectification_required", field="status"
             ) from None
-    if not actor.is_regulator:
-        stmt = stmt.where(ExitDeclaration.enterprise_id == actor.enterprise_id)
-    elif not actor.operator:
-        stmt = stmt.where(ExitDeclaration.office_id == actor.office_id)
-    return list(session.scalars(stmt))
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), ExitDeclaration)))

@@ -23,8 +23,6 @@ from suyuan.trace.batches import get_batch
 from suyuan.trace.errors import (
     InvalidInput,
     InvalidState,
-    NotFound,
-    PermissionDenied,
     ReleaseConditionsNotMet,
 )
 from suyuan.trace.model import (
@@ -42,6 +40,7 @@ from suyuan.trace.model import (
     ReportStatus,
 )
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone import ledger
 from suyuan.trace.zone.entry import entry_line_of, get_entry
 from suyuan.trace.zone.fields import choice, sha256_hex, text
@@ -68,7 +67,6 @@ def record_quarantine(
     """
     actor.require_regulator()
     declaration = get_entry(session, actor, declaration_id)
-    _require_own_office(actor, declaration.office_id)
     result = QuarantineResult(
         declaration_id=declaration.id,
         scope=choice(QuarantineScope, scope, "scope"),
@@ -114,9 +112,8 @@ def submit_report(
     session: Session, actor: Actor, batch_id: int, filing: ReportFiling, *, today: date | None = None
 ) -> BatchReport:
     """The batch's merchant submits a report for review while the batch is in the zone."""
+    actor.require_merchant("only the batch's merchant submits its reports")
     batch = get_batch(session, actor, batch_id)
-    if not actor.operator and actor.enterprise_id != batch.product.enterprise_id:
-        raise PermissionDenied("only the batch's merchant submits its reports")
     day = today or utcnow().date()
     report = BatchReport(
         batch_id=batch.id,
@@ -159,7 +156,6 @@ def review_report(
     """The office accepts or rejects a submitted report (a rejection says why)."""
     actor.require_regulator()
     report = get_report(session, actor, report_id)
-    _require_own_office(actor, report.batch.product.enterprise.office_id)
     note = text(note, "note", 4000)
     if report.status is not ReportStatus.SUBMITTED:
         raise InvalidState(f"report {report.id} was already {report.status}")
@@ -182,15 +178,8 @@ def review_report(
 
 
 def get_report(session: Session, actor: Actor, report_id: int) -> BatchReport:
-    """A report the actor may see."""
-    report = session.get(BatchReport, report_id)
-    if report is None:
-        raise NotFound(f"report {report_id} does not exist")
-    try:
-        get_batch(session, actor, report.batch_id)
-    except NotFound:
-        raise NotFound(f"report {report_id} does not exist") from None
-    return report
+    """A report on a batch within the actor's remit; others answer ``NotFound`` like an unknown id."""
+    return visible(session, actor, BatchReport, report_id)
 
 
 def reports_of(session: Session, actor: Actor, batch_id: int) -> list[BatchReport]:
@@ -200,10 +189,10 @@ def reports_of(session: Session, actor: Actor, batch_id: int) -> list[BatchRepor
 
 
 def pending_reports(session: Session, actor: Actor, *, limit: int = 200) -> list[BatchReport]:
-    """Reports awaiting the office's review, oldest first (regulators)."""
+    """Reports of the office's remit awaiting its review, oldest first (regulators)."""
     actor.require_regulator()
     stmt = select(BatchReport).filter_by(status=ReportStatus.SUBMITTED).order_by(BatchReport.id).limit(limit)
-    return list(session.scalars(stmt))
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), BatchReport)))
 
 
 def release_problems(session: Session, batch: Batch, today: date | None = None) -> list[str]:
@@ -242,7 +231,6 @@ def dispose_goods(
     """The office supervises the destruction or return shipment of units still in the zone."""
     actor.require_regulator()
     batch = get_batch(session, actor, batch_id)
-    _require_own_office(actor, batch.product.enterprise.office_id)
     if kind not in DISPOSALS:
         raise InvalidInput("kind must be destruction or return_shipment", field="kind")
     if not isinstance(quantity, int) or quantity < 1:
@@ -269,15 +257,12 @@ def dispose_goods(
     return entry
 
 
-def _require_own_office(actor: Actor, office_id: int) -> None:
-    if not actor.operator and actor.office_id != office_id:
-        raise PermissionDenied("this is under another office")
-
-
 def declarations_awaiting_quarantine(session: Session, actor: Actor) -> list[EntryDeclaration]:
-    """Entries whose quarantine result is still pending (regulators)."""
+    """Entries of the office's remit whose quarantine result is still pending (regulators)."""
     actor.require_regulator()
-    stmt = select(EntryDeclaration).filter_by(quarantine_status=QuarantineStatus.PENDING)
-    if not actor.operator:
-        stmt = stmt.where(EntryDeclaration.office_id == actor.office_id)
-    return list(session.scalars(stmt.order_by(EntryDeclaration.id)))
+    stmt = (
+        select(EntryDeclaration)
+        .filter_by(quarantine_status=QuarantineStatus.PENDING)
+        .order_by(EntryDeclaration.id)
+    )
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), EntryDeclaration)))

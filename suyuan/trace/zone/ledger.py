@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.errors import InvalidInput, LedgerWouldGoNegative, NotFound, NotOnLedger
-from suyuan.trace.model import Batch, LedgerEntry, LedgerKind, Product, SoldCode, SoldStatus
+from suyuan.trace.model import Batch, LedgerEntry, LedgerKind, SoldCode, SoldStatus
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import remit_of, within_remit
 
 CREDITS = frozenset({LedgerKind.ENTRY, LedgerKind.CONSUMER_RETURN})
 MAX_REPORT_PAGE = 100_000
@@ -253,16 +254,14 @@ def _movements(
 
 
 def ledgered_batches(session: Session, actor: Actor, *, limit: int = 500) -> list[tuple[Batch, int]]:
-    """Batches on the ledger visible to the actor, newest first, with their balance in the zone."""
+    """Batches on the ledger within the actor's remit, newest first, with their balance in the zone."""
     in_zone = func.sum(LedgerEntry.quantity)
     stmt = (
         select(Batch, in_zone)
         .join(LedgerEntry, LedgerEntry.batch_id == Batch.id)
-        .join(Product, Product.id == Batch.product_id)
         .group_by(Batch.id)
         .order_by(Batch.id.desc())
         .limit(limit)
     )
-    if not actor.is_regulator:
-        stmt = stmt.where(Product.enterprise_id == actor.enterprise_id)
-    return [(batch, int(balance)) for batch, balance in session.execute(stmt)]
+    rows = session.execute(within_remit(stmt, remit_of(session, actor), Batch))
+    return [(batch, int(balance)) for batch, balance in rows]

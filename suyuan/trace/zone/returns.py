@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.codes import MalformedCode, parse_code
-from suyuan.trace.errors import InvalidInput, PermissionDenied, ReturnNotAllowed
+from suyuan.trace.errors import InvalidInput, ReturnNotAllowed
 from suyuan.trace.model import (
     ConsumerReturn,
     ExitStatus,
@@ -51,9 +51,8 @@ def record_return(
     ``enforce_window=False``: recalled units come back whenever they come (``suyuan.trace.recall_units``).
     """
     rules, moment = rules or ZoneRules(), now or utcnow()
+    actor.require_merchant("the declaring merchant applies for its orders' returns")
     declaration = get_exit(session, actor, declaration_id)
-    if not actor.operator and actor.enterprise_id != declaration.enterprise_id:
-        raise PermissionDenied("the declaring merchant applies for its orders' returns")
     reason = text(reason, "reason", 2000, required=True)
     if not 1 <= len(codes) <= MAX_CODES:
         raise InvalidInput(f"a return names 1-{MAX_CODES} codes", field="codes")

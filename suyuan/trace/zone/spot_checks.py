@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit, recalls
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
-from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from suyuan.trace.errors import InvalidInput, InvalidState
 from suyuan.trace.model import (
     Batch,
     BatchStatus,
@@ -41,13 +41,13 @@ from suyuan.trace.model import (
     SpotCheckStatus,
 )
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone import credit, ledger
 from suyuan.trace.zone.fields import choice, sha256_hex, text
 
 BASE_RATE: dict[int, float] = {RiskClass.KEY_SUPERVISION: 0.20, RiskClass.GENERAL_SUPERVISION: 0.05}
 GRADE_FACTOR: dict[str, float] = {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0}
 OPEN_STATUSES = (SpotCheckStatus.PLANNED, SpotCheckStatus.SAMPLED)
-DECIDED_STATUSES = (SpotCheckStatus.PASSED, SpotCheckStatus.FAILED)
 MAX_OFFLINE_SAMPLE = 100
 
 
@@ -95,9 +95,7 @@ def _candidates(session: Session, actor: Actor) -> list[tuple[Batch, str]]:
         )
         .order_by(Batch.id)
     )
-    if not actor.operator:
-        stmt = stmt.where(Enterprise.office_id == actor.office_id)
-    rows = session.execute(stmt).all()
+    rows = session.execute(within_remit(stmt, remit_of(session, actor), Batch)).all()
     return [(batch, grade) for batch, grade in rows if ledger.balance(session, batch.id) > 0]
 
 
@@ -107,7 +105,6 @@ def open_spot_check(
     """An officer plans a check of one batch outside the draw (e.g. on a complaint)."""
     actor.require_regulator()
     batch = get_batch(session, actor, batch_id)
-    _require_own_office(actor, batch)
     if session.scalar(
         select(SpotCheck.id).where(SpotCheck.batch_id == batch.id, SpotCheck.status.in_(OPEN_STATUSES))
     ):
@@ -253,35 +250,12 @@ def record_result(
 
 
 def get_spot_check(session: Session, actor: Actor, spot_check_id: int) -> SpotCheck:
-    """A spot check the actor may see: regulators all of their office, merchants decided ones of theirs."""
-    check = session.get(SpotCheck, spot_check_id)
-    missing = NotFound(f"spot check {spot_check_id} does not exist")
-    if check is None:
-        raise missing
-    if actor.is_regulator:
-        if not actor.operator and actor.office_id != check.office_id:
-            raise missing
-        return check
-    if check.status not in DECIDED_STATUSES or check.batch.product.enterprise_id != actor.enterprise_id:
-        raise missing
-    return check
+    """A spot check within the actor's remit: all of its office's for a regulator, the decided ones of
+    its own batches for a merchant (:data:`suyuan.trace.remit.OWNERS`); others answer ``NotFound``."""
+    return visible(session, actor, SpotCheck, spot_check_id)
 
 
 def list_spot_checks(session: Session, actor: Actor, *, limit: int = 200) -> list[SpotCheck]:
-    """Spot checks visible to the actor, newest first; merchants see only results (after testing)."""
+    """Spot checks within the actor's remit, newest first; merchants see only results (after testing)."""
     stmt = select(SpotCheck).order_by(SpotCheck.id.desc()).limit(limit)
-    if actor.is_regulator:
-        if not actor.operator:
-            stmt = stmt.where(SpotCheck.office_id == actor.office_id)
-    else:
-        stmt = (
-            stmt.join(Batch, Batch.id == SpotCheck.batch_id)
-            .join(Product, Product.id == Batch.product_id)
-            .where(Product.enterprise_id == actor.enterprise_id, SpotCheck.status.in_(DECIDED_STATUSES))
-        )
-    return list(session.scalars(stmt))
-
-
-def _require_own_office(actor: Actor, batch: Batch) -> None:
-    if not actor.operator and actor.office_id != batch.product.enterprise.office_id:
-        raise PermissionDenied("this batch is under another office")
+    return list(session.scalars(within_remit(stmt, remit_of(session, actor), SpotCheck)))
