@@ -17,7 +17,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from suyuan.trace.errors import InvalidCountry, InvalidGtin, InvalidHsCode, InvalidInput, InvalidUscc
 
 # GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1).
-_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$")
+_CSET82 = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+")
 _USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
 # HS chapters 1-97 exist, chapter 77 is reserved for future use.
 _HS_CHAPTERS = frozenset(range(1, 98)) - {77}
@@ -93,7 +93,7 @@ def normalize_country(value: str, field: str = "country") -> str:
 
 def validate_gs1_text(value: str, field: str, max_length: int = 20) -> str:
     """Check a lot or serial: 1-``max_length`` characters of GS1 character set 82."""
-    if not value or len(value) > max_length or not _CSET82.match(value):
+    if not value or len(value) > max_length or not _CSET82.fullmatch(value):
         raise InvalidInput(
             f"{field} {value!r} must be 1-{max_length} characters of the GS1 set "
             "(A-Z a-z 0-9 and !\"%&'()*+,-./:;<=>?_)",

@@ -88,6 +88,6 @@ def test_countries_are_iso_3166_alpha_2() -> None:
 
 def test_lot_uses_gs1_character_set_82() -> None:
     assert validate_gs1_text("L2611-A/b", "lot") == "L2611-A/b"
-    for bad in ("", "批次1", "A" * 21, "with space", "pipe|"):
+    for bad in ("", "批次1", "A" * 21, "with space", "pipe|", "L1\n"):
         with pytest.raises(InvalidInput):
             validate_gs1_text(bad, "lot")
