@@ -82,6 +82,10 @@ def test_camera_page_falls_back_to_a_photo_upload(
     page.click("[data-test=scan-link]")
     page.set_input_files("[data-test=photo]", str(photo))
     result = page.locator("[data-test=results] li")
-    result.wait_for(timeout=15000)
+    try:
+        result.wait_for(timeout=30000)
+    except Exception as timeout:  # say what the page said instead of a bare timeout
+        said = page.text_content("[data-test=status]")
+        raise AssertionError(f"no result; the page says {said!r}") from timeout
     assert result.get_attribute("data-verdict") == "genuine"
     assert result.locator("a").get_attribute("href") == url
