@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SUYUAN_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint bench install system-deps browser-deps clean i18n
+.PHONY: run test lint bench install system-deps browser-deps clean i18n fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ lint: install
 ## test: lint, type-check and run the tests (PostgreSQL when SUYUAN_TEST_DATABASE_URL is set)
 test: install system-deps lint
 	$(BIN)/pytest -q
+
+## fuzz: schemathesis over the whole OpenAPI document with the regulator's and a merchant's token, many
+## more examples than `make test` (FUZZ_EXAMPLES, default 100) and at most FUZZ_SECONDS per token;
+## PostgreSQL when SUYUAN_TEST_DATABASE_URL is set. Prints operations, cases and responses >= 500.
+FUZZ_EXAMPLES ?= 100
+FUZZ_SECONDS ?= 600
+fuzz: install
+	SUYUAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SUYUAN_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  $(BIN)/pytest -q -s -p no:cacheprovider tests/web/test_api_fuzz.py
 
 bench: install system-deps
 	$(BIN)/python bench/run_all.py

@@ -85,7 +85,7 @@ def list_complaints() -> Response:
             db,
             current_actor(),
             status=request.args.get("status") or None,
-            batch_id=int_arg("batch_id"),
+            batch_id=int_arg("batch_id", 1),
             limit=100 if limit is None else limit,
         )
         photos = complaints.photos_of(db, [c.id for c in rows])

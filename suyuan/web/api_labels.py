@@ -24,6 +24,7 @@ from suyuan.labels.batch_labels import (
     stream_render,
 )
 from suyuan.labels.errors import LabelError
+from suyuan.labels.render import MAX_DPI, MIN_DPI
 from suyuan.labels.templates import Template, get_template, list_templates
 from suyuan.trace import batches, issuance
 from suyuan.trace.actors import Actor
@@ -81,7 +82,10 @@ def label_job(db: Session, actor: Actor, batch_id: int) -> LabelJob:
             f"{' with proof' if limit == MAX_WEB_PROOF_LABELS else ''}): choose a smaller first/last range, "
             "or use `suyuan labels render` on the server for large runs",
         )
-    return LabelJob(batch, serials, template, fmt, int_arg("dpi"))
+    dpi = int_arg("dpi")
+    if dpi is not None and not MIN_DPI <= dpi <= MAX_DPI:  # refused here, not half-way through the stream
+        raise LabelRequestError("bad_dpi", f"dpi must be between {MIN_DPI} and {MAX_DPI}")
+    return LabelJob(batch, serials, template, fmt, dpi)
 
 
 @bp.get("/batches/<int:batch_id>/labels")

@@ -1,12 +1,85 @@
-"""The OpenAPI 3.1 description of ``/api/v1`` and the scan endpoint; a test keeps it in step with routes."""
+"""The OpenAPI 3.1 description of ``/api/v1`` and the scan endpoint; a test keeps it in step with routes.
+
+The document states what the server accepts, not only the shape: the bounds of ids and numbers, the
+length of texts, which texts must not be blank, enumerations and the rules that tie one field to another
+(``if``/``then``). A schemathesis run (tests/web/test_api_fuzz.py) holds server and document to it: a
+request the document calls valid is never refused as malformed (400), one it calls invalid never accepted.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from suyuan.labels.templates import TEMPLATES
+from suyuan.trace.bounds import MAX_INT
 from suyuan.trace.model import ComplaintCategory, ComplaintStatus
 
 ERROR = {"$ref": "#/components/responses/Error"}
+# Ids are 32-bit integers on PostgreSQL; a larger one in a path names nothing (404), in a body it is a 400.
+ID: dict[str, Any] = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_INT}
+# Stored text holds no control character but tab and newline (suyuan.trace.zone.fields.text); a text that
+# must be filled in has a character other than white space (the server strips it before checking).
+_PLAIN = "[^\\u0000-\\u0008\\u000b-\\u001f]"
+_VISIBLE = "[^\\s\\u0000-\\u001f\\u0085]"
+PLAIN_TEXT = f"^{_PLAIN}*$"
+FILLED_TEXT = f"^{_PLAIN}*{_VISIBLE}{_PLAIN}*$"
+ONE_LINE = "^[^\\u0000-\\u001f]*$"
+
+
+# A lot (GS1 AI 10): 1-20 characters of GS1 character set 82.
+LOT = {"type": "string", "pattern": "^[!\"%&'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$"}
+
+
+# Complaint texts drop control characters instead of refusing them, then count: what a schema can say is
+# the raw bound the server checks first (twice the limit plus 100), the rest is in the description.
+COMPLAINT_TEXT = {
+    "type": "string",
+    "minLength": 5,
+    "maxLength": 4100,
+    "description": "5-2000 characters once control characters and outer spaces are removed",
+}
+
+
+# A serial in a query (first, last): serials of a batch count from 1.
+SERIAL = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_INT}
+
+
+# A negative-list keyword: 2-100 characters once outer spaces are stripped.
+KEYWORD = "^\\s*[^\\s\\u0085][\\s\\S]{0,98}[^\\s\\u0085]\\s*$"
+
+
+def string(max_length: int, *, filled: bool = False) -> dict[str, Any]:
+    """A text of at most ``max_length`` characters; ``filled``: not blank (the server's ``required``)."""
+    return {"type": "string", "maxLength": max_length, "pattern": FILLED_TEXT if filled else PLAIN_TEXT}
+
+
+def rule(field: str, values: list[Any], then: dict[str, Any]) -> dict[str, Any]:
+    """``if field is one of values then ...``: a rule between fields, as JSON Schema 2020-12 says it."""
+    return {"if": {"required": [field], "properties": {field: {"enum": values}}}, "then": then}
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or ``null``: the server reads a null optional field as left out."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def body_object(required: list[str], props: dict[str, Any], *, null_ok: set[str]) -> dict[str, Any]:
+    """A closed request object; the optional fields in ``null_ok`` may also be ``null`` (read as absent)."""
+    properties = {
+        name: nullable(schema) if name in null_ok and name not in required else schema
+        for name, schema in props.items()
+    }
+    return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
+
+
+def nonblank() -> dict[str, Any]:
+    """A text checked only for not being blank (no length or character rule of its own)."""
+    return {"type": "string", "pattern": "[^\\s\\u0085]"}
+
+
+def filled(name: str, max_length: int) -> dict[str, Any]:
+    """``then`` part: ``name`` is present and not blank."""
+    return {"required": [name], "properties": {name: string(max_length, filled=True)}}
 
 
 def _op(
@@ -46,10 +119,19 @@ def _op(
 
 
 def _path_id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def _with_csv(op: dict[str, Any]) -> dict[str, Any]:
+    """``op`` whose 200 may also be CSV (``format=csv``)."""
+    op["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    return op
 
 
 def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional query parameter; a number or a ``status`` filter left empty (``?status=``) is absent."""
+    if schema.get("type") == "integer" or name == "status":
+        schema = {"anyOf": [schema, {"const": ""}]}
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
@@ -109,14 +191,16 @@ def openapi_document() -> dict[str, Any]:
                     ok="201",
                     ok_schema="Issuance",
                 ),
-                "get": _op(
-                    "The batch's codes; format=csv streams serial,url rows",
-                    params=[
-                        batch_id,
-                        _query("format", {"enum": ["json", "csv"]}),
-                        _query("first", {"type": "integer", "minimum": 1}),
-                        _query("last", {"type": "integer", "minimum": 1}),
-                    ],
+                "get": _with_csv(
+                    _op(
+                        "The batch's codes; format=csv streams serial,url rows",
+                        params=[
+                            batch_id,
+                            _query("format", {"enum": ["json", "csv"]}),
+                            _query("first", SERIAL),
+                            _query("last", SERIAL),
+                        ],
+                    )
                 ),
             },
             "/api/v1/label-templates": {"get": _op("Label templates (sheets and thermal rolls)", auth=False)},
@@ -125,12 +209,12 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Label file; proof=1 sends it only if every label decodes and verifies",
                     "parameters": [
                         batch_id,
-                        _query("template", {"type": "string"}),
+                        _query("template", {"enum": sorted(TEMPLATES)}),
                         _query("format", {"enum": ["pdf", "png", "svg", "zpl"]}),
-                        _query("first", {"type": "integer", "minimum": 1}),
-                        _query("last", {"type": "integer", "minimum": 1}),
+                        _query("first", SERIAL),
+                        _query("last", SERIAL),
                         _query("dpi", {"type": "integer", "minimum": 100, "maximum": 1200}),
-                        _query("proof", {"enum": ["0", "1"]}),
+                        _query("proof", {"type": "string", "description": "1: proof; any other value: none"}),
                     ],
                     "responses": {
                         "200": {
@@ -175,6 +259,8 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "400": ERROR,
                         "413": ERROR,
+                        "422": ERROR,
+                        "429": ERROR,
                     },
                 }
             },
@@ -183,24 +269,15 @@ def openapi_document() -> dict[str, Any]:
             **_complaint_paths(),
             **_recall_paths(),
             **_trace_paths(),
-            "/01/{gtin}/10/{lot}/21/{serial}": {
-                "get": _op(
-                    "Resolve a code: HTML page, JSON verdict (Accept: application/json) or linkset "
-                    "(Accept: application/linkset+json or ?linkType=all)",
-                    auth=False,
-                    ok_schema="Verdict",
-                    params=[
-                        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                        for n in ("gtin", "lot", "serial")
-                    ]
-                    + [_query("s", {"type": "string", "pattern": "^[1-9][0-9]{0,7}[0-9]{155}$"})],
-                )
-            },
+            "/01/{gtin}/10/{lot}/21/{serial}": {"get": _resolver()},
             "/.well-known/jwks.json": {"get": _op("Public keys (RFC 8037) with status", auth=False)},
             "/.well-known/suyuan/revocations.json": {
                 "get": _op(
                     "Signed revocation list (JWS): revoked keys, recalled and stopped batches", auth=False
                 )
+            },
+            "/.well-known/suyuan/audit-checkpoints.json": {
+                "get": _op("The latest signed audit-log checkpoints (compact JWS each)", auth=False)
             },
             "/issuances/{issuance_id}": {
                 "get": _op(
@@ -217,6 +294,48 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "schemas": _schemas() | _zone_schemas() | _complaint_schemas() | _recall_schemas(),
+        },
+    }
+
+
+def _resolver() -> dict[str, Any]:
+    """The scan endpoint negotiates: a page by default, the JSON verdict or the linkset on request.
+
+    Any text in the path is answered (a code that is not ours scans ``counterfeit``), so the parameters
+    are plain strings; a path that is not a GS1 Digital Link is a 400 with the ``malformed_code`` verdict.
+    """
+
+    def negotiated(json_schema: str, status: str) -> dict[str, Any]:
+        return {
+            "description": status,
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{json_schema}"}},
+            },
+        }
+
+    ok = negotiated("Verdict", "The verdict page or document")
+    ok["content"]["application/linkset+json"] = {"schema": {"$ref": "#/components/schemas/Object"}}
+    return {
+        "summary": "Resolve a code: HTML page, JSON verdict (Accept: application/json) or linkset "
+        "(Accept: application/linkset+json or ?linkType=all); other linkType values redirect",
+        "security": [],
+        "parameters": [
+            {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+            for n in ("gtin", "lot", "serial")
+        ]
+        + [
+            _query(
+                "s", {"type": "string", "description": "the signature: 1-8 digits of kid, 155 of signature"}
+            ),
+            _query("linkType", {"type": "string"}),
+        ],
+        "responses": {
+            "200": ok,
+            "307": {"description": "Redirect to the link of the requested linkType"},
+            "400": negotiated("Malformed", "Not a GS1 Digital Link of a code"),
+            "404": negotiated("Error", "Not a GTIN path"),
+            "429": negotiated("Error", "Too many requests"),
         },
     }
 
@@ -242,12 +361,18 @@ def _schemas() -> dict[str, Any]:
             "required": ["kind", "name", "uscc", "office"],
             "properties": {
                 "kind": {"enum": ["merchant", "platform", "warehouse"]},
-                "name": text,
-                "name_en": text,
-                "uscc": {"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"},
-                "office": text,
-                "address": text,
-                "commitment_signed": {"type": "boolean"},
+                "name": string(200, filled=True),
+                "name_en": nullable(string(200)),
+                "uscc": {
+                    "type": "string",
+                    "pattern": "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+                    "description": "GB 32100, check characters included",
+                },
+                "office": {"type": "string", "maxLength": 32, "description": "the office code, e.g. SZ-QH"},
+                "address": nullable(string(500)),
+                "commitment_signed": nullable(
+                    {"const": True, "description": "filing needs the signed commitment"}
+                ),
             },
         },
         "Document": {
@@ -266,11 +391,11 @@ def _schemas() -> dict[str, Any]:
                         "third_party_test_report",
                     ]
                 },
-                "number": text,
-                "issuer": text,
-                "issued_on": date,
-                "valid_until": date,
-                "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+                "number": nullable(string(100)),
+                "issuer": nullable(string(200)),
+                "issued_on": nullable(date),
+                "valid_until": nullable(date),
+                "sha256": nullable({"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}),
             },
         },
         "ProductFiling": {
@@ -286,24 +411,24 @@ def _schemas() -> dict[str, Any]:
                 "supplier_country",
             ],
             "properties": {
-                "enterprise_id": {"type": "integer"},
-                "gtin": {"type": "string", "pattern": "^[0-9]{8,14}$"},
-                "name": text,
-                "name_en": text,
-                "brand": text,
-                "spec_model": text,
+                "enterprise_id": ID,
+                "gtin": {"type": "string", "pattern": "^([0-9]{8}|[0-9]{12,14})$"},
+                "name": string(200, filled=True),
+                "name_en": string(200),
+                "brand": string(100),
+                "spec_model": string(100),
                 "hs_code": {"type": "string", "pattern": "^[0-9.]{6,13}$"},
                 "category": {
                     "enum": ["food", "cosmetic", "appliance", "toy", "textile", "biologic", "general"]
                 },
                 "condition": {"enum": ["new", "used"]},
-                "manufacturer": text,
+                "manufacturer": string(200, filled=True),
                 "origin_country": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
-                "supplier_name": text,
-                "supplier_country": text,
-                "main_ingredients": text,
-                "performance_indicators": text,
-                "standards": text,
+                "supplier_name": string(200, filled=True),
+                "supplier_country": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
+                "main_ingredients": string(4000),
+                "performance_indicators": string(4000),
+                "standards": string(4000),
                 "in_ccc_catalogue": {"type": "boolean"},
                 "in_food_registration_catalogue": {"type": "boolean"},
                 "documents": {
@@ -318,10 +443,11 @@ def _schemas() -> dict[str, Any]:
             "required": ["admit"],
             "properties": {
                 "admit": {"type": "boolean"},
-                "risk_class": {"enum": [2, 3]},
-                "disclosure": text,
-                "reason": text,
+                "risk_class": nullable({"enum": [2, 3]}),
+                "disclosure": nullable(string(2000)),
+                "reason": nullable(string(2000)),
             },
+            **rule("admit", [False], filled("reason", 2000)),
         },
         "NegativeRule": {
             "type": "object",
@@ -329,19 +455,24 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "category": {"enum": ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"]},
                 "kind": {"enum": ["hs_prefix", "keyword", "condition"]},
-                "value": text,
-                "reason": text,
+                "value": {"type": "string"},
+                "reason": nonblank(),
             },
+            "allOf": [
+                rule("kind", ["hs_prefix"], {"properties": {"value": {"pattern": "^\\s*[0-9]{2,10}\\s*$"}}}),
+                rule("kind", ["condition"], {"properties": {"value": {"enum": ["used"]}}}),
+                rule("kind", ["keyword"], {"properties": {"value": {"pattern": KEYWORD}}}),
+            ],
         },
         "BatchRegistration": {
             "type": "object",
             "required": ["product_id", "lot", "quantity"],
             "properties": {
-                "product_id": {"type": "integer"},
-                "lot": {"type": "string", "maxLength": 20},
+                "product_id": ID,
+                "lot": LOT,
                 "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
-                "production_date": date,
-                "expiry_date": date,
+                "production_date": nullable(date),
+                "expiry_date": nullable(date),
             },
         },
         "BatchAmendment": {
@@ -349,7 +480,7 @@ def _schemas() -> dict[str, Any]:
             "required": ["quantity", "reason"],
             "properties": {
                 "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
-                "reason": text,
+                "reason": nonblank(),
             },
         },
         "CodeRequest": {
@@ -392,6 +523,16 @@ def _schemas() -> dict[str, Any]:
                         },
                     },
                 }
+            },
+        },
+        "Malformed": {
+            "type": "object",
+            "required": ["verdict", "reasons"],
+            "properties": {
+                "verdict": {"const": "counterfeit"},
+                "reasons": {"type": "array", "items": text},
+                "detail": text,
+                "message": text,
             },
         },
         "Verdict": {
@@ -457,7 +598,7 @@ def _zone_paths() -> dict[str, Any]:
                 "The batch's zone ledger: totals, balance, reconciliation, movements after `after`",
                 params=[
                     batch_id,
-                    _query("after", {"type": "integer", "minimum": 0}),
+                    _query("after", {"type": "integer", "minimum": 0, "maximum": MAX_INT}),
                     _query("limit", {"type": "integer", "minimum": 0, "maximum": 100_000}),
                 ],
             )
@@ -476,8 +617,16 @@ def _zone_paths() -> dict[str, Any]:
         },
         "/api/v1/spot-checks/draw": {
             "post": _op(
-                "Draw risk-based spot checks with an optional seed (regulator)", body="Draw", ok="201"
+                "Draw risk-based spot checks with an optional seed (regulator); the body may be left out",
+                body="Draw",
+                ok="201",
             )
+            | {
+                "requestBody": {
+                    "required": False,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Draw"}}},
+                }
+            }
         },
         "/api/v1/spot-checks/{spot_check_id}": {"get": _op("One spot check", params=[spot_check_id])},
         "/api/v1/spot-checks/{spot_check_id}/sample": {
@@ -533,21 +682,25 @@ def _zone_schemas() -> dict[str, Any]:
     sha = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
 
     def obj(required: list[str], **props: Any) -> dict[str, Any]:
-        return {"type": "object", "required": required, "additionalProperties": False, "properties": props}
+        # optional texts and choices are read with a default when null; numbers, flags and lists are not
+        texts = {
+            n for n, p in props.items() if p.get("type") not in ("integer", "boolean", "array", "object")
+        }
+        return body_object(required, props, null_ok=texts)
 
     entry_line = obj(
         ["gtin", "lot", "quantity", "supplier_name", "supplier_country"],
         gtin={"type": "string", "pattern": "^[0-9]{8,14}$"},
-        lot={"type": "string", "maxLength": 20},
+        lot=LOT,
         quantity={"type": "integer", "minimum": 1, "maximum": 10_000_000},
-        supplier_name=text,
+        supplier_name=string(200, filled=True),
         supplier_country=text,
         production_date=date,
         expiry_date=date,
     )
     exit_line = obj(
         ["batch_id", "quantity", "unit_price", "codes"],
-        batch_id={"type": "integer"},
+        batch_id=ID,
         quantity={"type": "integer", "minimum": 1, "maximum": 200},
         unit_price=amount,
         codes={"type": "array", "maxItems": 200, "items": {"type": "string", "description": "code URL"}},
@@ -556,18 +709,24 @@ def _zone_schemas() -> dict[str, Any]:
     return {
         "EntryDeclaration": obj(
             ["reference", "lines"],
-            enterprise_id={"type": "integer"},
-            reference={"type": "string", "maxLength": 64},
-            transport_doc={"type": "string", "maxLength": 100},
+            enterprise_id=ID,
+            reference=string(64, filled=True),
+            transport_doc=string(100),
             lines={"type": "array", "minItems": 1, "maxItems": 200, "items": entry_line},
         ),
         "Quarantine": obj(
             ["outcome"],
             outcome={"enum": ["passed", "treated", "failed"]},
             scope={"enum": ["goods", "container", "wood_packaging"]},
-            treatment=text,
-            note=text,
-        ),
+            treatment=string(200),
+            note=string(4000),
+        )
+        | {
+            "allOf": [
+                rule("outcome", ["treated"], filled("treatment", 200)),
+                rule("outcome", ["failed"], filled("note", 4000)),
+            ]
+        },
         "Report": obj(
             ["kind", "issuer", "issued_on", "sha256"],
             kind={
@@ -578,42 +737,54 @@ def _zone_schemas() -> dict[str, Any]:
                     "self_test_report",
                 ]
             },
-            issuer=text,
-            number=text,
+            issuer=string(200, filled=True),
+            number=string(100),
             issued_on=date,
             valid_until=date,
             sha256=sha,
         ),
-        "Review": obj(["accept"], accept={"type": "boolean"}, note=text),
+        "Review": obj(["accept"], accept={"type": "boolean"}, note=string(4000))
+        | rule("accept", [False], filled("note", 4000)),
         "Disposal": obj(
             ["kind", "quantity", "reason"],
             kind={"enum": ["destruction", "return_shipment"]},
-            quantity={"type": "integer", "minimum": 1},
-            reason=text,
+            quantity={"type": "integer", "minimum": 1, "maximum": MAX_INT},
+            reason=string(2000, filled=True),
         ),
-        "SpotCheckRequest": obj(["batch_id"], batch_id={"type": "integer"}, note=text),
-        "Draw": obj([], seed={"type": "string", "maxLength": 64}),
+        "SpotCheckRequest": obj(["batch_id"], batch_id=ID, note=string(2000)),
+        "Draw": obj([], seed=string(64)),
         "Sample": obj(
             ["channel"],
             channel={"enum": ["online", "offline"]},
             quantity={"type": "integer", "minimum": 1, "maximum": 100},
-            order_ref=text,
-        ),
+            order_ref=string(64),
+        )
+        | rule("channel", ["online"], filled("order_ref", 64)),
         "LabResult": obj(
             ["passed", "lab", "report_sha256"],
             passed={"type": "boolean"},
-            lab=text,
+            lab=string(200, filled=True),
             report_sha256=sha,
-            failed_items={"type": "array", "maxItems": 50, "items": text},
-            note=text,
-        ),
+            failed_items={"type": "array", "maxItems": 50, "items": string(200, filled=True)},
+            note=string(4000),
+        )
+        | {
+            "allOf": [
+                rule("passed", [True], {"properties": {"failed_items": {"maxItems": 0}}}),
+                rule(
+                    "passed",
+                    [False],
+                    {"required": ["failed_items"], "properties": {"failed_items": {"minItems": 1}}},
+                ),
+            ]
+        },
         "ExitDeclaration": obj(
             ["order_no", "payment_ref", "waybill_no", "payment_amount", "buyer", "lines"],
-            order_no={"type": "string", "maxLength": 64},
-            payment_ref={"type": "string", "maxLength": 64},
-            waybill_no={"type": "string", "maxLength": 64},
+            order_no=string(64, filled=True),
+            payment_ref=string(64, filled=True),
+            waybill_no=string(64, filled=True),
             payment_amount=amount,
-            platform=text,
+            platform=string(200),
             buyer=obj(
                 ["id_number", "name"],
                 id_number={
@@ -629,7 +800,7 @@ def _zone_schemas() -> dict[str, Any]:
         "Return": obj(
             ["codes", "reason"],
             codes={"type": "array", "minItems": 1, "maxItems": 200, "items": text},
-            reason=text,
+            reason=string(2000, filled=True),
         ),
         "CreditEvent": obj(
             ["kind", "note"],
@@ -642,8 +813,8 @@ def _zone_schemas() -> dict[str, Any]:
                     "violation",
                 ]
             },
-            note=text,
-            source={"type": "string", "maxLength": 64},
+            note=string(2000, filled=True),
+            source=string(64),
         ),
     }
 
@@ -688,7 +859,7 @@ def _complaint_paths() -> dict[str, Any]:
                 "Complaints of the caller (merchant: its own; office: its own and unassigned), newest first",
                 params=[
                     _query("status", {"enum": [s.value for s in ComplaintStatus]}),
-                    _query("batch_id", {"type": "integer", "minimum": 1}),
+                    _query("batch_id", ID),
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
                 ],
             ),
@@ -734,10 +905,14 @@ def _complaint_schemas() -> dict[str, Any]:
     category = {"enum": [c.value for c in ComplaintCategory]}
     status = {"enum": [s.value for s in ComplaintStatus]}
     filing_props = {
-        "code": {"type": "string", "maxLength": 512, "description": "the scanned code URL"},
+        "code": nonblank() | {"maxLength": 512, "description": "the scanned code URL"},
         "category": category,
-        "text": {"type": "string", "minLength": 5, "maxLength": 2000},
-        "contact": {"type": ["string", "null"], "maxLength": 200},
+        "text": COMPLAINT_TEXT,
+        "contact": {
+            "type": ["string", "null"],
+            "maxLength": 500,
+            "description": "one line of at most 200 characters once control characters are removed",
+        },
     }
     event = {
         "type": "object",
@@ -820,16 +995,25 @@ def _complaint_schemas() -> dict[str, Any]:
             "type": "object",
             "required": ["text"],
             "additionalProperties": False,
-            "properties": {"text": {"type": "string", "minLength": 5, "maxLength": 2000}},
+            "properties": {"text": COMPLAINT_TEXT},
         },
         "ComplaintStatusChange": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
                 "status": status,
-                "note": {"type": "string", "maxLength": 2000, "description": "required to uphold or dismiss"},
+                "note": {
+                    "type": "string",
+                    "maxLength": 4100,
+                    "description": "at most 2000 characters once cleaned; required to uphold or dismiss",
+                },
                 "public": {"type": "boolean", "description": "show the note to the consumer (default false)"},
             },
+            **rule(
+                "status",
+                [ComplaintStatus.UPHELD.value, ComplaintStatus.DISMISSED.value],
+                {"required": ["note"], "properties": {"note": {"pattern": f"{_VISIBLE}"}}},
+            ),
         },
     }
 
@@ -908,17 +1092,14 @@ def _recall_paths() -> dict[str, Any]:
 
 def _recall_schemas() -> dict[str, Any]:
     def obj(required: list[str], **props: Any) -> dict[str, Any]:
-        return {"type": "object", "required": required, "additionalProperties": False, "properties": props}
+        return body_object(required, props, null_ok=set(props))
 
-    def text(limit: int) -> dict[str, Any]:
-        return {"type": "string", "maxLength": limit}
-
-    whole = {"type": "integer", "minimum": 1}
+    text = string
     return {
         "RecallOpening": obj(
             ["kind", "reason"],
             kind={"enum": ["recall", "stop_sale"]},
-            reason=text(2000),
+            reason=text(2000, filled=True),
             instructions=text(4000),
             instructions_en=text(4000),
             scope={"enum": ["batch", "sold_units"], "default": "batch"},
@@ -944,24 +1125,29 @@ def _recall_schemas() -> dict[str, Any]:
                 },
             },
         },
-        "Note": obj(["note"], note=text(2000)),
-        "Destruction": obj(["quantity", "reason"], quantity=whole, reason=text(2000), recall_id=whole),
+        "Note": obj(["note"], note=text(2000, filled=True)),
+        "Destruction": obj(
+            ["quantity", "reason"],
+            quantity={"type": "integer", "minimum": 1, "maximum": 10_000_000},
+            reason=text(2000, filled=True),
+            recall_id=ID,
+        ),
         "RecallReturn": obj(
             ["exit_declaration_id", "codes", "reason"],
-            exit_declaration_id=whole,
+            exit_declaration_id=ID,
             codes={"type": "array", "items": {"type": "string", "description": "code URL"}},
-            reason=text(2000),
+            reason=text(2000, filled=True),
         ),
         "RiskWarning": obj(
             ["level", "title", "body"],
             level={"enum": ["notice", "warning", "danger"]},
-            title=text(200),
-            title_en=text(200),
-            body=text(4000),
+            title=text(200, filled=True) | {"pattern": f"^[^\\u0000-\\u001f]*{_VISIBLE}[^\\u0000-\\u001f]*$"},
+            title_en={"type": "string", "maxLength": 200, "pattern": ONE_LINE},
+            body=text(4000, filled=True),
             body_en=text(4000),
-            hs_prefix={"type": "string", "pattern": "^[0-9.]{2,13}$"},
-            product_id=whole,
-            batch_id=whole,
+            hs_prefix={"type": "string", "pattern": "^\\s*\\.*([0-9]\\.*){2,10}\\s*$|^\\s*\\.*\\s*$"},
+            product_id=ID,
+            batch_id=ID,
         ),
     }
 
@@ -970,7 +1156,7 @@ def _trace_paths() -> dict[str, Any]:
     """The trace of a batch or complaint, its spreadsheet and its EPCIS export (docs/trace.md)."""
     batch_id = _path_id("batch_id")
     paging = [
-        _query("orders_offset", {"type": "integer", "minimum": 0, "default": 0}),
+        _query("orders_offset", {"type": "integer", "minimum": 0, "maximum": MAX_INT, "default": 0}),
         _query("orders_limit", {"type": "integer", "minimum": 0, "maximum": 1000, "default": 50}),
         _query("top", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
     ]
