@@ -22,6 +22,7 @@ SCRIPTS = [
     "trace_bench.py",
     "stats_bench.py",
     "scan_tally_bench.py",
+    "hostile_uploads.py",
 ]
 
 

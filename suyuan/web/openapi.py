@@ -286,7 +286,15 @@ def openapi_document() -> dict[str, Any]:
             },
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token. A signed-in browser session works too, but a POST, PUT, "
+                    "PATCH or DELETE made with it must carry the session's CSRF token in an X-CSRFToken "
+                    "header, else the call is anonymous (401).",
+                }
+            },
             "responses": {
                 "Error": {
                     "description": "Error",
