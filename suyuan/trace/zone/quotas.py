@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 
 from suyuan.trace.db import serialise
 from suyuan.trace.errors import InvalidInput, QuotaExceeded
@@ -37,7 +38,7 @@ def normalize_id_number(value: str) -> str:
     number = (value or "").strip().upper()
     try:
         ric.validate(number)
-    except Exception:  # stdnum raises several ValidationError subclasses
+    except ValidationError:  # the base class of stdnum's InvalidChecksum, InvalidFormat, ...
         raise InvalidInput(
             "buyer.id_number is not a valid resident ID number (GB 11643)", field="buyer"
         ) from None
