@@ -6,7 +6,8 @@ import enum
 
 
 class Verdict(enum.StrEnum):
-    """What a scanned code is, most serious first in :data:`SEVERITY`."""
+    """What a scanned code is: one word per outcome of a scan (:mod:`suyuan.trace.scanning`), each
+    explained in docs/codes.md (the order here is not a ranking)."""
 
     GENUINE = "genuine"
     COUNTERFEIT = "counterfeit"
