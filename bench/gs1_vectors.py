@@ -40,7 +40,7 @@ from suyuan.trace.digital_link import (  # noqa: E402
 )
 from tests.trace.test_digital_link import ENGINE_OPTIONS  # noqa: E402
 
-DEFAULT_VECTORS = ROOT.parent / "shared" / "external" / "gs1" / "digital_link_vectors.json"
+DEFAULT_VECTORS = ROOT / "tests" / "data" / "gs1" / "digital_link_vectors.json"
 Parser = Callable[[str], str | None]
 
 

@@ -8,7 +8,7 @@ on the same machine and the same loaded images:
 - ``zxing``: one ``zxingcpp.read_barcodes(image, formats=QRCode)`` call (the pipeline's first pass);
 - ``opencv``: ``cv2.QRCodeDetector().detectAndDecodeMulti`` (the usual alternative);
 
-on (a) the real photos and scans of zxing-cpp's sample set (``/work/shared/external/zxing-qr-samples``)
+on (a) the real photos and scans of zxing-cpp's sample set (vendored in ``tests/data/zxing-qr-samples``)
 and (b) a fixed-seed set of synthetic label photos (``bench/photos.py``), with a breakdown per distortion
 kind. A photo counts as read when the expected text is among the decoded texts; times are wall-clock per
 image, from a loaded Pillow image to the list of texts (each decoder does its own greyscale conversion),
@@ -40,7 +40,7 @@ from bench.photos import KINDS, make_photo_set
 from suyuan.scanner.decode import decode_image
 from suyuan.scanner.images import load_pages
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "external" / "zxing-qr-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "zxing-qr-samples"
 Decoder = Callable[[Image.Image], list[tuple[str, str]]]
 """Decodes an image into (text, how it was found) pairs."""
 Case = tuple[str, str, Image.Image, str]  # (group, name, image, expected text)

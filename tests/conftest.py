@@ -23,7 +23,7 @@ from suyuan.trace import accounts
 from suyuan.trace.db import Base, make_engine
 from suyuan.web import create_app
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = Path(__file__).resolve().parent / "data"  # third-party test material, licences beside it
 PG_URL = os.environ.get("SUYUAN_TEST_DATABASE_URL")
 # Production-strength password hashing and key sealing cost a second per test world; tests only need
 # them to work, not to be slow (as healthchecks does with Django's MD5 hasher in tests).

@@ -7,15 +7,15 @@ and every test image is generated (fixed content, no randomness) so that failure
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 import zxingcpp
 from PIL import Image
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SAMPLES = SHARED / "external" / "zxing-qr-samples"
+from tests.conftest import DATA
+
+SAMPLES = DATA / "zxing-qr-samples"
 
 CODE_TEXT = (
     "HTTPS://SY.EXAMPLE.CN/01/09501101530003/10/L2611A/21/4711?s=1"

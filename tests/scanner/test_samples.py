@@ -1,4 +1,4 @@
-"""Real photos and scans from zxing-cpp's own test set (``/work/shared/external/zxing-qr-samples``).
+"""Real photos and scans from zxing-cpp's own test set (vendored in ``tests/data/zxing-qr-samples``).
 
 The pipeline must decode, folder by folder, at least as many images as zxing-cpp's own black-box test
 harness expects at rotation 0 (see the set's ATTRIBUTION.md) and at least as many as one plain
@@ -19,10 +19,6 @@ from tests.scanner.conftest import SAMPLES
 # zxing-cpp's BlackboxTestRunner expectations at rotation 0 (ATTRIBUTION.md).
 REFERENCE = {"qrcode-1": 8, "qrcode-2": 50, "qrcode-3": 18, "qrcode-4": 15, "qrcode-5": 16, "qrcode-6": 15}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
-
-pytestmark = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason=f"zxing-cpp sample images not found at {SAMPLES} (shared folder absent)"
-)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -32,8 +31,9 @@ from suyuan.trace.digital_link import (
     _known_ai_specs,
     parse_digital_link,
 )
+from tests.conftest import DATA
 
-GS1_DIR = Path(__file__).resolve().parents[3] / "shared" / "external" / "gs1"
+GS1_DIR = DATA / "gs1"
 VECTORS_FILE = GS1_DIR / "digital_link_vectors.json"
 DICTIONARY_FILE = GS1_DIR / "gs1-syntax-dictionary.txt"
 
@@ -68,17 +68,12 @@ OUR_CODE = f"HTTPS://SY.EXAMPLE.CN/01/09501101530003/10/L2611A/21/123?s={SIGNATU
 
 
 def load_vectors() -> list[dict[str, Any]]:
-    if not VECTORS_FILE.exists():
-        return []
+    """The engine's 118 cases (vendored in tests/data/gs1; a missing file fails the module)."""
     vectors: list[dict[str, Any]] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
     return vectors
 
 
 VECTORS = load_vectors()
-needs_vectors = pytest.mark.skipif(not VECTORS, reason=f"GS1 test vectors not found at {VECTORS_FILE}")
-needs_dictionary = pytest.mark.skipif(
-    not DICTIONARY_FILE.exists(), reason=f"GS1 Syntax Dictionary not found at {DICTIONARY_FILE}"
-)
 
 
 def outcome(uri: str, options: DigitalLinkOptions = STRICT) -> str | None:
@@ -99,14 +94,12 @@ def reason_of(uri: str, **kwargs: Any) -> str:
 # --- GS1 engine vectors -------------------------------------------------------------------------------
 
 
-@needs_vectors
 def test_there_are_118_vectors_and_the_option_table_names_the_right_ones() -> None:
     assert len(VECTORS) == 118
     for index, (uri, _) in ENGINE_OPTIONS.items():
         assert VECTORS[index]["uri"] == uri
 
 
-@needs_vectors
 @pytest.mark.parametrize("index", range(118))
 def test_engine_vector(index: int) -> None:
     vector = VECTORS[index]
@@ -118,7 +111,6 @@ def test_engine_vector(index: int) -> None:
         assert got is None, f"{vector['uri']} should be refused, parsed to {got}"
 
 
-@needs_vectors
 def test_with_engine_defaults_only_the_option_dependent_vectors_differ() -> None:
     wrong = set()
     for index, vector in enumerate(VECTORS):
@@ -331,7 +323,6 @@ def dictionary_entries() -> dict[str, tuple[str, list[Component], list[str]]]:
     return entries
 
 
-@needs_dictionary
 def test_key_qualifier_table_matches_dictionary() -> None:
     expected: dict[str, tuple[tuple[str, ...], ...]] = {}
     for ai, (_, _, attributes) in dictionary_entries().items():
@@ -344,13 +335,11 @@ def test_key_qualifier_table_matches_dictionary() -> None:
     assert expected == _DL_PRIMARY_KEYS
 
 
-@needs_dictionary
 def test_non_attribute_table_matches_dictionary() -> None:
     expected = {ai for ai, (flags, _, _) in dictionary_entries().items() if "?" not in flags}
     assert expected == _NOT_ATTRIBUTES
 
 
-@needs_dictionary
 def test_linter_table_matches_dictionary() -> None:
     for ai, (_, components, _) in dictionary_entries().items():
         expected = set()
@@ -362,7 +351,6 @@ def test_linter_table_matches_dictionary() -> None:
         assert ours == expected, ai
 
 
-@needs_dictionary
 def test_biip_table_agrees_with_dictionary_on_ais_separators_and_lengths() -> None:
     entries = dictionary_entries()
     specs = _known_ai_specs()

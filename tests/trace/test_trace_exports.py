@@ -1,7 +1,7 @@
 """The batch's history exported: the trace spreadsheet (CSV, XLSX) and the EPCIS 2.0 document.
 
-The EPCIS document is validated against GS1's JSON Schema from ``../shared/external/epcis`` (read in
-place, never copied into the repository; GS1's terms are in ``GS1-TERMS.txt`` beside it).
+The EPCIS document is validated against GS1's JSON Schema, vendored in ``tests/data/epcis`` with GS1's
+terms (``GS1-TERMS.txt``) and its source (``ATTRIBUTION.md``) beside it.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from suyuan.trace.codes import parse_code
 from suyuan.trace.digital_link import parse_digital_link
 from suyuan.trace.errors import NotFound
 from suyuan.trace.zone import spot_checks
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.factories import BASE
 from tests.trace_world import UNITS, TracedWorld, build_traced_world
 
-SCHEMA = SHARED / "external" / "epcis" / "EPCIS-JSON-Schema.json"
+SCHEMA = DATA / "epcis" / "EPCIS-JSON-Schema.json"
 SITE = "https://sy.example.cn"
 EVENTS = [
     "entry_received",
@@ -70,8 +70,6 @@ def traced(session: Session, runtime: Runtime) -> TracedWorld:
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft7Validator:
-    if not SCHEMA.exists():
-        pytest.skip(f"GS1's EPCIS JSON Schema is not at {SCHEMA} (shared/external/epcis)")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
