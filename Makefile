@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check suyuan tests bench tools
 	$(BIN)/ruff format --check suyuan tests bench tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## test: lint, type-check and run the tests (PostgreSQL when SUYUAN_TEST_DATABASE_URL is set)
 test: install system-deps lint

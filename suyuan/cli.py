@@ -20,6 +20,7 @@ from suyuan.config import KeyPassphraseError, Settings
 from suyuan.runtime import Runtime
 from suyuan.trace import (
     audit_checkpoints,
+    batch_quantity,
     batches,
     demo,
     issuance,
@@ -32,6 +33,7 @@ from suyuan.trace.actors import OPERATOR
 from suyuan.trace.errors import DomainError
 from suyuan.trace.filing_input import product_filing_from_json
 from suyuan.trace.registry import EnterpriseFiling
+from suyuan.trace.zone import inspection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -403,7 +405,7 @@ def batch_add(
 def batch_amend(ctx: Context, batch_id: int, quantity: int, reason: str) -> None:
     """Amend a batch's quantity (never below the codes issued)."""
     with edge_errors(), ctx.runtime.transaction() as session:
-        b = batches.amend_quantity(session, OPERATOR, batch_id, quantity, reason)
+        b = batch_quantity.amend_quantity(session, OPERATOR, batch_id, quantity, reason)
         click.echo(f"batch {b.id} now holds {b.quantity} units")
 
 
@@ -413,7 +415,7 @@ def batch_amend(ctx: Context, batch_id: int, quantity: int, reason: str) -> None
 def batch_release(ctx: Context, batch_id: int) -> None:
     """Release a batch for sale (office decision)."""
     with edge_errors(), ctx.runtime.transaction() as session:
-        b = batches.release_batch(session, OPERATOR, batch_id)
+        b = inspection.release_batch(session, OPERATOR, batch_id)
         click.echo(f"batch {b.id} is {b.status}")
 
 

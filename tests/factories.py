@@ -190,7 +190,7 @@ def make_batch(
     if count:
         issuance.issue_codes(session, staff, ring, batch.id, count, BASE)
     if released:
-        batches.release_batch(session, world.regulator, batch.id)
+        inspection.release_batch(session, world.regulator, batch.id)
     session.commit()
     return batch
 
@@ -271,7 +271,7 @@ def clear_for_sale(session: Session, world: World, batch: Batch, *, owner: str =
         ),
     )
     inspection.review_report(session, world.regulator, report.id, accept=True)
-    batches.release_batch(session, world.regulator, batch.id)
+    inspection.release_batch(session, world.regulator, batch.id)
     session.commit()
     return batch
 

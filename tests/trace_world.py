@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from suyuan.trace import batches, complaints, issuance, recalls, scanning
+from suyuan.trace import complaints, issuance, recalls, scanning
 from suyuan.trace.codes import parse_code
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import Batch, Complaint, ExitDeclaration
@@ -80,7 +80,7 @@ def build_traced_world(session: Session, ring: KeyRing) -> TracedWorld:
         ReportFiling("foreign_test_report", issuer="SGS NZ", issued_on=date(2026, 1, 5), sha256=REPORT_SHA),
     )
     inspection.review_report(session, officer, report.id, accept=True)
-    batches.release_batch(session, officer, batch.id)
+    inspection.release_batch(session, officer, batch.id)
     session.commit()
     urls = code_urls(session, ring, batch)
     orders = [

@@ -16,11 +16,7 @@ class LabelError(ValueError):
 class UnknownTemplate(LabelError):
     """The template name is not one of ours; the message lists the valid names so a user can fix the call."""
 
-    def __init__(self, name: str, valid: Iterable[str] | None = None) -> None:
-        if valid is None:
-            from suyuan.labels.templates import TEMPLATES  # local: templates imports this module
-
-            valid = TEMPLATES
+    def __init__(self, name: str, valid: Iterable[str]) -> None:
         self.name = name
         self.valid = sorted(valid)
         super().__init__(f"unknown label template {name!r}; valid templates: {', '.join(self.valid)}")

@@ -1,9 +1,11 @@
-"""Batches of admitted products in the bonded zone, and their release for sale.
+"""Batches of admitted products in the bonded zone: registered, looked up, listed.
 
 Batches normally enter through an entry declaration (:mod:`suyuan.trace.zone.entry`), which registers
 them here and credits the zone ledger; a batch can also be registered directly (demo data, tests),
-without a ledger. The office releases a batch for sale (SZ Art. 19: sale only after the office has
-reviewed the reports).
+without a ledger. The office releases a batch for sale in :mod:`suyuan.trace.zone.inspection` (SZ
+Art. 19: sale only after the office has reviewed the reports); its merchant amends its quantity in
+:mod:`suyuan.trace.batch_quantity` (the quantity bounds the codes). Both build on this module, never the
+other way round.
 """
 
 from __future__ import annotations
@@ -65,59 +67,6 @@ def register_batch(
         subject=f"batch:{batch.id}",
         payload={"gtin": batch.gtin, "lot": lot, "quantity": quantity, "supplier_id": batch.supplier_id},
     )
-    return batch
-
-
-def amend_quantity(session: Session, actor: Actor, batch_id: int, quantity: int, reason: str) -> Batch:
-    """The batch's merchant corrects its quantity (e.g. a short delivery); never below the codes issued.
-
-    Codes can only be issued up to the batch quantity, so more codes need an amendment first, which the
-    audit log records with the reason.
-    """
-    from suyuan.trace.issuance import issued_count  # issuance builds on batches: import at use
-    from suyuan.trace.zone.ledger import is_on_ledger
-
-    actor.require_merchant("only the batch's merchant amends its quantity")
-    batch = get_batch(session, actor, batch_id)
-    if is_on_ledger(session, batch.id):
-        raise InvalidState(
-            f"batch {batch.id} entered through an entry declaration; its quantity is on the ledger"
-        )
-    if not 1 <= quantity <= MAX_BATCH_QUANTITY:
-        raise InvalidInput(f"quantity must be 1-{MAX_BATCH_QUANTITY:,}", field="quantity")
-    issued = issued_count(session, batch.id)
-    if quantity < issued:
-        raise InvalidInput(
-            f"{issued} codes are already issued; the quantity cannot go below that", field="quantity"
-        )
-    if not reason.strip():
-        raise InvalidInput("say why the quantity changes", field="reason")
-    old, batch.quantity = batch.quantity, quantity
-    audit.record(
-        session,
-        actor=actor.label,
-        action="batch.amended",
-        subject=f"batch:{batch.id}",
-        payload={"quantity": [old, quantity], "reason": reason.strip()},
-    )
-    return batch
-
-
-def release_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
-    """The office releases an in-zone batch for sale once its reports are reviewed.
-
-    A batch that entered through an entry declaration must also have passed quarantine and have an
-    accepted report (:func:`suyuan.trace.zone.inspection.require_release_conditions`).
-    """
-    from suyuan.trace.zone.inspection import require_release_conditions
-
-    actor.require_regulator()
-    batch = get_batch(session, actor, batch_id)
-    if batch.status is not BatchStatus.IN_ZONE:
-        raise InvalidState(f"batch {batch.id} is {batch.status}, not in_zone")
-    require_release_conditions(session, batch)
-    batch.status = BatchStatus.RELEASED
-    audit.record(session, actor=actor.label, action="batch.released", subject=f"batch:{batch.id}", payload={})
     return batch
 
 

@@ -41,6 +41,7 @@ from suyuan.trace.actors import Actor
 from suyuan.trace.codes import MalformedCode, ParsedCode, identity_path, parse_code
 from suyuan.trace.db import serialise
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, RateLimited
+from suyuan.trace.fields import choice
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import (
     Batch,
@@ -57,7 +58,6 @@ from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import remit_filter, remit_of, visible
 from suyuan.trace.scanning import CodeCheck, check_code
 from suyuan.trace.zone import credit
-from suyuan.trace.zone.fields import choice
 
 REFERENCE_PREFIX = "TS-"
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U

@@ -448,7 +448,7 @@ def _zone_demo(
     )
     inspection.review_report(session, officer, report.id, accept=True)
     issuance.issue_codes(session, merchant, ring, batch.id, CODES_PER_BATCH, base)
-    batches.release_batch(session, officer, batch.id)
+    inspection.release_batch(session, officer, batch.id)
     urls = list(issuance.code_urls(session, ring, batch, issuance.SerialRange(1, 6), base))
     buyers = [
         ("110105199001010010", "陈小红", "深圳市南山区科技园1号"),
@@ -513,7 +513,7 @@ def _file_demo_product(
     )
     issuance.issue_codes(session, merchant, ring, batch.id, CODES_PER_BATCH, base)
     if demo.release:
-        batches.release_batch(session, officer, batch.id)
+        inspection.release_batch(session, officer, batch.id)
 
 
 def demo_token(secret: str, who: str) -> str:

@@ -28,6 +28,7 @@ from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.codes import MalformedCode, parse_code
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, NotOnLedger
+from suyuan.trace.fields import text
 from suyuan.trace.model import (
     Batch,
     ConsumerReturn,
@@ -41,9 +42,8 @@ from suyuan.trace.model import (
     SoldCode,
     SoldStatus,
 )
-from suyuan.trace.recalls import get_recall
+from suyuan.trace.remit import visible
 from suyuan.trace.zone import ledger, returns
-from suyuan.trace.zone.fields import text
 
 MAX_DESTRUCTION = 10_000_000
 
@@ -186,7 +186,7 @@ def _measure_of(session: Session, actor: Actor, batch: Batch, recall_id: int | N
         if isinstance(recall_id, bool) or not isinstance(recall_id, int):
             raise InvalidInput("recall_id must be a whole number", field="recall_id")
         try:
-            recall = get_recall(session, actor, recall_id)
+            recall = visible(session, actor, Recall, recall_id)
         except NotFound:
             raise InvalidInput(f"recall {recall_id} does not exist", field="recall_id") from None
         if recall.batch_id != batch.id:
@@ -245,7 +245,7 @@ def record_recall_return(
 
 def authorise_return(session: Session, actor: Actor, recall_id: int) -> Recall:
     """The recall, if the actor may take its units back: the batch's merchant (who sold them)."""
-    recall = get_recall(session, actor, recall_id)
+    recall = visible(session, actor, Recall, recall_id)
     actor.require_merchant("the merchant who sold the units records their return")
     return recall
 

@@ -35,7 +35,9 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
+from suyuan.trace.complaints import complaint_contacts
 from suyuan.trace.errors import AlreadyRecalled, InvalidInput, InvalidState
+from suyuan.trace.fields import choice, text
 from suyuan.trace.model import (
     AuditEntry,
     Batch,
@@ -52,14 +54,12 @@ from suyuan.trace.model import (
     SpotCheckStatus,
 )
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.recall_status import TARGET_STATUS, current_recall
+from suyuan.trace.recall_units import recall_accounting
 from suyuan.trace.remit import remit_of, visible, within_remit
-from suyuan.trace.zone.fields import choice, text
+from suyuan.trace.zone import credit
+from suyuan.trace.zone.ledger import lock_batches
 
-TARGET_STATUS: dict[tuple[RecallKind, RecallScope], BatchStatus] = {
-    (RecallKind.RECALL, RecallScope.BATCH): BatchStatus.RECALLED,
-    (RecallKind.STOP_SALE, RecallScope.BATCH): BatchStatus.STOPPED,
-    (RecallKind.RECALL, RecallScope.SOLD_UNITS): BatchStatus.EXIT_BLOCKED,
-}
 # How severe each status is: a recall never relaxes what is already in force.
 SEVERITY = {
     BatchStatus.IN_ZONE: 0,
@@ -100,8 +100,6 @@ def open_recall(
         text(instructions, "instructions", MAX_INSTRUCTIONS),
         text(instructions_en, "instructions_en", MAX_INSTRUCTIONS),
     )
-    from suyuan.trace.zone.ledger import lock_batches
-
     batch = lock_batches(session, [batch.id])[batch.id]
     target = TARGET_STATUS[(recall_kind, recall_scope)]
     if SEVERITY[batch.status] >= SEVERITY[target]:
@@ -177,8 +175,6 @@ def _open(
     voluntary: bool,
     now: datetime | None,
 ) -> Recall:
-    from suyuan.trace.zone import credit
-
     reason, instructions, instructions_en = texts
     units, orders = _sold_units(session, batch.id)
     recall = Recall(
@@ -256,8 +252,6 @@ def lift_stop_sale(
     if recall.kind is not RecallKind.STOP_SALE:
         raise InvalidState(f"recall #{recall.id} is a recall, not a stop-sale; the office closes it instead")
     _require_open(recall)
-    from suyuan.trace.zone.ledger import lock_batches
-
     batch = lock_batches(session, [recall.batch_id])[recall.batch_id]
     if batch.status is not BatchStatus.STOPPED:
         raise InvalidState(f"batch {batch.id} is {batch.status}, not stopped; nothing to lift")
@@ -313,8 +307,6 @@ def close_recall(
     ``recalled`` (or ``exit_blocked``), so its codes keep warning consumers. A stop-sale is not closed
     but lifted or escalated.
     """
-    from suyuan.trace.recall_units import recall_accounting
-
     recall = office_recall(session, actor, recall_id)
     note = text(note, "note", MAX_NOTE, required=True)
     if recall.kind is RecallKind.STOP_SALE:
@@ -353,34 +345,6 @@ def get_recall(session: Session, actor: Actor, recall_id: int) -> Recall:
     notice board, without the units and contacts this gives access to).
     """
     return visible(session, actor, Recall, recall_id)
-
-
-def current_recall(session: Session, batch: Batch) -> Recall | None:
-    """The measure behind the batch's status: the open one that set it, else the last that did.
-
-    ``None`` when the batch's status comes from no recall (on sale, or blocked without a recall).
-    """
-    rows = list(session.scalars(select(Recall).filter_by(batch_id=batch.id).order_by(Recall.id.desc())))
-    governing = [r for r in rows if TARGET_STATUS[(r.kind, r.scope)] is batch.status]
-    for candidates in ([r for r in governing if r.status is RecallStatus.OPEN], governing):
-        if candidates:
-            return candidates[0]
-    return None
-
-
-def sold_unit_is_recalled(session: Session, batch_id: int, serial: str) -> bool:
-    """For an ``exit_blocked`` batch: whether this unit was sold (and not returned), so it is recalled."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    SoldCode.batch_id == batch_id,
-                    SoldCode.serial == serial,
-                    SoldCode.status == SoldStatus.SOLD,
-                )
-            )
-        )
-    )
 
 
 def recalls_of(session: Session, actor: Actor, batch_id: int) -> list[Recall]:
@@ -436,8 +400,6 @@ def recall_notifications(session: Session, actor: Actor, recall_id: int) -> list
 
 def _complaint_contacts(session: Session, recall: Recall) -> list[tuple[str, str]]:
     """(reference, contact) of complaints about the batch that left a contact."""
-    from suyuan.trace.complaints import complaint_contacts
-
     return complaint_contacts(session, recall.batch_id)
 
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from suyuan.trace.fields import choice, text
 from suyuan.trace.model import Batch, Product, RiskWarning, WarningLevel
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import covers, visible
-from suyuan.trace.zone.fields import choice, text
 
 MAX_TITLE, MAX_BODY = 200, 4000
 M = TypeVar("M", Batch, Product)

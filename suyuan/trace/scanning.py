@@ -26,10 +26,11 @@ from suyuan.trace import audit
 from suyuan.trace.bounds import fits_column
 from suyuan.trace.codes import CodeId, ParsedCode, signed_message
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound
+from suyuan.trace.fields import text
 from suyuan.trace.keys import KeyRing, verify_signature
 from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, Recall, Scan, SigningKey
 from suyuan.trace.model.types import utcnow
-from suyuan.trace.recalls import current_recall, sold_unit_is_recalled
+from suyuan.trace.recall_status import current_recall, sold_unit_is_recalled
 from suyuan.trace.scan_statements import (
     BINDING,
     DEVICES_FIRST_SEEN,
@@ -40,7 +41,6 @@ from suyuan.trace.scan_statements import (
 )
 from suyuan.trace.scan_tally import count_scan, tally_day
 from suyuan.trace.verdicts import Reason, Verdict
-from suyuan.trace.zone.fields import text
 
 
 @dataclass(frozen=True)

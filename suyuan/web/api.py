@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit_checkpoints, batches, issuance, keys, negative_list, registry
+from suyuan.trace import audit_checkpoints, batch_quantity, batches, issuance, keys, negative_list, registry
 from suyuan.trace.actors import Actor
 from suyuan.trace.bounds import MAX_INT, MIN_INT, whole_number
 from suyuan.trace.errors import InvalidInput
@@ -23,6 +23,7 @@ from suyuan.trace.filing_input import document_from_json, product_filing_from_js
 from suyuan.trace.model import NegativeListEntry, Role
 from suyuan.trace.registry import EnterpriseFiling
 from suyuan.trace.sheet_cells import sheet_cell
+from suyuan.trace.zone import inspection
 from suyuan.web import runtime
 from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
 from suyuan.web.converters import query_int
@@ -282,7 +283,7 @@ def amend_batch(batch_id: int) -> Response:
     """The merchant amends a batch's quantity, with the reason."""
     data = body()
     with runtime().transaction() as db:
-        batch = batches.amend_quantity(
+        batch = batch_quantity.amend_quantity(
             db, current_actor(), batch_id, field(data, "quantity", int), field(data, "reason", str)
         )
         return jsonify(batch_json(batch, issued=issuance.issued_count(db, batch.id)))
@@ -293,7 +294,7 @@ def amend_batch(batch_id: int) -> Response:
 def release_batch(batch_id: int) -> Response:
     """The office releases a batch for sale."""
     with runtime().transaction() as db:
-        batch = batches.release_batch(db, current_actor(), batch_id)
+        batch = inspection.release_batch(db, current_actor(), batch_id)
         return jsonify(batch_json(batch))
 
 

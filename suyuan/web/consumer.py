@@ -25,7 +25,7 @@ from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.issuance import get_issuance
 from suyuan.trace.keys import KeyUnavailable
 from suyuan.trace.model import AdmissionStatus, Batch, Product
-from suyuan.trace.recalls import current_recall
+from suyuan.trace.recall_status import current_recall
 from suyuan.trace.scanning import CodeCheck
 from suyuan.trace.verdicts import Verdict
 from suyuan.web import runtime

@@ -17,7 +17,7 @@ from suyuan.trace.model import ComplaintCategory, ComplaintStatus
 ERROR = {"$ref": "#/components/responses/Error"}
 # Ids are 32-bit integers on PostgreSQL; a larger one in a path names nothing (404), in a body it is a 400.
 ID: dict[str, Any] = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_INT}
-# Stored text holds no control character but tab and newline (suyuan.trace.zone.fields.text); a text that
+# Stored text holds no control character but tab and newline (suyuan.trace.fields.text); a text that
 # must be filled in has a character other than white space (the server strips it before checking).
 _PLAIN = "[^\\u0000-\\u0008\\u000b-\\u001f]"
 _VISIBLE = "[^\\s\\u0000-\\u001f\\u0085]"

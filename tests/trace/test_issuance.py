@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import issuance, jws, keys
+from suyuan.trace import batch_quantity, issuance, jws, keys
 from suyuan.trace.errors import InvalidInput, NotFound, PermissionDenied
 from suyuan.trace.issuance import QuantityExceeded
 from suyuan.trace.keys import KeyUnavailable
@@ -98,16 +98,15 @@ def test_rotation_signs_new_ranges_with_the_new_key(session: Session, runtime: R
 def test_amending_the_batch_quantity_allows_more_codes_but_never_below_issued(
     session: Session, runtime: Runtime
 ) -> None:
-    from suyuan.trace import batches
 
     world = make_world(session, runtime.ring)
     batch = make_batch(session, world, runtime.ring, count=100, quantity=100)
     with pytest.raises(InvalidInput, match="already issued"):
-        batches.amend_quantity(session, world.merchant_staff, batch.id, 99, "miscount")
+        batch_quantity.amend_quantity(session, world.merchant_staff, batch.id, 99, "miscount")
     with pytest.raises(InvalidInput, match="why"):
-        batches.amend_quantity(session, world.merchant_staff, batch.id, 150, " ")
+        batch_quantity.amend_quantity(session, world.merchant_staff, batch.id, 150, " ")
     with pytest.raises(PermissionDenied):
-        batches.amend_quantity(session, world.regulator, batch.id, 150, "more")
-    batches.amend_quantity(session, world.merchant_staff, batch.id, 150, "second pallet arrived")
+        batch_quantity.amend_quantity(session, world.regulator, batch.id, 150, "more")
+    batch_quantity.amend_quantity(session, world.merchant_staff, batch.id, 150, "second pallet arrived")
     more = issuance.issue_codes(session, world.merchant_staff, runtime.ring, batch.id, 50, BASE)
     assert (more.first_serial, more.last_serial) == (101, 150)

@@ -261,7 +261,7 @@ def test_another_office_acts_on_nothing_outside_its_remit(session: Session, offi
     pending = offices.a.pending.id
     attempts: list[Callable[[], object]] = [
         lambda: registry.decide_admission(session, outsider, ids[Product], admit=False, reason="not mine"),
-        lambda: batches.release_batch(session, outsider, pending),
+        lambda: inspection.release_batch(session, outsider, pending),
         lambda: spot_checks.open_spot_check(session, outsider, pending),
         lambda: recalls.open_recall(session, outsider, ids[Batch], "stop_sale", "not mine"),
         lambda: recalls.close_recall(session, outsider, ids[Recall], "not mine"),

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import audit, batches, issuance, registry, scanning
+from suyuan.trace import audit, issuance, registry, scanning
 from suyuan.trace.codes import parse_code
 from suyuan.trace.errors import QuotaExceeded
 from suyuan.trace.model import Batch, BatchStatus, EntryStatus, ExitStatus, LedgerKind, LineRefusal
@@ -99,7 +99,7 @@ def test_a_consignment_from_entry_to_write_off(session: Session, runtime: Runtim
             ReportFiling("foreign_test_report", issuer="SGS", issued_on=date(2026, 9, 2), sha256=REPORT_SHA),
         )
         inspection.review_report(session, officer, report.id, accept=True)
-        batches.release_batch(session, officer, batch.id)
+        inspection.release_batch(session, officer, batch.id)
     session.commit()
     assert verdict(a_urls[0]) == (Verdict.GENUINE, [])
     ledgers_balance({"formula": 50, "cream": 30})

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import batches
+from suyuan.trace import batch_quantity
 from suyuan.trace.errors import Duplicate, InvalidGtin, InvalidInput, InvalidState, NotFound, PermissionDenied
 from suyuan.trace.model import (
     AuditEntry,
@@ -162,4 +162,4 @@ def test_a_ledgered_batch_cannot_have_its_quantity_amended(session: Session, run
     batch = declare(session, world, entry_line(product, quantity=10)).lines[0].batch
     assert batch is not None
     with pytest.raises(InvalidState, match="ledger"):
-        batches.amend_quantity(session, world.merchant_staff, batch.id, 5, "short delivery")
+        batch_quantity.amend_quantity(session, world.merchant_staff, batch.id, 5, "short delivery")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import batches, scanning
+from suyuan.trace import scanning
 from suyuan.trace.codes import parse_code
 from suyuan.trace.errors import (
     InvalidInput,
@@ -51,18 +51,18 @@ def test_a_batch_is_sold_only_after_quarantine_and_an_accepted_report(session, r
     url = code_urls(session, runtime.ring, batch, 1, 1)[0]
     assert scanning.check_code(session, runtime.ring, parse_code(url)).reasons == [Reason.NOT_RELEASED]
     with pytest.raises(ReleaseConditionsNotMet, match=r"quarantine of entry \d+ is pending"):
-        batches.release_batch(session, world.regulator, batch.id)
+        inspection.release_batch(session, world.regulator, batch.id)
     inspection.record_quarantine(
         session, world.regulator, declaration.id, outcome="treated", treatment="fumigation"
     )
     assert declaration.quarantine_status is QuarantineStatus.PASSED
     with pytest.raises(ReleaseConditionsNotMet, match="no accepted"):
-        batches.release_batch(session, world.regulator, batch.id)
+        inspection.release_batch(session, world.regulator, batch.id)
     submitted = inspection.submit_report(session, world.merchant_staff, batch.id, report())
     with pytest.raises(ReleaseConditionsNotMet, match="await the office's review"):
-        batches.release_batch(session, world.regulator, batch.id)
+        inspection.release_batch(session, world.regulator, batch.id)
     inspection.review_report(session, world.regulator, submitted.id, accept=True)
-    batches.release_batch(session, world.regulator, batch.id)
+    inspection.release_batch(session, world.regulator, batch.id)
     session.commit()
     assert batch.status is BatchStatus.RELEASED
     assert scanning.check_code(session, runtime.ring, parse_code(url)).verdict is Verdict.GENUINE
@@ -107,7 +107,7 @@ def test_failed_quarantine_is_final_and_the_goods_can_only_be_disposed_of(
     with pytest.raises(InvalidState, match="failed"):
         inspection.record_quarantine(session, world.regulator, declaration.id, outcome="passed")
     with pytest.raises(ReleaseConditionsNotMet, match="failed"):
-        batches.release_batch(session, world.regulator, batch.id)
+        inspection.release_batch(session, world.regulator, batch.id)
     inspection.dispose_goods(
         session, world.regulator, batch.id, kind="return_shipment", quantity=4, reason="to NZ"
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import InvalidInput
+from suyuan.trace.fields import text
 from suyuan.trace.model import (
     Batch,
     CreditEvent,
@@ -36,7 +37,6 @@ from suyuan.trace.model import (
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
 from suyuan.trace.remit import remit_of, within_remit
-from suyuan.trace.zone.fields import text
 
 WINDOW = timedelta(days=365)
 POINTS: dict[CreditEventKind, int] = {

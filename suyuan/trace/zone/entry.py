@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit, batches
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState
+from suyuan.trace.fields import text
 from suyuan.trace.identifiers import normalize_country, normalize_gtin, validate_gs1_text
 from suyuan.trace.model import (
     AdmissionStatus,
@@ -36,7 +37,6 @@ from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
 from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone import ledger
-from suyuan.trace.zone.fields import text
 
 MAX_LINES = 200
 ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)

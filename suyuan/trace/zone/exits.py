@@ -39,6 +39,7 @@ from suyuan.trace.errors import (
     InvalidState,
     NotFound,
 )
+from suyuan.trace.fields import text
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import (
     Batch,
@@ -57,7 +58,6 @@ from suyuan.trace.registry import get_enterprise
 from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.verdicts import Verdict
 from suyuan.trace.zone import ledger, quotas
-from suyuan.trace.zone.fields import text
 from suyuan.trace.zone.rules import ZoneRules
 
 MAX_LINES = 20

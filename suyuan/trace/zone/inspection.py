@@ -25,6 +25,7 @@ from suyuan.trace.errors import (
     InvalidState,
     ReleaseConditionsNotMet,
 )
+from suyuan.trace.fields import choice, sha256_hex, text
 from suyuan.trace.model import (
     Batch,
     BatchReport,
@@ -43,7 +44,6 @@ from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone import ledger
 from suyuan.trace.zone.entry import entry_line_of, get_entry
-from suyuan.trace.zone.fields import choice, sha256_hex, text
 
 # Either of these, accepted and valid, lets a batch be sold (SZ Art. 17(3), 19).
 QUALIFYING_REPORTS = frozenset({ReportKind.FOREIGN_TEST_REPORT, ReportKind.CONFORMITY_DECLARATION})
@@ -266,3 +266,19 @@ def declarations_awaiting_quarantine(session: Session, actor: Actor) -> list[Ent
         .order_by(EntryDeclaration.id)
     )
     return list(session.scalars(within_remit(stmt, remit_of(session, actor), EntryDeclaration)))
+
+
+def release_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
+    """The office releases an in-zone batch for sale once its reports are reviewed.
+
+    A batch that entered through an entry declaration must also have passed quarantine and have an
+    accepted report (:func:`require_release_conditions`).
+    """
+    actor.require_regulator()
+    batch = get_batch(session, actor, batch_id)
+    if batch.status is not BatchStatus.IN_ZONE:
+        raise InvalidState(f"batch {batch.id} is {batch.status}, not in_zone")
+    require_release_conditions(session, batch)
+    batch.status = BatchStatus.RELEASED
+    audit.record(session, actor=actor.label, action="batch.released", subject=f"batch:{batch.id}", payload={})
+    return batch

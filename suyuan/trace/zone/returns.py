@@ -20,6 +20,7 @@ from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.codes import MalformedCode, parse_code
 from suyuan.trace.errors import InvalidInput, ReturnNotAllowed
+from suyuan.trace.fields import text
 from suyuan.trace.model import (
     ConsumerReturn,
     ExitStatus,
@@ -31,7 +32,6 @@ from suyuan.trace.model import (
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.zone import ledger
 from suyuan.trace.zone.exits import MAX_CODES, get_exit
-from suyuan.trace.zone.fields import text
 from suyuan.trace.zone.rules import ZoneRules
 
 

@@ -27,6 +27,7 @@ from suyuan.trace import audit, recalls
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.errors import InvalidInput, InvalidState
+from suyuan.trace.fields import choice, sha256_hex, text
 from suyuan.trace.model import (
     Batch,
     BatchStatus,
@@ -43,7 +44,6 @@ from suyuan.trace.model import (
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone import credit, ledger
-from suyuan.trace.zone.fields import choice, sha256_hex, text
 
 BASE_RATE: dict[int, float] = {RiskClass.KEY_SUPERVISION: 0.20, RiskClass.GENERAL_SUPERVISION: 0.05}
 GRADE_FACTOR: dict[str, float] = {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0}

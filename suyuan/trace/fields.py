@@ -1,4 +1,4 @@
-"""Small validators shared by the zone use cases, so every module refuses bad text the same way."""
+"""Validators of free text and choices shared by the use cases: every module refuses bad text alike."""
 
 from __future__ import annotations
 
