@@ -3,6 +3,9 @@
 It lives outside ``suyuan.web`` because the CLI, the domain services and the web app all need the
 same settings, and only the web app knows Flask. Secrets are never in code: when
 ``SUYUAN_SECRET_KEY`` is not set, a random key is generated once and kept in the instance folder.
+
+The environment is read here and only here, once per process (:meth:`Settings.from_env`): the rest of
+the code gets what it needs from the :class:`Settings` object, never from ``os.environ``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+# Policy settings, only collected here: the rules that own them (ZoneRules, ComplaintLimits) know their
+# names, defaults and checks.
+POLICY_PREFIXES = ("SUYUAN_QUOTA_", "SUYUAN_ANOMALY_", "SUYUAN_COMPLAINTS_", "SUYUAN_RETURN_DAYS")
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,10 @@ class Settings:
     # Reverse proxies in front of the app that set X-Forwarded-For and X-Suyuan-Region; with 0 (the
     # default) those headers come from the client and are ignored (docs/operations.md, Security).
     trusted_proxies: int = 0
-    extra: dict[str, str] = field(default_factory=dict)
+    # A label font to use before the bundled ones: a .ttf/.ttc path, ``#N`` for face N (SUYUAN_LABEL_FONT).
+    label_font: str | None = None
+    # Policy settings by environment name (POLICY_PREFIXES): quotas, anomaly thresholds, complaint limits.
+    policy: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,6 +57,8 @@ class Settings:
             key_file=Path(key_file) if key_file else None,
             key_kdf_rounds=_positive_int(env.get("SUYUAN_KEY_KDF_ROUNDS"), 600_000),
             trusted_proxies=_whole_number(env.get("SUYUAN_TRUSTED_PROXIES"), 0),
+            label_font=env.get("SUYUAN_LABEL_FONT") or None,
+            policy={name: value for name, value in env.items() if name.startswith(POLICY_PREFIXES)},
         )
 
 

@@ -2,12 +2,17 @@
 
 Both edges (the Flask app and the CLI) build one :class:`Runtime` and call domain services through
 it, so they cannot drift apart in how they connect, sign or resolve codes.
+
+:meth:`Runtime.transaction` is the one way to open a unit of work. Units nest by joining: an API
+request opens one around authentication, the visibility check and the view (``suyuan.web.auth``), and
+the view's own ``transaction()`` blocks take part in it, so a call is one transaction on one connection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from suyuan.config import Settings, key_passphrase
 from suyuan.trace.codes import code_base
-from suyuan.trace.db import make_engine, make_session_factory, unit_of_work
+from suyuan.trace.db import DOOMED, make_engine, make_session_factory, unit_of_work
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.scanning import CloneRules
 
@@ -27,6 +32,10 @@ class Runtime:
 
     settings: Settings
     clone_rules: CloneRules = field(default_factory=CloneRules)
+    # The unit of work open in this thread or task, per runtime (tests run several apps in one thread).
+    _open_unit: ContextVar[Session | None] = field(
+        default_factory=lambda: ContextVar("suyuan_open_unit", default=None), init=False, repr=False
+    )
 
     @cached_property
     def engine(self) -> Engine:
@@ -51,6 +60,23 @@ class Runtime:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error."""
+        """One unit of work: commit on success, roll back on any error; inside another unit, join it.
+
+        A joined block neither commits nor closes: the outermost unit does, once. If a joined block
+        fails, the whole unit is marked to roll back even when its caller catches the error, so a
+        caught failure can never let the half of its work that ran be committed.
+        """
+        joined = self._open_unit.get()
+        if joined is not None:
+            try:
+                yield joined
+            except BaseException:
+                joined.info[DOOMED] = True
+                raise
+            return
         with unit_of_work(self.sessions) as session:
-            yield session
+            token = self._open_unit.set(session)
+            try:
+                yield session
+            finally:
+                self._open_unit.reset(token)

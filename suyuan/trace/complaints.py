@@ -25,7 +25,6 @@ pass on the same count.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import unicodedata
 from collections.abc import Mapping
@@ -100,12 +99,12 @@ class ComplaintLimits:
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any] | None = None) -> ComplaintLimits:
-        """Limits from ``config`` over ``os.environ`` over the defaults.
+        """Limits from ``config`` (``Settings.policy``, or the Flask config) over the defaults.
 
         Keys: ``SUYUAN_COMPLAINTS_PER_HOUR``, ``SUYUAN_COMPLAINTS_PER_DAY``,
         ``SUYUAN_COMPLAINTS_ANONYMOUS_PER_HOUR``, ``SUYUAN_COMPLAINTS_ANONYMOUS_PER_DAY``.
         """
-        merged: dict[str, Any] = {**os.environ, **(config or {})}
+        merged: Mapping[str, Any] = config or {}
         defaults = cls()
         values = {
             name: _positive(merged.get(f"SUYUAN_COMPLAINTS_{name.upper()}"), getattr(defaults, name))

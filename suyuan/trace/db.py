@@ -97,18 +97,20 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# Set in ``session.info`` when a block that joined a unit failed (``suyuan.runtime.Runtime.transaction``):
+# the unit then rolls back even if the caller caught the error, so nothing half-written survives.
+DOOMED = "suyuan.doomed"
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One use case, one transaction: commit on success, roll back everything on any error.
 
-    This is what guarantees "nothing half-written" for every entry point.
+    This is what guarantees "nothing half-written" for every entry point. It is SQLAlchemy's own
+    ``sessionmaker.begin()`` (commit, or rollback on an exception, then close), plus one rule: a unit
+    marked :data:`DOOMED` rolls back instead of committing.
     """
-    session = factory()
-    try:
+    with factory.begin() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+        if session.info.pop(DOOMED, False):
+            session.rollback()

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
         BABEL_TRANSLATION_DIRECTORIES="translations",
     )
+    app.config.update(settings.policy)  # read by the rules that own them (zone rules, complaint limits)
     app.config.update(overrides or {})
     from suyuan.web import reasons
 

@@ -6,6 +6,10 @@ sign-in time. One is honoured only while the generation still matches (sign-out 
 sign-in. On ``/api/`` a session counts for a state-changing method only with the page's CSRF token in
 an ``X-CSRFToken`` header; bearer tokens need none (a browser never sends them on its own).
 
+An API view guarded by :func:`api_auth`, :func:`api_role` or :func:`api_visible` runs in one unit of
+work with its authentication and visibility check (:meth:`suyuan.runtime.Runtime.transaction` joins
+nested units), so a call reads and writes through one transaction on one connection.
+
 Sign-in is throttled per account and per client address (keyed hashes; :mod:`suyuan.web.throttling`):
 failed attempts count, successful ones are taken back, and over the limit the form answers 429.
 """
@@ -106,11 +110,19 @@ def api_auth(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_actor().role is None:
-            raise Unauthorized("send a valid API token: Authorization: Bearer <token>")
-        return view(*args, **kwargs)
+        with runtime().transaction():
+            _require_caller()
+            return view(*args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def _require_caller() -> Actor:
+    """The signed-in caller of an API view, or 401."""
+    actor = current_actor()
+    if actor.role is None:
+        raise Unauthorized("send a valid API token: Authorization: Bearer <token>")
+    return actor
 
 
 def api_role(role: Role) -> Callable[[F], F]:
@@ -123,12 +135,10 @@ def api_role(role: Role) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            actor = current_actor()
-            if actor.role is None:
-                raise Unauthorized("send a valid API token: Authorization: Bearer <token>")
-            if actor.role is not role:
-                raise PermissionDenied(f"only {role.value} users may do this")
-            return view(*args, **kwargs)
+            with runtime().transaction():
+                if _require_caller().role is not role:
+                    raise PermissionDenied(f"only {role.value} users may do this")
+                return view(*args, **kwargs)
 
         return cast(F, wrapper)
 
@@ -146,12 +156,9 @@ def api_visible(param: str, load: Callable[[Session, Actor, int], object]) -> Ca
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            actor = current_actor()
-            if actor.role is None:
-                raise Unauthorized("send a valid API token: Authorization: Bearer <token>")
             with runtime().transaction() as db:
-                load(db, actor, int(kwargs[param]))
-            return view(*args, **kwargs)
+                load(db, _require_caller(), int(kwargs[param]))
+                return view(*args, **kwargs)
 
         return cast(F, wrapper)
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from suyuan.config import Settings
 from suyuan.runtime import Runtime
 from suyuan.trace import audit, complaints
 from suyuan.trace.actors import ANONYMOUS, OPERATOR
@@ -207,9 +209,10 @@ def test_cookieless_clients_share_one_bucket_with_its_own_limits(
         file(session, runtime, url, limits=limits)
 
 
-def test_limits_come_from_config_over_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUYUAN_COMPLAINTS_PER_DAY", "9")
-    limits = ComplaintLimits.from_mapping({"SUYUAN_COMPLAINTS_PER_HOUR": "2"})
+def test_limits_come_from_settings_over_the_defaults(tmp_path: Path) -> None:
+    environ = {"SUYUAN_INSTANCE_DIR": str(tmp_path), "SUYUAN_COMPLAINTS_PER_DAY": "9"}
+    policy = Settings.from_env(environ).policy
+    limits = ComplaintLimits.from_mapping({**policy, "SUYUAN_COMPLAINTS_PER_HOUR": "2"})
     assert (limits.per_hour, limits.per_day, limits.anonymous_per_hour) == (2, 9, 10)
     with pytest.raises(ValueError):
         ComplaintLimits.from_mapping({"SUYUAN_COMPLAINTS_PER_HOUR": "0"})

@@ -7,7 +7,6 @@ They are configuration, not code (DOMAIN-DETAIL §10): defaults follow the rules
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -50,13 +49,13 @@ class ZoneRules:
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any] | None = None) -> ZoneRules:
-        """Rules from ``config`` (e.g. the Flask config), falling back to ``os.environ``, then defaults.
+        """Rules from ``config`` (``Settings.policy``, or the Flask config), else the defaults.
 
         Keys: ``SUYUAN_QUOTA_PER_ORDER_CNY``, ``SUYUAN_QUOTA_PER_YEAR_CNY``, ``SUYUAN_RETURN_DAYS`` and
         ``SUYUAN_ANOMALY_<FIELD>`` for each field of :class:`AnomalyRules` (e.g.
         ``SUYUAN_ANOMALY_ORDERS_PER_BUYER``). A malformed value is a configuration error.
         """
-        merged: dict[str, Any] = {**os.environ, **(config or {})}
+        merged: Mapping[str, Any] = config or {}
         quotas = QuotaRules(
             per_order_fen=_whole(merged, "SUYUAN_QUOTA_PER_ORDER_CNY", 5_000) * FEN_PER_YUAN,
             per_year_fen=_whole(merged, "SUYUAN_QUOTA_PER_YEAR_CNY", 26_000) * FEN_PER_YUAN,
