@@ -4,7 +4,7 @@ Why: the issue's goal is that the trace API answers in under 0.5 s for a batch w
 1,000,000 scans (issue 7). ``suyuan.trace.tracing.trace_batch`` reads the batch's filings, entry,
 reports, checks, recalls and ledger (a few rows each), the code ranges and sold-code counts, the
 orders (totals and one page of 50), the complaints, and sums the scans from the daily scan tally
-plus the suspect codes from the scan log (:mod:`suyuan.trace.trace_scans`). The world is built once
+plus the suspect codes from the scan log (:mod:`suyuan.trace.tracing.scans`). The world is built once
 per database:
 
 - a zone batch of 100,000 units that entered through an entry declaration, passed quarantine and a
@@ -54,7 +54,7 @@ from sqlalchemy import func, insert, select, text  # noqa: E402
 from bench.databases import fresh_postgres, runtime_for  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
 from suyuan.runtime import Runtime  # noqa: E402
-from suyuan.trace import complaints, epcis, issuance, trace_scans, trace_sheet, tracing  # noqa: E402
+from suyuan.trace import complaints, epcis, issuance, tracing  # noqa: E402
 from suyuan.trace.model import (  # noqa: E402
     Batch,
     ExitDeclaration,
@@ -68,6 +68,8 @@ from suyuan.trace.model import (  # noqa: E402
     SoldStatus,
 )
 from suyuan.trace.scan_tally import rebuild_tally  # noqa: E402
+from suyuan.trace.tracing import scans as trace_scans  # noqa: E402
+from suyuan.trace.tracing import sheet as trace_sheet  # noqa: E402
 from suyuan.web import create_app  # noqa: E402
 from tests import factories  # noqa: E402
 

@@ -1,7 +1,7 @@
 """A batch's history as a GS1 EPCIS 2.0 JSON-LD document (``EPCISDocument`` of ``ObjectEvent`` s).
 
 Trading partners and other traceability systems speak EPCIS; this export lets them load a batch's
-life without knowing Suyuan. Each critical tracking event (:mod:`suyuan.trace.trace_events`) becomes
+life without knowing Suyuan. Each critical tracking event (:mod:`suyuan.trace.tracing.events`) becomes
 one ObjectEvent, oldest first (docs/trace.md has the full mapping):
 
 ====================  ======  ============  =======================  ===================================
@@ -52,8 +52,8 @@ from suyuan.trace.actors import Actor
 from suyuan.trace.codes import CodeId, identity_path
 from suyuan.trace.model import Batch
 from suyuan.trace.model.types import utcnow
-from suyuan.trace.trace_events import EventContext, EventKind, TraceEvent, batch_events, context_of
 from suyuan.trace.tracing import traceable_batch
+from suyuan.trace.tracing.events import EventContext, EventKind, TraceEvent, batch_events, context_of
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 GS1_ID = "https://id.gs1.org"

@@ -2,7 +2,7 @@
 
 Each carries a stable machine-readable ``code`` (used in API error bodies and documented) and a
 human message. The web and CLI edges map them to HTTP statuses and exit codes in one place each
-(``suyuan.web.errors`` and ``suyuan.cli``); nothing here knows about either.
+(``suyuan.web.errors`` and ``suyuan.cli.common``); nothing here knows about either.
 """
 
 from __future__ import annotations

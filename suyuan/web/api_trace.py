@@ -18,8 +18,9 @@ from pathlib import Path
 from flask import Response, jsonify, send_file
 
 from suyuan.runtime import Runtime
-from suyuan.trace import epcis, trace_sheet, tracing
+from suyuan.trace import epcis, tracing
 from suyuan.trace.actors import Actor
+from suyuan.trace.tracing import sheet as trace_sheet
 from suyuan.web import runtime
 from suyuan.web.api import bp, int_arg
 from suyuan.web.auth import api_auth, api_visible, current_actor

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from suyuan.trace import tracing
 from suyuan.trace.model import Role
-from suyuan.trace.trace_scans import ScanSummary
+from suyuan.trace.tracing.scans import ScanSummary
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.charts import bar_chart, line_chart

@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import trace_sheet
 from suyuan.trace.sheet_cells import FORMULA_STARTS, sheet_cell
+from suyuan.trace.tracing import sheet as trace_sheet
 from tests.factories import BASE, make_batch, make_world
 from tests.trace_world import TracedWorld, build_traced_world
 

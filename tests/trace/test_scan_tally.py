@@ -22,7 +22,7 @@ from suyuan.cli import main
 from suyuan.config import Settings
 from suyuan.migrations import upgrade_database
 from suyuan.runtime import Runtime
-from suyuan.trace import scan_tally, scanning, stats, trace_scans
+from suyuan.trace import scan_tally, scanning, stats
 from suyuan.trace.actors import OPERATOR
 from suyuan.trace.codes import CodeId, parse_code
 from suyuan.trace.db import make_engine
@@ -31,6 +31,7 @@ from suyuan.trace.model import AuditEntry, Batch, Scan, ScanTally
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import remit_of
 from suyuan.trace.scan_tally import count_scan, rebuild_tally, tally_day
+from suyuan.trace.tracing import scans as trace_scans
 from tests.conftest import PG_URL
 from tests.factories import World, code_urls, make_batch, make_world
 

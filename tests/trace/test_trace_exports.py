@@ -19,10 +19,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import epcis, trace_sheet
+from suyuan.trace import epcis
 from suyuan.trace.codes import parse_code
 from suyuan.trace.digital_link import parse_digital_link
 from suyuan.trace.errors import NotFound
+from suyuan.trace.tracing import sheet as trace_sheet
 from suyuan.trace.zone import spot_checks
 from tests.conftest import DATA
 from tests.factories import BASE

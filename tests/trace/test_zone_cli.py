@@ -14,7 +14,8 @@ from suyuan.config import Settings
 from suyuan.runtime import Runtime
 from suyuan.trace.model import SoldCode
 from suyuan.trace.zone import exits
-from tests.factories import SECRET, code_urls, exit_filing, make_world, make_zone_batch
+from suyuan.trace.zone.exits import Buyer
+from tests.factories import SECRET, code_urls, exit_filing, id_number, make_world, make_zone_batch
 
 
 @pytest.fixture
@@ -68,3 +69,26 @@ def test_draw_regrade_and_anomalies(run: Any, session: Session, runtime: Runtime
     assert f"enterprise {world.merchant.id}\tB" in regraded.output
     assert run("zone", "anomalies").output.strip() == "0 alerts"
     assert "zone" in run("--help").output
+
+
+def test_anomaly_thresholds_come_from_the_settings(
+    settings: Settings, session: Session, runtime: Runtime
+) -> None:
+    world = make_world(session, runtime.ring)
+    batch = make_zone_batch(session, world, runtime.ring, quantity=4)
+    buyer = Buyer(id_number=id_number(7), name="张三丰", address="深圳市南山区7号")
+    for first in (1, 2):
+        urls = code_urls(session, runtime.ring, batch, first, first)
+        filing = exit_filing([(batch, urls)], buyer=buyer)
+        exits.declare_exit(session, world.merchant_staff, runtime.ring, filing, secret=SECRET)
+    session.commit()
+    env = {
+        "SUYUAN_DATABASE_URL": settings.database_url,
+        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
+        "SUYUAN_SECRET_KEY": "cli-secret",
+        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
+    }
+    runner = CliRunner()
+    assert runner.invoke(main, ["zone", "anomalies"], env=env).output.strip() == "0 alerts"
+    strict = runner.invoke(main, ["zone", "anomalies"], env={**env, "SUYUAN_ANOMALY_ORDERS_PER_BUYER": "1"})
+    assert strict.output.strip().endswith("1 alerts"), strict.output

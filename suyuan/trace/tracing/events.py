@@ -1,6 +1,6 @@
 """A batch's critical tracking events, oldest first: what the spreadsheet and the EPCIS export are made of.
 
-One stream, two renderings: :mod:`suyuan.trace.trace_sheet` writes one row per event (and one per
+One stream, two renderings: :mod:`suyuan.trace.tracing.sheet` writes one row per event (and one per
 unit for shipments and returns), :mod:`suyuan.trace.epcis` one EPCIS event per event. The events are:
 
 =====================  ==========================================================  =====================

@@ -33,8 +33,8 @@ from suyuan.trace.issuance import issuances_of
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import Batch, SigningKey
 from suyuan.trace.sheet_cells import sheet_cell
-from suyuan.trace.trace_events import EventContext, TraceEvent, batch_events, context_of
-from suyuan.trace.tracing import traceability_lot_code, traceable_batch
+from suyuan.trace.tracing.batch_trace import traceability_lot_code, traceable_batch
+from suyuan.trace.tracing.events import EventContext, TraceEvent, batch_events, context_of
 
 COLUMNS = (
     "event_time_utc",

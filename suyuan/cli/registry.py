@@ -1,0 +1,160 @@
+"""Filings and admission: ``enterprise``, ``product`` and the ``negative-list`` (DOMAIN.md §4).
+
+What may enter the zone, and who may bring it: the office's register, kept apart from what then
+happens to the goods (batches, codes, the zone).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from suyuan.cli.common import Context, edge_errors, fail, pass_ctx
+from suyuan.trace import negative_list, registry
+from suyuan.trace.actors import OPERATOR
+from suyuan.trace.filing_input import product_filing_from_json
+from suyuan.trace.registry import EnterpriseFiling
+
+
+@click.group()
+def enterprise() -> None:
+    """Enterprise filings (merchants, platforms, warehouses)."""
+
+
+@enterprise.command("add")
+@click.option("--kind", required=True, type=click.Choice(["merchant", "platform", "warehouse"]))
+@click.option("--name", required=True)
+@click.option("--name-en", default="")
+@click.option("--uscc", required=True, help="Unified social credit code (GB 32100).")
+@click.option("--office", "office_code", required=True, help="Code of the filing office, e.g. SZ-QH.")
+@click.option("--address", default="")
+@pass_ctx
+def enterprise_add(
+    ctx: Context, kind: str, name: str, name_en: str, uscc: str, office_code: str, address: str
+) -> None:
+    """File an enterprise with an office."""
+    filing = EnterpriseFiling(
+        kind=kind, name=name, name_en=name_en, uscc=uscc, office_code=office_code, address=address
+    )
+    with edge_errors(), ctx.runtime.transaction() as session:
+        ent = registry.file_enterprise(session, OPERATOR, filing)
+        click.echo(f"filed enterprise {ent.id}: {ent.name} ({ent.kind}, USCC {ent.uscc})")
+
+
+@enterprise.command("list")
+@pass_ctx
+def enterprise_list(ctx: Context) -> None:
+    """List filed enterprises."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for e in registry.list_enterprises(session, OPERATOR):
+            click.echo(f"{e.id}\t{e.kind}\t{e.uscc}\t{e.filing_status}\t{e.name}")
+
+
+@click.group()
+def product() -> None:
+    """Product filings and admission decisions."""
+
+
+@product.command("add")
+@click.option("--enterprise", "enterprise_id", required=True, type=int)
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON filing: gtin, name, hs_code, category, manufacturer, origin_country, "
+    "supplier_name, supplier_country, documents [...] (see docs/api.md).",
+)
+@pass_ctx
+def product_add(ctx: Context, enterprise_id: int, path: Path) -> None:
+    """File a product for a merchant from a JSON file."""
+    with edge_errors():
+        filing = product_filing_from_json(_read_json(path))
+        with ctx.runtime.transaction() as session:
+            p = registry.file_product(session, OPERATOR, enterprise_id, filing)
+            click.echo(f"filed product {p.id}: {p.name} GTIN {p.gtin} — {p.admission_status}")
+            if p.refusal_reason:
+                click.echo(f"refused: {p.refusal_reason}")
+
+
+@product.command("list")
+@click.option("--enterprise", "enterprise_id", type=int)
+@pass_ctx
+def product_list(ctx: Context, enterprise_id: int | None) -> None:
+    """List product filings."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for p in registry.list_products(session, OPERATOR, enterprise_id):
+            click.echo(
+                f"{p.id}\t{p.gtin}\t{p.hs_code}\t{p.admission_status}\trisk {p.risk_class or '-'}\t{p.name}"
+            )
+
+
+@product.command("admit")
+@click.argument("product_id", type=int)
+@click.option("--risk-class", type=click.IntRange(2, 3))
+@click.option("--disclosure", help="Consumer-disclosure text, required when items (4)/(5) are unmet.")
+@pass_ctx
+def product_admit(ctx: Context, product_id: int, risk_class: int | None, disclosure: str | None) -> None:
+    """Admit a filed product (office decision, SZ Art. 12)."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        p = registry.decide_admission(
+            session, OPERATOR, product_id, admit=True, risk_class=risk_class, disclosure=disclosure
+        )
+        click.echo(f"product {p.id} {p.admission_status}, risk class {p.risk_class}")
+
+
+@product.command("refuse")
+@click.argument("product_id", type=int)
+@click.option("--reason", required=True)
+@pass_ctx
+def product_refuse(ctx: Context, product_id: int, reason: str) -> None:
+    """Refuse a filed product, with the reason."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        p = registry.decide_admission(session, OPERATOR, product_id, admit=False, reason=reason)
+        click.echo(f"product {p.id} refused: {p.refusal_reason}")
+
+
+@click.group("negative-list")
+def negative_list_group() -> None:
+    """The negative list of goods that may not enter (DOMAIN.md §4)."""
+
+
+@negative_list_group.command("add")
+@click.option("--category", required=True, type=click.Choice(list(negative_list.CATEGORIES)))
+@click.option("--kind", required=True, type=click.Choice(["hs_prefix", "keyword", "condition"]))
+@click.option("--value", required=True)
+@click.option("--reason", required=True)
+@pass_ctx
+def negative_add(ctx: Context, category: str, kind: str, value: str, reason: str) -> None:
+    """Add a rule to the negative list."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        e = negative_list.add_entry(
+            session, OPERATOR, category=category, kind=kind, value=value, reason=reason
+        )
+        click.echo(f"added negative-list entry {e.id}: {e.category} {e.kind} {e.value!r}")
+
+
+@negative_list_group.command("list")
+@pass_ctx
+def negative_list_command(ctx: Context) -> None:
+    """List the negative list."""
+    from sqlalchemy import select
+
+    from suyuan.trace.model import NegativeListEntry
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for e in session.scalars(select(NegativeListEntry).order_by(NegativeListEntry.id)):
+            state = "active" if e.active else "withdrawn"
+            click.echo(f"{e.id}\t{e.category}\t{e.kind}\t{e.value}\t{state}\t{e.reason}")
+
+
+def _read_json(path: Path) -> Any:
+    if path.stat().st_size > 1_000_000:
+        fail(f"{path} is larger than 1 MB")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{path} is not valid JSON: {exc}")
