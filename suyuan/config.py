@@ -5,7 +5,9 @@ same settings, and only the web app knows Flask. Secrets are never in code: when
 ``SUYUAN_SECRET_KEY`` is not set, a random key is generated once and kept in the instance folder.
 
 The environment is read here and only here, once per process (:meth:`Settings.from_env`): the rest of
-the code gets what it needs from the :class:`Settings` object, never from ``os.environ``.
+the code gets what it needs from the :class:`Settings` object, never from ``os.environ``. The one
+exception is ``SUYUAN_LABEL_FONT``, read by ``suyuan.labels.fonts`` when the process first needs the
+label font: the font is a process-wide resource, parsed once, for renderers that hold no settings.
 """
 
 from __future__ import annotations
@@ -35,8 +37,6 @@ class Settings:
     # Reverse proxies in front of the app that set X-Forwarded-For and X-Suyuan-Region; with 0 (the
     # default) those headers come from the client and are ignored (docs/operations.md, Security).
     trusted_proxies: int = 0
-    # A label font to use before the bundled ones: a .ttf/.ttc path, ``#N`` for face N (SUYUAN_LABEL_FONT).
-    label_font: str | None = None
     # Policy settings by environment name (POLICY_PREFIXES): quotas, anomaly thresholds, complaint limits.
     policy: dict[str, str] = field(default_factory=dict)
 
@@ -57,7 +57,6 @@ class Settings:
             key_file=Path(key_file) if key_file else None,
             key_kdf_rounds=_positive_int(env.get("SUYUAN_KEY_KDF_ROUNDS"), 600_000),
             trusted_proxies=_whole_number(env.get("SUYUAN_TRUSTED_PROXIES"), 0),
-            label_font=env.get("SUYUAN_LABEL_FONT") or None,
             policy={name: value for name, value in env.items() if name.startswith(POLICY_PREFIXES)},
         )
 

@@ -24,7 +24,6 @@ def test_policy_settings_are_collected_and_nothing_else(tmp_path: Path) -> None:
             SUYUAN_ANOMALY_ORDERS_PER_BUYER="3",
             SUYUAN_COMPLAINTS_PER_HOUR="2",
             SUYUAN_RETURN_DAYS="45",
-            SUYUAN_LABEL_FONT="/fonts/a.ttc#1",
             PATH="/usr/bin",
         )
     )
@@ -34,7 +33,6 @@ def test_policy_settings_are_collected_and_nothing_else(tmp_path: Path) -> None:
         "SUYUAN_COMPLAINTS_PER_HOUR": "2",
         "SUYUAN_RETURN_DAYS": "45",
     }
-    assert settings.label_font == "/fonts/a.ttc#1"
     rules = ZoneRules.from_mapping(settings.policy)
     assert (rules.quotas.per_order_fen, rules.return_days, rules.anomalies.orders_per_buyer) == (
         200_000,
