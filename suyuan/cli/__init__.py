@@ -4,7 +4,8 @@ This module defines the top-level click group :func:`main` (the ``suyuan`` entry
 the commands, which live in modules by what they are about: :mod:`~suyuan.cli.instance` (db, demo,
 serve), :mod:`~suyuan.cli.registry` (enterprise, product, negative-list), :mod:`~suyuan.cli.batches`,
 :mod:`~suyuan.cli.keys`, :mod:`~suyuan.cli.codes`, :mod:`~suyuan.cli.labels`,
-:mod:`~suyuan.cli.scans` (verify, scan, scans), :mod:`~suyuan.cli.zone` and :mod:`~suyuan.cli.audit`.
+:mod:`~suyuan.cli.scans` (verify, scan, scans), :mod:`~suyuan.cli.zone`, :mod:`~suyuan.cli.audit` and
+:mod:`~suyuan.cli.accounts` (init, office, users, tokens).
 What they share, the runtime and the one mapping of errors to messages and exit codes (2: bad
 input, 1: problems found), is in :mod:`~suyuan.cli.common`.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import click
 
-from suyuan.cli import audit, batches, codes, instance, keys, labels, registry, scans, zone
+from suyuan.cli import accounts, audit, batches, ceb, codes, instance, keys, labels, registry, scans, zone
 
 __all__ = ["main"]
 
@@ -41,8 +42,13 @@ for _command in (
     registry.negative_list_group,
     batches.batch_group,
     zone.zone_group,
+    ceb.ceb_group,
     keys.keys_group,
     codes.codes_group,
     labels.labels_group,
+    accounts.init_command,
+    accounts.office_group,
+    accounts.users_group,
+    accounts.tokens_group,
 ):
     main.add_command(_command)

@@ -15,7 +15,6 @@ import click
 from suyuan.cli.common import Context, edge_errors, fail, pass_ctx
 from suyuan.trace import negative_list, registry
 from suyuan.trace.actors import OPERATOR
-from suyuan.trace.filing_input import product_filing_from_json
 from suyuan.trace.registry import EnterpriseFiling
 
 
@@ -71,8 +70,13 @@ def product() -> None:
 @pass_ctx
 def product_add(ctx: Context, enterprise_id: int, path: Path) -> None:
     """File a product for a merchant from a JSON file."""
+    # The API's body model, so that both read a filing alike; imported here, so that only this command
+    # loads Flask and pydantic.
+    from suyuan.web.bodies import registry as bodies
+    from suyuan.web.bodies.errors import validate
+
     with edge_errors():
-        filing = product_filing_from_json(_read_json(path))
+        filing = validate(bodies.ProductFiling, _read_json(path)).filing()
         with ctx.runtime.transaction() as session:
             p = registry.file_product(session, OPERATOR, enterprise_id, filing)
             click.echo(f"filed product {p.id}: {p.name} GTIN {p.gtin} — {p.admission_status}")

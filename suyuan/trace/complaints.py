@@ -25,19 +25,21 @@ pass on the same count.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, defer
 
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
-from suyuan.trace.codes import MalformedCode, ParsedCode, identity_path, parse_code
+from suyuan.trace.codes import MAX_URL_LENGTH, CodeId, MalformedCode, ParsedCode, identity_path, parse_code
 from suyuan.trace.db import serialise
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, RateLimited
 from suyuan.trace.fields import choice
@@ -56,6 +58,7 @@ from suyuan.trace.model import (
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import remit_filter, remit_of, visible
 from suyuan.trace.scanning import CodeCheck, check_code
+from suyuan.trace.verdicts import Reason
 from suyuan.trace.zone import credit
 
 REFERENCE_PREFIX = "TS-"
@@ -179,11 +182,17 @@ def file_complaint(
     *,
     limits: ComplaintLimits | None = None,
     now: datetime | None = None,
+    accept_malformed: bool = False,
 ) -> Complaint:
     """File a consumer's complaint about the code ``code`` (a URL or an already parsed code).
 
     The code is verified (no scan is recorded: filing is not scanning) and its identity, verdict and
     remit are kept. Input is validated and the device's rate limit enforced before anything is written.
+
+    With ``accept_malformed``, a text that is no code at all (a mistyped check digit, a cut-off link)
+    is accepted as a ``counterfeit`` label: the most obviously fake labels must be reportable from the
+    page that calls them fake. Whatever GTIN and lot the text names are kept, so an office can still
+    find the goods it imitates; otherwise no office holds it, and every office sees it.
     """
     now = now or utcnow()
     kind = choice(ComplaintCategory, category, "category")
@@ -193,7 +202,7 @@ def file_complaint(
     _check_photo(photo)
     serialise(session, "complaint-device", device_hash)  # the count and the insert: one unit per device
     enforce_rate_limit(session, device_hash, limits, now=now)
-    parsed, url = _parsed(code)
+    parsed, url = _parsed(code, accept_malformed=accept_malformed)
     check = check_code(session, ring, parsed)
     batch, office_id, enterprise_id = _remit(session, check)
     complaint = Complaint(
@@ -315,7 +324,7 @@ def _photo_row(complaint: Complaint, photo: CleanPhoto) -> ComplaintPhoto:
     )
 
 
-def _parsed(code: str | ParsedCode) -> tuple[ParsedCode, str]:
+def _parsed(code: str | ParsedCode, *, accept_malformed: bool = False) -> tuple[ParsedCode, str]:
     """The parsed code and the URL to keep (the path alone when only a parsed code was given)."""
     if isinstance(code, ParsedCode):
         return code, identity_path(code.code)
@@ -324,7 +333,22 @@ def _parsed(code: str | ParsedCode) -> tuple[ParsedCode, str]:
     try:
         return parse_code(code.strip()), code.strip()
     except MalformedCode as exc:
-        raise InvalidInput(f"code is not a traceability code: {exc}", field="code") from exc
+        if not accept_malformed:
+            raise InvalidInput(f"code is not a traceability code: {exc}", field="code") from exc
+        url = code.strip()[:MAX_URL_LENGTH]
+        return ParsedCode(_claimed_identity(url), None, None, Reason.MALFORMED_CODE.value), url
+
+
+_CLAIMED = re.compile(r"/01/([0-9]{1,14})(?:/10/([^/?#]{1,20}))?(?:/21/([^/?#]{1,20}))?")
+
+
+def _claimed_identity(url: str) -> CodeId:
+    """The GTIN, lot and serial a malformed code text names, as far as it names them ("" otherwise)."""
+    found = _CLAIMED.search(url)
+    if found is None:
+        return CodeId("", "", "")
+    gtin, lot, serial = found.groups()
+    return CodeId(gtin, unquote(lot or ""), unquote(serial or ""))
 
 
 def _remit(session: Session, check: CodeCheck) -> tuple[Batch | None, int | None, int | None]:

@@ -338,6 +338,7 @@ def _build(session: Session, ring: keys.KeyRing, base_url: str, secret: str) -> 
         role="regulator",
         password=DEMO_PASSWORD,
         office_id=office.id,
+        admin=True,  # the office's administrator: shows user management in the demo
     )
     users = {"regulator": regulator}
     for key in ("merchant", "merchant_b"):
@@ -349,6 +350,7 @@ def _build(session: Session, ring: keys.KeyRing, base_url: str, secret: str) -> 
             role="merchant",
             password=DEMO_PASSWORD,
             enterprise_id=enterprises[key].id,
+            admin=True,  # each merchant's administrator: may invite its staff
         )
     officer = Actor.for_user(regulator)
     base = code_base(base_url)
@@ -380,7 +382,7 @@ def _complaints_demo(
     file(
         url("L2611A", 7),
         "quality",
-        "奶粉结块，冲泡后有异味。 The powder is lumpy and smells odd.",
+        "奶粉结块，冲泡后有异味。",
         "demo-device-1",
         "CN-GD",
         contact="138 0013 8000",
@@ -389,17 +391,13 @@ def _complaints_demo(
     file(
         fake,
         "suspected_fake",
-        "网店买的面霜，扫码显示假冒。 Bought online; the code says fake.",
+        "网店买的面霜，扫码显示假冒。",
         "demo-device-2",
         "CN-BJ",
     )
-    answered = file(
-        url("L2611D", 5), "labelling", "说明书没有中文。 No Chinese manual.", "demo-device-3", "CN-SH"
-    )
+    answered = file(url("L2611D", 5), "labelling", "说明书没有中文。", "demo-device-3", "CN-SH")
     complaints.set_status(session, officer, answered, "triaged")
-    complaints.answer_complaint(
-        session, merchant, answered, "中文说明书已寄出，请查收。 A Chinese manual is on its way to you."
-    )
+    complaints.answer_complaint(session, merchant, answered, "中文说明书已寄出，请查收。")
 
 
 def _zone_demo(
@@ -475,7 +473,7 @@ def _zone_demo(
                 secret=secret,
             )
         )
-    returns.record_return(session, merchant, orders[0].id, urls[1:2], "包装破损 / damaged packaging")
+    returns.record_return(session, merchant, orders[0].id, urls[1:2], "包装破损")
 
 
 def _file_demo_product(
@@ -491,16 +489,17 @@ def _file_demo_product(
     product = registry.file_product(session, merchant, enterprise.id, demo.filing)
     if demo.decision in ("refused", "pending"):
         return
-    disclosure = (
-        "本品未提供原产国自由销售证明和检测报告，请知悉相关风险后购买。 This product lacks a free-sale "
-        "certificate and a test report; buy only if you accept this risk."
-    )
+    disclose = demo.decision == "disclose"
     registry.decide_admission(
         session,
         officer,
         product.id,
         admit=True,
-        disclosure=disclosure if demo.decision == "disclose" else None,
+        disclosure="本品未提供原产国自由销售证明和检测报告，请知悉相关风险后购买。" if disclose else None,
+        disclosure_en="This product lacks a free-sale certificate and a test report; "
+        "buy only if you accept this risk."
+        if disclose
+        else None,
     )
     batch = batches.register_batch(
         session,
@@ -599,8 +598,10 @@ def _recalls_demo(session: Session, officer: Actor, merchant: Actor) -> None:
         merchant,
         blocks.id,
         "stop_sale",
-        "部分积木边角毛刺超标，正在复检。 Rough edges on some blocks; re-testing.",
+        "部分积木边角毛刺超标，正在复检。",
         "暂停销售；已购买的请暂勿给三岁以下儿童使用，等待复检结果。",
         instructions_en="Sales are stopped. If you bought it, keep it away from children under three "
         "until the re-test result is published.",
+        reason_en="Rough edges on some blocks; they are being re-tested.",
+        internal_reason="自检抽样 12 件中 3 件边角毛刺超过 GB 6675.2 限值；送 SGS 复检。",
     )

@@ -34,6 +34,17 @@ class InvalidUscc(InvalidInput):
     code = "invalid_uscc"
 
 
+class WeakPassword(InvalidInput):
+    """A chosen password fails the policy; ``reason`` is ``too_short``, ``too_long``, ``too_common`` or
+    ``contains_email`` (pages explain each in the reader's language)."""
+
+    code = "weak_password"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message, field="password")
+        self.reason = reason
+
+
 class InvalidGtin(InvalidInput):
     """A GTIN has the wrong length, non-digits or a wrong GS1 check digit."""
 
@@ -68,6 +79,12 @@ class PermissionDenied(DomainError):
     """The caller's role does not allow this action."""
 
     code = "forbidden"
+
+
+class ReadOnlyToken(PermissionDenied):
+    """A read-only API token was sent with a call that would change data."""
+
+    code = "read_only_token"
 
 
 class InvalidState(DomainError):
@@ -173,3 +190,27 @@ class UnprocessableInput(InvalidInput):
     (too many pixels, pages or frames) or that does not decode at all. Answered 422, not 400."""
 
     code = "unprocessable_input"
+
+
+class AlreadyInitialised(InvalidState):
+    """First-run setup was asked for, but the instance already has an office or a user."""
+
+    code = "already_initialised"
+
+
+class InvitationUnusable(InvalidState):
+    """An invitation link that exists but can no longer be used: accepted, replaced or expired."""
+
+    code = "invitation_unusable"
+
+
+class InvitationExpired(InvitationUnusable):
+    """An invitation link whose seven days are over."""
+
+    code = "invitation_expired"
+
+
+class InvitationUsed(InvitationUnusable):
+    """An invitation link already accepted, replaced by a newer one, or withdrawn."""
+
+    code = "invitation_used"

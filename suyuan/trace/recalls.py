@@ -72,6 +72,17 @@ SEVERITY = {
 MAX_REASON, MAX_INSTRUCTIONS, MAX_NOTE = 2000, 4000, 2000
 
 
+@dataclass(frozen=True)
+class RecallTexts:
+    """What a recall says: the public notice in Chinese and English, and the internal reason."""
+
+    reason: str
+    instructions: str = ""
+    instructions_en: str = ""
+    reason_en: str = ""
+    internal_reason: str = ""
+
+
 def open_recall(
     session: Session,
     actor: Actor,
@@ -81,6 +92,8 @@ def open_recall(
     instructions: str = "",
     *,
     instructions_en: str = "",
+    reason_en: str = "",
+    internal_reason: str = "",
     scope: str = RecallScope.BATCH,
     source: str = "",
     now: datetime | None = None,
@@ -89,16 +102,23 @@ def open_recall(
 
     The batch's status changes in the same transaction, so its codes answer ``recalled`` as soon as
     this commits. A measure no stricter than the one in force is refused with ``AlreadyRecalled``.
+
+    ``reason`` and ``instructions`` are the public notice in Chinese, ``reason_en`` and
+    ``instructions_en`` its English version (optional: pages fall back to the Chinese).
+    ``internal_reason`` is what the office or merchant records for itself (a complaint, an
+    investigation): it is never shown to consumers.
     """
     batch = authorise_opening(session, actor, batch_id)
     voluntary = not actor.is_regulator
     recall_kind, recall_scope = choice(RecallKind, kind, "kind"), choice(RecallScope, scope, "scope")
     if (recall_kind, recall_scope) not in TARGET_STATUS:
         raise InvalidInput("a stop-sale applies to the whole batch", field="scope")
-    texts = (
+    texts = RecallTexts(
         text(reason, "reason", MAX_REASON, required=True),
         text(instructions, "instructions", MAX_INSTRUCTIONS),
         text(instructions_en, "instructions_en", MAX_INSTRUCTIONS),
+        text(reason_en, "reason_en", MAX_REASON),
+        text(internal_reason, "internal_reason", MAX_REASON),
     )
     batch = lock_batches(session, [batch.id])[batch.id]
     target = TARGET_STATUS[(recall_kind, recall_scope)]
@@ -137,6 +157,7 @@ def block_exit(
     """A failed spot check: block the batch's exit and recall its sold units, if any were sold.
 
     The caller holds the batch's lock. A batch already stopped or recalled stays so (that is stricter).
+    ``reason`` (the failed items) is recorded as the internal reason; consumers read a fixed notice.
     """
     if SEVERITY[batch.status] >= SEVERITY[BatchStatus.EXIT_BLOCKED]:
         return None
@@ -150,14 +171,21 @@ def block_exit(
             payload={"status": [old.value, batch.status.value], "source": source},
         )
         return None
-    instructions = "召回已售出的本批次商品 / recall the units of this batch already sold to consumers"
+    texts = RecallTexts(
+        reason="该批次监督抽检不合格。",
+        reason_en="The batch failed a supervisory spot check.",
+        instructions="召回已售出的本批次商品：请停止使用，并联系购买平台退货。",
+        instructions_en="The units of this batch already sold are recalled: stop using it and return it "
+        "through the platform you bought it from.",
+        internal_reason=reason,  # which items failed, as the lab reported them: for the office
+    )
     return _open(
         session,
         actor,
         batch,
         RecallKind.RECALL,
         RecallScope.SOLD_UNITS,
-        (reason, instructions, ""),
+        texts,
         source,
         False,
         now,
@@ -170,21 +198,22 @@ def _open(
     batch: Batch,
     kind: RecallKind,
     scope: RecallScope,
-    texts: tuple[str, str, str],
+    texts: RecallTexts,
     source: str,
     voluntary: bool,
     now: datetime | None,
 ) -> Recall:
-    reason, instructions, instructions_en = texts
     units, orders = _sold_units(session, batch.id)
     recall = Recall(
         batch_id=batch.id,
         kind=kind,
         scope=scope,
         voluntary=voluntary,
-        reason=reason,
-        instructions=instructions,
-        instructions_en=instructions_en,
+        reason=texts.reason,
+        reason_en=texts.reason_en,
+        instructions=texts.instructions,
+        instructions_en=texts.instructions_en,
+        internal_reason=texts.internal_reason,
         source=source[:64],
         affected_units=units,
         affected_orders=orders,
@@ -208,7 +237,8 @@ def _open(
             "affected_units": units,
             "affected_orders": orders,
             "source": source,
-            "reason": reason,
+            "reason": texts.reason,
+            "internal_reason": texts.internal_reason,
         },
     )
     event = CreditEventKind.RECALL_VOLUNTARY if voluntary else CreditEventKind.RECALL_ORDERED

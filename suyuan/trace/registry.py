@@ -249,14 +249,20 @@ def decide_admission(
     disclosure: str | None = None,
     reason: str | None = None,
     today: date | None = None,
+    disclosure_en: str | None = None,
 ) -> Product:
-    """The office admits or refuses a filed product (SZ Art. 12) and assigns its risk class (G15)."""
+    """The office admits or refuses a filed product (SZ Art. 12) and assigns its risk class (G15).
+
+    ``disclosure`` is the consumer disclosure in Chinese, ``disclosure_en`` its optional English
+    version; pages show the reader's language.
+    """
     actor.require_regulator()
     product = get_product(session, actor, product_id)
     if product.admission_status is not AdmissionStatus.FILED:
         raise InvalidState(f"product {product.id} was already decided: {product.admission_status}")
     if admit:
         _admit(session, product, risk_class, disclosure, today or utcnow().date())
+        _translate_disclosure(product, disclosure_en)
     else:
         _refuse(product, _required_text(reason or "", "reason", 2000), None)
     product.decided_at = utcnow()
@@ -270,6 +276,7 @@ def decide_admission(
             "risk_class": product.risk_class,
             "unmet": product.unmet_requirements,
             "disclosure": product.consumer_disclosure,
+            "disclosure_en": product.consumer_disclosure_en,
             "reason": product.refusal_reason,
         },
     )
@@ -300,6 +307,14 @@ def _admit(
     product.admission_status = (
         AdmissionStatus.ADMITTED_WITH_DISCLOSURE if assessment.soft_unmet else AdmissionStatus.ADMITTED
     )
+
+
+def _translate_disclosure(product: Product, disclosure_en: str | None) -> None:
+    """Keep the English disclosure beside the Chinese one, only when there is a disclosure at all."""
+    english = (disclosure_en or "").strip()
+    if len(english) > 2000:
+        raise InvalidInput("disclosure_en is at most 2000 characters", field="disclosure_en")
+    product.consumer_disclosure_en = english if product.consumer_disclosure and english else None
 
 
 def _refuse(product: Product, reason: str, risk_class: RiskClass | None) -> None:

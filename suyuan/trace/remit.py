@@ -33,6 +33,9 @@ from suyuan.trace.errors import NotFound, PermissionDenied
 from suyuan.trace.model import (
     Batch,
     BatchReport,
+    CebInventory,
+    CebOrder,
+    CebReceipt,
     Complaint,
     CreditEvent,
     Enterprise,
@@ -82,6 +85,7 @@ class Owner:
     office: Any = None
     every_office_if_unassigned: bool = False
     merchant_sees_only: Any = None
+    platform: Any = None
 
 
 DECIDED_CHECKS = (SpotCheckStatus.PASSED, SpotCheckStatus.FAILED)
@@ -113,6 +117,22 @@ OWNERS: dict[type[Base], Owner] = {
     ),
     CreditEvent: Owner("credit event", enterprise=CreditEvent.enterprise_id),
     RiskWarning: Owner("warning", office=RiskWarning.office_id),  # an office's; merchants own none
+    # Customs (CEB) documents: the seller's and the platform's it was sold on (suyuan.trace.ceb).
+    CebOrder: Owner(
+        "order", enterprise=CebOrder.merchant_id, office=CebOrder.office_id, platform=CebOrder.platform_id
+    ),
+    CebInventory: Owner(
+        "inventory",
+        enterprise=CebInventory.merchant_id,
+        office=CebInventory.office_id,
+        platform=CebInventory.platform_id,
+    ),
+    CebReceipt: Owner(
+        "receipt",
+        enterprise=CebReceipt.merchant_id,
+        office=CebReceipt.office_id,
+        platform=CebReceipt.platform_id,
+    ),
 }
 """Each owned kind of record and where it names its owner (a kind missing here has no remit rule)."""
 
@@ -178,6 +198,8 @@ def remit_filter(remit: Remit, model: type[Base]) -> ColumnElement[bool]:
         own = owner.office == remit.office_id
         return or_(own, owner.office.is_(None)) if owner.every_office_if_unassigned else own
     owned = _owned(owner, remit)
+    if remit.enterprise_id is not None and owner.platform is not None:
+        owned = or_(owned, owner.platform == remit.enterprise_id)
     if remit.enterprise_id is not None and owner.merchant_sees_only is not None:
         return and_(owned, owner.merchant_sees_only)
     return owned

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
@@ -170,6 +170,50 @@ def active_warnings(session: Session, *, limit: int = 200) -> list[RiskWarning]:
     stmt = (
         select(RiskWarning)
         .where(RiskWarning.withdrawn_at.is_(None))
+        .order_by(RiskWarning.published_at.desc(), RiskWarning.id.desc())
+    )
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def warnings_for_code(session: Session, gtin: str, lot: str) -> list[RiskWarning]:
+    """The active warnings covering the goods a scanned code names, genuine or not: public.
+
+    A forged label copies a real product and lot, and its buyer needs the warning about them most; so
+    the goods are found by GTIN and lot (else the GTIN's first product filing), not by the signature.
+    """
+    batch = session.scalar(select(Batch).filter_by(gtin=gtin, lot=lot))
+    if batch is not None:
+        return warnings_covering(session, batch.product, batch)
+    product = session.scalar(select(Product).where(Product.gtin == gtin).order_by(Product.id).limit(1))
+    return warnings_covering(session, product) if product is not None else []
+
+
+def warnings_covering(
+    session: Session, product: Product, batch: Batch | None = None, *, limit: int = 20
+) -> list[RiskWarning]:
+    """The active warnings that concern ``product`` (and ``batch`` of it): public, for its scan pages.
+
+    A warning covers them when it names that batch, names the product (any of its batches), or names a
+    prefix of the product's HS code; a warning naming other goods, or no goods at all, does not (it is
+    on the notice board). Newest first.
+    """
+    hs_code = (product.hs_code or "").replace(".", "")
+    prefixes = [hs_code[:n] for n in range(2, len(hs_code) + 1)]
+    batch_id = batch.id if batch is not None else None
+    stmt = (
+        select(RiskWarning)
+        .where(RiskWarning.withdrawn_at.is_(None))
+        .where(
+            or_(
+                and_(RiskWarning.batch_id.is_not(None), RiskWarning.batch_id == batch_id),
+                and_(RiskWarning.batch_id.is_(None), RiskWarning.product_id == product.id),
+                and_(
+                    RiskWarning.batch_id.is_(None),
+                    RiskWarning.product_id.is_(None),
+                    RiskWarning.hs_prefix.in_(prefixes),
+                ),
+            )
+        )
         .order_by(RiskWarning.published_at.desc(), RiskWarning.id.desc())
     )
     return list(session.scalars(stmt.limit(limit)))

@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["lang_url"] = lang_url
     app.jinja_env.globals["batch_status_text"] = reasons.batch_status_text
+    from suyuan.web import display
+
+    display.register(app)  # Beijing time, country names, bilingual texts on every page
     csrf.init_app(app)
     security_headers.install(app, settings)  # one public origin, proxies, headers on every response
     _register_blueprints(app)
@@ -62,23 +65,21 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
 
 
 def _register_blueprints(app: Flask) -> None:
-    from suyuan.web import api, api_labels, api_scan, api_zone, auth, consumer, errors, merchant, regulator
-
-    del api_labels, api_scan, api_zone  # imported for their routes on api.bp
-    from suyuan.web import api_complaints, complaint_pages
-
-    del api_complaints  # imported for its routes on api.bp
-    from suyuan.web import api_recalls, recall_pages
-
-    del api_recalls  # imported for its routes on api.bp
-    from suyuan.web import api_trace, trace_pages
-
-    del api_trace  # imported for its routes on api.bp
+    from suyuan.web import (
+        api,
+        auth,
+        complaint_pages,
+        consumer,
+        errors,
+        merchant,
+        navigation,
+        recall_pages,
+        regulator,
+        trace_pages,
+    )
 
     errors.register(app)
     errors.register_throttled(app)
-    from suyuan.web import navigation
-
     navigation.register(app)  # the top bar's menu, for every template
     app.register_blueprint(consumer.bp)
     app.register_blueprint(auth.bp)
@@ -87,8 +88,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaint_pages.bp)
     app.register_blueprint(recall_pages.bp)
     app.register_blueprint(trace_pages.bp)
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
+    from suyuan.web import office_actions, office_checks, office_credit, office_filings, office_zone
+
+    for office_page in (office_actions, office_checks, office_credit, office_filings, office_zone):
+        app.register_blueprint(office_page.bp)  # the officer's desk: decisions with a confirmation step
+    from suyuan.web import account_pages
+
+    app.register_blueprint(account_pages.bp)
+    from suyuan.web import desk, desk_batches, desk_entries, desk_exits, desk_labels, desk_products
+
+    del desk_batches, desk_entries, desk_exits, desk_labels, desk_products  # their routes are on desk.bp
+    app.register_blueprint(desk.bp)  # the merchant's form pages (products, batches, zone, proof)
+    app.register_blueprint(api.bp)  # with its parts, nested (api.<part>.<view>)
+    for blueprint in (api.bp, *api.PARTS):  # Flask-WTF exempts a blueprint, not its children
+        csrf.exempt(blueprint)
 
 
 def runtime() -> Runtime:

@@ -10,6 +10,8 @@ An API view guarded by :func:`api_auth`, :func:`api_role` or :func:`api_visible`
 work with its authentication and visibility check (:meth:`suyuan.runtime.Runtime.transaction` joins
 nested units), so a call reads and writes through one transaction on one connection.
 
+A bearer token of scope ``read`` is refused (403 ``read_only_token``) on any state-changing method.
+
 Sign-in is throttled per account and per client address (keyed hashes; :mod:`suyuan.web.throttling`):
 failed attempts count, successful ones are taken back, and over the limit the form answers 429.
 """
@@ -33,7 +35,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from suyuan.trace import accounts
+from suyuan.trace import accounts, onboarding
 from suyuan.trace.actors import ANONYMOUS, Actor
 from suyuan.trace.errors import PermissionDenied, Throttled
 from suyuan.trace.model import Role, User
@@ -66,7 +68,8 @@ def current_actor() -> Actor:
     with runtime().transaction() as db:
         user: User | None = None
         if header.startswith("Bearer "):
-            user = accounts.authenticate_token(db, header[7:].strip())
+            writing = request.method not in SAFE_METHODS  # a read-only token may not change data: 403
+            user = accounts.authenticate_token(db, header[7:].strip(), writing=writing)
         elif session.get("user_id") and _session_may_act():
             user = _session_user(db)
         if user is not None:
@@ -204,17 +207,19 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
         with runtime().transaction() as db:
             user = accounts.authenticate_password(db, email, form.password.data or "")
             if user is not None:
-                _sign_in(user)
+                sign_in(user)
                 home = url_for("regulator.home" if user.role is Role.REGULATOR else "merchant.home")
                 target = safe_next(request.args.get("next"), home)
         if target is not None:
             throttling.forgive_attempt([key for key, _limit in attempt])  # only failures stay counted
             return redirect(target)
         error = _("Wrong e-mail or password.")
-    return render_template("login.html", form=form, error=error)
+    with runtime().transaction() as db:
+        needs_setup = not onboarding.is_initialised(db)  # a fresh instance: point to first-run setup
+    return render_template("login.html", form=form, error=error, needs_setup=needs_setup)
 
 
-def _sign_in(user: User) -> None:
+def sign_in(user: User) -> None:
     """Start a fresh session for ``user`` under its current generation (a new cookie: no fixation)."""
     session.clear()
     session.permanent = True

@@ -59,9 +59,19 @@ def photo_bytes(upload: FileStorage | None) -> bytes | None:
 
 
 def submit_complaint(
-    code: str, category: str, text: str, contact: str, upload: FileStorage | None
+    code: str,
+    category: str,
+    text: str,
+    contact: str,
+    upload: FileStorage | None,
+    *,
+    accept_malformed: bool = False,
 ) -> Complaint:
-    """File a complaint from this request; raises domain errors or ``ImageRejected``, writing nothing."""
+    """File a complaint from this request; raises domain errors or ``ImageRejected``, writing nothing.
+
+    ``accept_malformed`` takes a text that is no code as a counterfeit label (the malformed-code page's
+    form); the API keeps refusing it.
+    """
     rt = runtime()
     device = request_device()
     region = consumer.request_region()  # only from a trusted proxy, as for scans
@@ -83,4 +93,5 @@ def submit_complaint(
             device,
             region,
             limits=limits,
+            accept_malformed=accept_malformed,
         )

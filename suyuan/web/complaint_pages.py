@@ -9,6 +9,8 @@ a 4xx status. Rules live in :mod:`suyuan.trace.complaints`; filing shares
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -17,12 +19,15 @@ from werkzeug.wrappers import Response
 
 from suyuan.scanner.images import ImageRejected
 from suyuan.trace import complaints
+from suyuan.trace.complaint_queue import QueueFilter, QueueOrder, complaint_queue
 from suyuan.trace.errors import DomainError
-from suyuan.trace.model import ComplaintStatus, Role
+from suyuan.trace.model import ComplaintCategory, ComplaintStatus, Role
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.complaint_intake import submit_complaint
+from suyuan.web.desk import domain_message
 from suyuan.web.errors import status_of
+from suyuan.web.office_desk import problem
 
 bp = Blueprint("complaints", __name__)
 PAGE = 200
@@ -61,10 +66,15 @@ def _photo_message(exc: ImageRejected) -> str:
 def file_form() -> Response | tuple[str, int]:
     """File the scan page's complaint form; on success go to the status page under the new reference."""
     form = request.form
-    values = {k: form.get(k, "") for k in ("code", "category", "text", "contact")}
+    values = {k: form.get(k, "") for k in ("code", "category", "text", "contact", "malformed")}
     try:
         complaint = submit_complaint(
-            values["code"], values["category"], values["text"], values["contact"], request.files.get("photo")
+            values["code"],
+            values["category"],
+            values["text"],
+            values["contact"],
+            request.files.get("photo"),
+            accept_malformed=values["malformed"] == "1",  # sent by the malformed-code page's form
         )
     except DomainError as exc:
         return _form_again(values, _input_message(exc), status_of(exc))
@@ -75,7 +85,11 @@ def file_form() -> Response | tuple[str, int]:
 
 def _form_again(values: dict[str, str], message: str, status: int) -> tuple[str, int]:
     return render_template(
-        "complaints/new.html", code_url=values["code"], complaint_values=values, complaint_error=message
+        "complaints/new.html",
+        code_url=values["code"],
+        complaint_values=values,
+        complaint_error=message,
+        malformed_code=values.get("malformed") == "1",
     ), status
 
 
@@ -107,32 +121,62 @@ def status(reference: str) -> tuple[str, int] | str:
 
 @bp.get("/merchant/complaints")
 @login_required(Role.MERCHANT)
-def merchant_list() -> str:
+def merchant_list() -> str | tuple[str, int]:
     """The merchant's complaints, newest first, by status."""
     return _list("merchant")
 
 
 @bp.get("/regulator/complaints")
 @login_required(Role.REGULATOR)
-def regulator_list() -> str:
+def regulator_list() -> str | tuple[str, int]:
     """The office's complaint queue: its own and those no office has yet, by status."""
     return _list("regulator")
 
 
-def _list(audience: str) -> str:
-    wanted = request.args.get("status", "")
-    wanted = wanted if wanted in {s.value for s in ComplaintStatus} else ""
+def _list(audience: str) -> str | tuple[str, int]:
+    """The queue narrowed by status, category and filing day (Beijing calendar), searched by reference,
+    GTIN, lot or product name, newest or oldest first (:mod:`suyuan.trace.complaint_queue`)."""
+    args = request.args
+    wanted = QueueFilter(
+        status=_known(args.get("status", ""), ComplaintStatus),
+        category=_known(args.get("category", ""), ComplaintCategory),
+        since=_day(args.get("since", "")),
+        until=_day(args.get("until", "")),
+        search=args.get("q", ""),
+        order=_known(args.get("order", ""), QueueOrder) or QueueOrder.NEWEST,
+    )
+    error, rows, photos = None, [], {}
     with runtime().transaction() as db:
-        rows = complaints.list_complaints(db, current_actor(), status=wanted or None, limit=PAGE)
+        try:
+            rows = complaint_queue(db, current_actor(), wanted, limit=PAGE)
+        except DomainError as exc:
+            error = problem(exc)
         photos = complaints.photos_of(db, [c.id for c in rows])
-        return render_template(
+        page = render_template(
             "complaints/list.html",
             rows=rows,
             photos=photos,
             audience=audience,
-            wanted=wanted,
+            wanted=wanted.status,
+            filters=wanted,
+            error=error,
             statuses=list(ComplaintStatus),
+            categories=list(ComplaintCategory),
         )
+    return (page, 400) if error else page
+
+
+def _known(value: str, kind: type[StrEnum]) -> str:
+    """A filter value the queue knows, else no filter (a stale bookmark still shows the queue)."""
+    return value if value in {member.value for member in kind} else ""
+
+
+def _day(value: str) -> date | None:
+    """A ``YYYY-MM-DD`` day from a date field; anything else does not narrow."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @bp.get("/merchant/complaints/<int:complaint_id>")
@@ -187,7 +231,11 @@ def merchant_answer(complaint_id: int) -> Any:
         if status_of(exc) == 404:
             raise
         return _detail(
-            "merchant", complaint_id, error=exc.message, http_status=status_of(exc), form={"text": text}
+            "merchant",
+            complaint_id,
+            error=domain_message(exc),  # the merchant's desk words: zh-CN, the domain's on English pages
+            http_status=status_of(exc),
+            form={"text": text},
         )
     return redirect(url_for("complaints.merchant_detail", complaint_id=complaint_id), code=303)
 

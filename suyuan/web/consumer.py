@@ -13,23 +13,32 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response as BaseResponse
 
-from suyuan.trace import audit_checkpoints, keys, revocations, scanning
+from suyuan.trace import audit_checkpoints, keys, revocations, risk_warnings, scanning
 from suyuan.trace.audit_checkpoints import CHECKPOINT_TYPE
 from suyuan.trace.codes import MAX_URL_LENGTH, MalformedCode, ParsedCode, identity_path, parse_code
 from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.issuance import get_issuance
 from suyuan.trace.keys import KeyUnavailable
-from suyuan.trace.model import AdmissionStatus, Batch, Product
+from suyuan.trace.model import AdmissionStatus, Batch, Product, RecallKind
 from suyuan.trace.recall_status import current_recall
 from suyuan.trace.scanning import CodeCheck
-from suyuan.trace.verdicts import Verdict
+from suyuan.trace.verdicts import Reason, Verdict
 from suyuan.web import runtime
-from suyuan.web.reasons import REASON_TEXTS, VERDICT_ADVICE, VERDICT_TITLES
+from suyuan.web.desk_words import DOCUMENT_KIND
+from suyuan.web.reasons import (
+    REASON_TEXTS,
+    STOP_SALE_ADVICE,
+    STOP_SALE_TITLE,
+    VERDICT_ADVICE,
+    VERDICT_TITLES,
+    malformed_text,
+)
 from suyuan.web.recall_json import verdict_recall_json
 from suyuan.web.serialize import batch_json, product_json, supplier_json
 
@@ -180,16 +189,22 @@ def _requested_url() -> str:
 
 
 def _malformed(reason: str, message: str) -> tuple[Any, int]:
+    """A text that is no code: the counterfeit page, saying why in the reader's language, with the form
+    to report it (the English parser message is kept for the English page)."""
     if _wanted() == "html":
         return render_template(
             "scan.html",
             check=None,
             verdict=Verdict.COUNTERFEIT,
+            title=VERDICT_TITLES[Verdict.COUNTERFEIT],
+            advice=VERDICT_ADVICE[Verdict.COUNTERFEIT],
             reasons=[],
-            malformed=message,
-            titles=VERDICT_TITLES,
-            advice=VERDICT_ADVICE,
+            malformed=malformed_text(reason),
+            malformed_detail=message,
             reason_texts=REASON_TEXTS,
+            code_url=_requested_url()[:MAX_URL_LENGTH],
+            malformed_code=True,
+            warnings=[],
         ), 400
     return jsonify(
         {
@@ -282,24 +297,36 @@ def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
         if wanted == "json":
             response = jsonify(document)
         else:
+            title, advice = _verdict_words(check)
             response = make_response(
                 render_template(
                     "scan.html",
                     check=check,
                     verdict=check.verdict,
+                    title=title,
+                    advice=advice,
                     reasons=check.reasons,
                     doc=document,
-                    titles=VERDICT_TITLES,
-                    advice=VERDICT_ADVICE,
                     reason_texts=REASON_TEXTS,
                     code_url=url,
                     malformed=None,
+                    warnings=risk_warnings.warnings_for_code(db, check.code.gtin, check.code.lot),
                 )
             )
     response.headers["Link"] = f'<{_linkset_url(url)}>; rel="linkset"; type="{LINKSET}"'
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Accept")
     return response
+
+
+def _verdict_words(check: CodeCheck) -> tuple[LazyString, LazyString]:
+    """The headline and advice of a verdict: a stop-sale answers ``recalled`` but is headlined as such."""
+    stopped = Reason.BATCH_STOP_SALE in check.reasons or (
+        check.recall is not None and check.recall.kind is RecallKind.STOP_SALE
+    )
+    if check.verdict is Verdict.RECALLED and stopped:
+        return STOP_SALE_TITLE, STOP_SALE_ADVICE
+    return VERDICT_TITLES[check.verdict], VERDICT_ADVICE[check.verdict]
 
 
 def verdict_document(check: CodeCheck) -> dict[str, Any]:
@@ -411,7 +438,10 @@ def _product_page(gtin: str) -> tuple[Any, int] | str | Response:
             raise NotFound(f"no admitted product has GTIN {gtin}")
         if _wanted() != "html":
             return jsonify({"gtin": gtin, "products": [product_json(p, public=True) for p in products]})
-        return render_template("product.html", products=products, gtin=gtin)
+        warnings = [w for p in products[:1] for w in risk_warnings.warnings_covering(db, p)]
+        return render_template(
+            "product.html", products=products, gtin=gtin, warnings=warnings, document_kind=DOCUMENT_KIND
+        )
 
 
 def _batch_page(gtin: str, lot: str) -> tuple[Any, int] | str | Response:
@@ -429,7 +459,10 @@ def _batch_page(gtin: str, lot: str) -> tuple[Any, int] | str | Response:
                     "recall": verdict_recall_json(recall) if recall is not None else None,
                 }
             )
-        return render_template("batch.html", batch=batch, product=batch.product, recall=recall)
+        warnings = risk_warnings.warnings_covering(db, batch.product, batch)
+        return render_template(
+            "batch.html", batch=batch, product=batch.product, recall=recall, warnings=warnings
+        )
 
 
 @bp.post("/01/<path:rest>/claim")

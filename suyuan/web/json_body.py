@@ -1,8 +1,9 @@
 """Reading a JSON request body that may be hostile: bounded in bytes and depth before it is parsed.
 
-Why a module of its own: every JSON route takes its body through :func:`suyuan.web.api.body`, and these
-bounds must hold for all of them alike (one mechanism, not a check per route). Anyone may send a body to
-the anonymous routes (complaints), so the cost of refusing one must not grow with what the sender chose:
+Why a module of its own: every JSON route takes its body through :func:`suyuan.web.api.common.parse`
+(which then hands it to the body's model), and these bounds must hold for all of them alike (one
+mechanism, not a check per route). Anyone may send a body to the anonymous routes (complaints), so the
+cost of refusing one must not grow with what the sender chose:
 
 - **size**: at most :data:`MAX_JSON_BYTES` (64 KiB), or :data:`BULK_JSON_BYTES` (1 MiB) for the routes that
   take lists of lines or codes; checked from ``Content-Length`` before reading, and for a chunked body

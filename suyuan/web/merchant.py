@@ -15,7 +15,7 @@ from suyuan.trace import batches, issuance, recalls, registry, stats
 from suyuan.trace.errors import DomainError
 from suyuan.trace.model import Batch, Role
 from suyuan.trace.zone import credit, entry, exits, ledger, spot_checks
-from suyuan.web import dashboard, runtime
+from suyuan.web import dashboard, desk_todo, runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.converters import query_int
 
@@ -37,13 +37,15 @@ def home() -> str:
         scans = stats.scan_stats(db, actor, days=days, batch_id=batch_id)
         issued = stats.issued_by_batch(db, actor)
         mine = batches.list_batches(db, actor)
+        counts = stats.dashboard_counts(db, actor)
         return render_template(
             "merchant/home.html",
+            todo=desk_todo.todo(db, actor, counts),
             products=registry.list_products(db, actor),
             batches=[(b, issued.get(b.id, 0)) for b in mine],
             batch_choices=mine,
             scope=_("all your batches"),
-            counts=stats.dashboard_counts(db, actor),
+            counts=counts,
             **dashboard.template_context(scans, batch_id),
         )
 

@@ -30,17 +30,24 @@ class NavLink:
 
 MERCHANT = (
     ("dashboard", _l("Dashboard"), "/merchant/"),
+    ("products", _l("Product filings"), "/merchant/products"),
     ("labels", _l("Labels"), "/merchant/labels"),
     ("zone", _l("Bonded zone"), "/merchant/zone"),
     ("complaints", _l("Complaints"), "/merchant/complaints"),
     ("recalls", _l("Recalls"), "/merchant/recalls"),
+    ("users", _l("Users"), "/account/users"),
+    ("account", _l("My account"), "/account"),
 )
 REGULATOR = (
     ("console", _l("Console"), "/regulator/"),
     ("complaints", _l("Complaints"), "/regulator/complaints"),
     ("zone", _l("Bonded zone"), "/regulator/zone"),
+    ("filings", _l("Product filings"), "/regulator/filings"),
+    ("spot_checks", _l("Spot checks"), "/regulator/spot-checks"),
     ("recalls", _l("Recalls"), "/regulator/recalls"),
     ("warnings", _l("Risk warnings"), "/regulator/warnings"),
+    ("users", _l("Users"), "/account/users"),
+    ("account", _l("My account"), "/account"),
 )
 PUBLIC = (
     ("notices", _l("Recalls and warnings"), "/notices"),

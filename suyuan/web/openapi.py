@@ -4,88 +4,109 @@ The document states what the server accepts, not only the shape: the bounds of i
 length of texts, which texts must not be blank, enumerations and the rules that tie one field to another
 (``if``/``then``). A schemathesis run (tests/web/test_api_fuzz.py) holds server and document to it: a
 request the document calls valid is never refused as malformed (400), one it calls invalid never accepted.
+
+Request bodies are not written here: each is the JSON Schema of the pydantic model that parses it
+(:mod:`suyuan.web.bodies`, :data:`REQUEST_BODIES`), so the document says what the parser reads. Written
+here by hand: paths, query and path parameters, the multipart upload of ``/scan-image`` and the responses.
 """
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from suyuan.labels.templates import TEMPLATES
 from suyuan.trace.bounds import MAX_INT
 from suyuan.trace.model import ComplaintCategory, ComplaintStatus
+from suyuan.web.bodies import batches, complaints, recalls, registry, zone
+from suyuan.web.bodies.common import Body
 
 ERROR = {"$ref": "#/components/responses/Error"}
 # Ids are 32-bit integers on PostgreSQL; a larger one in a path names nothing (404), in a body it is a 400.
 ID: dict[str, Any] = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_INT}
-# Stored text holds no control character but tab and newline (suyuan.trace.fields.text); a text that
-# must be filled in has a character other than white space (the server strips it before checking).
-_PLAIN = "[^\\u0000-\\u0008\\u000b-\\u001f]"
-_VISIBLE = "[^\\s\\u0000-\\u001f\\u0085]"
-PLAIN_TEXT = f"^{_PLAIN}*$"
-FILLED_TEXT = f"^{_PLAIN}*{_VISIBLE}{_PLAIN}*$"
-ONE_LINE = "^[^\\u0000-\\u001f]*$"
-
-
-# A lot (GS1 AI 10): 1-20 characters of GS1 character set 82.
-LOT = {"type": "string", "pattern": "^[!\"%&'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$"}
-
-
-# Complaint texts drop control characters instead of refusing them, then count: what a schema can say is
-# the raw bound the server checks first (twice the limit plus 100), the rest is in the description.
-COMPLAINT_TEXT = {
-    "type": "string",
-    "minLength": 5,
-    "maxLength": 4100,
-    "description": "5-2000 characters once control characters and outer spaces are removed",
-}
-
-
 # A serial in a query (first, last): serials of a batch count from 1.
 SERIAL = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_INT}
+SCHEMAS = "#/components/schemas/"
+
+REQUEST_BODIES: tuple[type[Body], ...] = (
+    registry.EnterpriseFiling,
+    registry.ProductFiling,
+    registry.Document,
+    registry.AdmissionDecision,
+    registry.NegativeRule,
+    batches.BatchRegistration,
+    batches.BatchAmendment,
+    batches.CodeRequest,
+    zone.EntryDeclaration,
+    zone.Quarantine,
+    zone.Report,
+    zone.Review,
+    zone.Disposal,
+    zone.SpotCheckRequest,
+    zone.Draw,
+    zone.Sample,
+    zone.LabResult,
+    zone.ExitDeclaration,
+    zone.Rectification,
+    zone.Return,
+    zone.CreditEvent,
+    complaints.ComplaintFiling,
+    complaints.ComplaintAnswer,
+    complaints.ComplaintStatusChange,
+    recalls.RecallOpening,
+    recalls.Note,
+    recalls.Destruction,
+    recalls.RecallReturn,
+    recalls.RiskWarning,
+    recalls.Withdrawal,
+)
+"""Every JSON request body of the API, by the model its view parses it with."""
 
 
-# A negative-list keyword: 2-100 characters once outer spaces are stripped.
-KEYWORD = "^\\s*[^\\s\\u0085][\\s\\S]{0,98}[^\\s\\u0085]\\s*$"
+class BodySchema(GenerateJsonSchema):
+    """A request body's schema as this document writes schemas: without titles (the component is named)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        generated = super().model_schema(schema)
+        generated.pop("title", None)
+        return generated
 
 
-def string(max_length: int, *, filled: bool = False) -> dict[str, Any]:
-    """A text of at most ``max_length`` characters; ``filled``: not blank (the server's ``required``)."""
-    return {"type": "string", "maxLength": max_length, "pattern": FILLED_TEXT if filled else PLAIN_TEXT}
+def request_schemas() -> dict[str, Any]:
+    """The schemas of :data:`REQUEST_BODIES` and the models they nest, by model name."""
+    return copy.deepcopy(_request_schemas())  # generated once; each document gets its own copy
 
 
-def rule(field: str, values: list[Any], then: dict[str, Any]) -> dict[str, Any]:
-    """``if field is one of values then ...``: a rule between fields, as JSON Schema 2020-12 says it."""
-    return {"if": {"required": [field], "properties": {field: {"enum": values}}}, "then": then}
-
-
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` or ``null``: the server reads a null optional field as left out."""
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def body_object(required: list[str], props: dict[str, Any], *, null_ok: set[str]) -> dict[str, Any]:
-    """A closed request object; the optional fields in ``null_ok`` may also be ``null`` (read as absent)."""
-    properties = {
-        name: nullable(schema) if name in null_ok and name not in required else schema
-        for name, schema in props.items()
+@cache
+def _request_schemas() -> dict[str, Any]:
+    _, generated = models_json_schema(
+        [(model, "validation") for model in REQUEST_BODIES],
+        ref_template=SCHEMAS + "{model}",
+        schema_generator=BodySchema,
+    )
+    schemas: dict[str, Any] = generated["$defs"]
+    form = copy.deepcopy(schemas[complaints.ComplaintFiling.__name__])
+    del form["additionalProperties"]  # a form's other parts are ignored
+    form["properties"]["photo"] = {
+        "type": "string",
+        "format": "binary",
+        "description": "optional; at most 10 MB and 40 megapixels; stored re-encoded as JPEG",
     }
-    return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
-
-
-def nonblank() -> dict[str, Any]:
-    """A text checked only for not being blank (no length or character rule of its own)."""
-    return {"type": "string", "pattern": "[^\\s\\u0085]"}
-
-
-def filled(name: str, max_length: int) -> dict[str, Any]:
-    """``then`` part: ``name`` is present and not blank."""
-    return {"required": [name], "properties": {name: string(max_length, filled=True)}}
+    return schemas | {"ComplaintFilingForm": form}
 
 
 def _op(
     summary: str,
     *,
-    body: str | None = None,
+    body: type[Body] | None = None,
+    body_required: bool = True,
     params: list[dict[str, Any]] | None = None,
     ok: str = "200",
     auth: bool = True,
@@ -110,8 +131,8 @@ def _op(
         op["security"] = []
     if body:
         op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+            "required": body_required,
+            "content": {"application/json": {"schema": {"$ref": SCHEMAS + body.__name__}}},
         }
     if params:
         op["parameters"] = params
@@ -153,31 +174,35 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/me": {"get": _op("Who the token belongs to")},
             "/api/v1/enterprises": {
                 "get": _op("List enterprises"),
-                "post": _op("File an enterprise (regulator)", body="EnterpriseFiling", ok="201"),
+                "post": _op("File an enterprise (regulator)", body=registry.EnterpriseFiling, ok="201"),
             },
             "/api/v1/products": {
                 "get": _op("List product filings"),
-                "post": _op("File a product (merchant)", body="ProductFiling", ok="201"),
+                "post": _op("File a product (merchant)", body=registry.ProductFiling, ok="201"),
             },
             "/api/v1/products/{product_id}": {"get": _op("One product filing", params=[product_id])},
             "/api/v1/products/{product_id}/documents": {
-                "post": _op("Attach a document", body="Document", params=[product_id], ok="201")
+                "post": _op("Attach a document", body=registry.Document, params=[product_id], ok="201")
             },
             "/api/v1/products/{product_id}/admission": {
-                "post": _op("Admit or refuse (regulator)", body="AdmissionDecision", params=[product_id])
+                "post": _op(
+                    "Admit or refuse (regulator)", body=registry.AdmissionDecision, params=[product_id]
+                )
             },
             "/api/v1/negative-list": {
                 "get": _op("The negative list"),
-                "post": _op("Add a rule (regulator)", body="NegativeRule", ok="201"),
+                "post": _op("Add a rule (regulator)", body=registry.NegativeRule, ok="201"),
             },
             "/api/v1/batches": {
                 "get": _op("List batches"),
-                "post": _op("Register a batch", body="BatchRegistration", ok="201"),
+                "post": _op("Register a batch", body=batches.BatchRegistration, ok="201"),
             },
             "/api/v1/batches/{batch_id}": {
                 "get": _op("One batch with its issuances", params=[batch_id]),
                 "patch": _op(
-                    "Amend the quantity (merchant), with a reason", body="BatchAmendment", params=[batch_id]
+                    "Amend the quantity (merchant), with a reason",
+                    body=batches.BatchAmendment,
+                    params=[batch_id],
                 ),
             },
             "/api/v1/batches/{batch_id}/release": {
@@ -186,7 +211,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/batches/{batch_id}/codes": {
                 "post": _op(
                     "Issue the next serials (merchant of the batch)",
-                    body="CodeRequest",
+                    body=batches.CodeRequest,
                     params=[batch_id],
                     ok="201",
                     ok_schema="Issuance",
@@ -301,7 +326,7 @@ def openapi_document() -> dict[str, Any]:
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 }
             },
-            "schemas": _schemas() | _zone_schemas() | _complaint_schemas() | _recall_schemas(),
+            "schemas": _schemas() | _complaint_schemas() | _recall_schemas() | request_schemas(),
         },
     }
 
@@ -350,7 +375,6 @@ def _resolver() -> dict[str, Any]:
 
 def _schemas() -> dict[str, Any]:
     text = {"type": "string"}
-    date = {"type": "string", "format": "date"}
     return {
         "Object": {"type": "object"},
         "Error": {
@@ -363,138 +387,6 @@ def _schemas() -> dict[str, Any]:
                     "properties": {"code": text, "message": text},
                 }
             },
-        },
-        "EnterpriseFiling": {
-            "type": "object",
-            "required": ["kind", "name", "uscc", "office"],
-            "properties": {
-                "kind": {"enum": ["merchant", "platform", "warehouse"]},
-                "name": string(200, filled=True),
-                "name_en": nullable(string(200)),
-                "uscc": {
-                    "type": "string",
-                    "pattern": "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
-                    "description": "GB 32100, check characters included",
-                },
-                "office": {"type": "string", "maxLength": 32, "description": "the office code, e.g. SZ-QH"},
-                "address": nullable(string(500)),
-                "commitment_signed": nullable(
-                    {"const": True, "description": "filing needs the signed commitment"}
-                ),
-            },
-        },
-        "Document": {
-            "type": "object",
-            "required": ["kind"],
-            "properties": {
-                "kind": {
-                    "enum": [
-                        "ccc_certificate",
-                        "ccc_exemption",
-                        "food_producer_registration",
-                        "special_article_approval",
-                        "free_sale_certificate",
-                        "certificate_of_origin",
-                        "test_report",
-                        "third_party_test_report",
-                    ]
-                },
-                "number": nullable(string(100)),
-                "issuer": nullable(string(200)),
-                "issued_on": nullable(date),
-                "valid_until": nullable(date),
-                "sha256": nullable({"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}),
-            },
-        },
-        "ProductFiling": {
-            "type": "object",
-            "required": [
-                "gtin",
-                "name",
-                "hs_code",
-                "category",
-                "manufacturer",
-                "origin_country",
-                "supplier_name",
-                "supplier_country",
-            ],
-            "properties": {
-                "enterprise_id": ID,
-                "gtin": {"type": "string", "pattern": "^([0-9]{8}|[0-9]{12,14})$"},
-                "name": string(200, filled=True),
-                "name_en": string(200),
-                "brand": string(100),
-                "spec_model": string(100),
-                "hs_code": {"type": "string", "pattern": "^[0-9.]{6,13}$"},
-                "category": {
-                    "enum": ["food", "cosmetic", "appliance", "toy", "textile", "biologic", "general"]
-                },
-                "condition": {"enum": ["new", "used"]},
-                "manufacturer": string(200, filled=True),
-                "origin_country": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
-                "supplier_name": string(200, filled=True),
-                "supplier_country": {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
-                "main_ingredients": string(4000),
-                "performance_indicators": string(4000),
-                "standards": string(4000),
-                "in_ccc_catalogue": {"type": "boolean"},
-                "in_food_registration_catalogue": {"type": "boolean"},
-                "documents": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "items": {"$ref": "#/components/schemas/Document"},
-                },
-            },
-        },
-        "AdmissionDecision": {
-            "type": "object",
-            "required": ["admit"],
-            "properties": {
-                "admit": {"type": "boolean"},
-                "risk_class": nullable({"enum": [2, 3]}),
-                "disclosure": nullable(string(2000)),
-                "reason": nullable(string(2000)),
-            },
-            **rule("admit", [False], filled("reason", 2000)),
-        },
-        "NegativeRule": {
-            "type": "object",
-            "required": ["category", "kind", "value", "reason"],
-            "properties": {
-                "category": {"enum": ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"]},
-                "kind": {"enum": ["hs_prefix", "keyword", "condition"]},
-                "value": {"type": "string"},
-                "reason": nonblank(),
-            },
-            "allOf": [
-                rule("kind", ["hs_prefix"], {"properties": {"value": {"pattern": "^\\s*[0-9]{2,10}\\s*$"}}}),
-                rule("kind", ["condition"], {"properties": {"value": {"enum": ["used"]}}}),
-                rule("kind", ["keyword"], {"properties": {"value": {"pattern": KEYWORD}}}),
-            ],
-        },
-        "BatchRegistration": {
-            "type": "object",
-            "required": ["product_id", "lot", "quantity"],
-            "properties": {
-                "product_id": ID,
-                "lot": LOT,
-                "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
-                "production_date": nullable(date),
-                "expiry_date": nullable(date),
-            },
-        },
-        "BatchAmendment": {
-            "type": "object",
-            "required": ["quantity", "reason"],
-            "properties": {
-                "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
-                "reason": nonblank(),
-            },
-        },
-        "CodeRequest": {
-            "type": "object",
-            "required": ["count"],
-            "properties": {"count": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
         },
         "Issuance": {
             "type": "object",
@@ -569,7 +461,7 @@ def _zone_paths() -> dict[str, Any]:
     exit_op = _op(
         "Declare an order's exit: 201 written off; 422 exit_check_failed with the stored declaration "
         "and its findings, awaiting rectification",
-        body="ExitDeclaration",
+        body=zone.ExitDeclaration,
         ok="201",
     )
     return {
@@ -578,7 +470,7 @@ def _zone_paths() -> dict[str, Any]:
             "post": _op(
                 "Declare a consignment (merchant): lines matching admitted filings become batches "
                 "on the ledger, refused lines say why",
-                body="EntryDeclaration",
+                body=zone.EntryDeclaration,
                 ok="201",
             ),
         },
@@ -587,18 +479,18 @@ def _zone_paths() -> dict[str, Any]:
         },
         "/api/v1/entry-declarations/{declaration_id}/quarantine": {
             "post": _op(
-                "Record the quarantine result (regulator)", body="Quarantine", params=[declaration_id]
+                "Record the quarantine result (regulator)", body=zone.Quarantine, params=[declaration_id]
             )
         },
         "/api/v1/batches/{batch_id}/reports": {
             "get": _op("A batch's test reports and conformity declarations", params=[batch_id]),
             "post": _op(
-                "Submit a report (merchant of the batch)", body="Report", params=[batch_id], ok="201"
+                "Submit a report (merchant of the batch)", body=zone.Report, params=[batch_id], ok="201"
             ),
         },
         "/api/v1/reports/{report_id}/review": {
             "post": _op(
-                "Accept or reject a report (regulator)", body="Review", params=[_path_id("report_id")]
+                "Accept or reject a report (regulator)", body=zone.Review, params=[_path_id("report_id")]
             )
         },
         "/api/v1/batches/{batch_id}/ledger": {
@@ -614,38 +506,33 @@ def _zone_paths() -> dict[str, Any]:
         "/api/v1/batches/{batch_id}/disposals": {
             "post": _op(
                 "Supervised destruction or return shipment of units in the zone (regulator)",
-                body="Disposal",
+                body=zone.Disposal,
                 params=[batch_id],
                 ok="201",
             )
         },
         "/api/v1/spot-checks": {
             "get": _op("Spot checks (merchants: results of their own goods only)"),
-            "post": _op("Plan a spot check of a batch (regulator)", body="SpotCheckRequest", ok="201"),
+            "post": _op("Plan a spot check of a batch (regulator)", body=zone.SpotCheckRequest, ok="201"),
         },
         "/api/v1/spot-checks/draw": {
             "post": _op(
                 "Draw risk-based spot checks with an optional seed (regulator); the body may be left out",
-                body="Draw",
+                body=zone.Draw,
+                body_required=False,
                 ok="201",
             )
-            | {
-                "requestBody": {
-                    "required": False,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Draw"}}},
-                }
-            }
         },
         "/api/v1/spot-checks/{spot_check_id}": {"get": _op("One spot check", params=[spot_check_id])},
         "/api/v1/spot-checks/{spot_check_id}/sample": {
             "post": _op(
-                "Record the sample, online or offline (regulator)", body="Sample", params=[spot_check_id]
+                "Record the sample, online or offline (regulator)", body=zone.Sample, params=[spot_check_id]
             )
         },
         "/api/v1/spot-checks/{spot_check_id}/result": {
             "post": _op(
                 "Record the lab result; a failure blocks exit and recalls sold units (regulator)",
-                body="LabResult",
+                body=zone.LabResult,
                 params=[spot_check_id],
             )
         },
@@ -662,13 +549,16 @@ def _zone_paths() -> dict[str, Any]:
         "/api/v1/exit-declarations/{declaration_id}/recheck": {
             "post": _op(
                 "Rectify and re-check a declaration (200 written off, 422 still failing)",
-                body="Rectification",
+                body=zone.Rectification,
                 params=[declaration_id],
             )
         },
         "/api/v1/exit-declarations/{declaration_id}/returns": {
             "post": _op(
-                "Units of the order come back into the zone", body="Return", params=[declaration_id], ok="201"
+                "Units of the order come back into the zone",
+                body=zone.Return,
+                params=[declaration_id],
+                ok="201",
             )
         },
         "/api/v1/anomalies": {"get": _op("Disguised-B2B order alerts (regulator)")},
@@ -677,153 +567,9 @@ def _zone_paths() -> dict[str, Any]:
         },
         "/api/v1/enterprises/{enterprise_id}/credit-events": {
             "post": _op(
-                "Record a credit event (regulator)", body="CreditEvent", params=[enterprise_id], ok="201"
+                "Record a credit event (regulator)", body=zone.CreditEvent, params=[enterprise_id], ok="201"
             )
         },
-    }
-
-
-def _zone_schemas() -> dict[str, Any]:
-    text = {"type": "string"}
-    date = {"type": "string", "format": "date"}
-    amount = {"type": ["string", "number"], "description": 'RMB, at most 2 decimals, e.g. "199.00"'}
-    sha = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
-
-    def obj(required: list[str], **props: Any) -> dict[str, Any]:
-        # optional texts and choices are read with a default when null; numbers, flags and lists are not
-        texts = {
-            n for n, p in props.items() if p.get("type") not in ("integer", "boolean", "array", "object")
-        }
-        return body_object(required, props, null_ok=texts)
-
-    entry_line = obj(
-        ["gtin", "lot", "quantity", "supplier_name", "supplier_country"],
-        gtin={"type": "string", "pattern": "^[0-9]{8,14}$"},
-        lot=LOT,
-        quantity={"type": "integer", "minimum": 1, "maximum": 10_000_000},
-        supplier_name=string(200, filled=True),
-        supplier_country=text,
-        production_date=date,
-        expiry_date=date,
-    )
-    exit_line = obj(
-        ["batch_id", "quantity", "unit_price", "codes"],
-        batch_id=ID,
-        quantity={"type": "integer", "minimum": 1, "maximum": 200},
-        unit_price=amount,
-        codes={"type": "array", "maxItems": 200, "items": {"type": "string", "description": "code URL"}},
-    )
-    lines = {"type": "array", "minItems": 1, "maxItems": 20, "items": exit_line}
-    return {
-        "EntryDeclaration": obj(
-            ["reference", "lines"],
-            enterprise_id=ID,
-            reference=string(64, filled=True),
-            transport_doc=string(100),
-            lines={"type": "array", "minItems": 1, "maxItems": 200, "items": entry_line},
-        ),
-        "Quarantine": obj(
-            ["outcome"],
-            outcome={"enum": ["passed", "treated", "failed"]},
-            scope={"enum": ["goods", "container", "wood_packaging"]},
-            treatment=string(200),
-            note=string(4000),
-        )
-        | {
-            "allOf": [
-                rule("outcome", ["treated"], filled("treatment", 200)),
-                rule("outcome", ["failed"], filled("note", 4000)),
-            ]
-        },
-        "Report": obj(
-            ["kind", "issuer", "issued_on", "sha256"],
-            kind={
-                "enum": [
-                    "foreign_test_report",
-                    "conformity_declaration",
-                    "domestic_test_report",
-                    "self_test_report",
-                ]
-            },
-            issuer=string(200, filled=True),
-            number=string(100),
-            issued_on=date,
-            valid_until=date,
-            sha256=sha,
-        ),
-        "Review": obj(["accept"], accept={"type": "boolean"}, note=string(4000))
-        | rule("accept", [False], filled("note", 4000)),
-        "Disposal": obj(
-            ["kind", "quantity", "reason"],
-            kind={"enum": ["destruction", "return_shipment"]},
-            quantity={"type": "integer", "minimum": 1, "maximum": MAX_INT},
-            reason=string(2000, filled=True),
-        ),
-        "SpotCheckRequest": obj(["batch_id"], batch_id=ID, note=string(2000)),
-        "Draw": obj([], seed=string(64)),
-        "Sample": obj(
-            ["channel"],
-            channel={"enum": ["online", "offline"]},
-            quantity={"type": "integer", "minimum": 1, "maximum": 100},
-            order_ref=string(64),
-        )
-        | rule("channel", ["online"], filled("order_ref", 64)),
-        "LabResult": obj(
-            ["passed", "lab", "report_sha256"],
-            passed={"type": "boolean"},
-            lab=string(200, filled=True),
-            report_sha256=sha,
-            failed_items={"type": "array", "maxItems": 50, "items": string(200, filled=True)},
-            note=string(4000),
-        )
-        | {
-            "allOf": [
-                rule("passed", [True], {"properties": {"failed_items": {"maxItems": 0}}}),
-                rule(
-                    "passed",
-                    [False],
-                    {"required": ["failed_items"], "properties": {"failed_items": {"minItems": 1}}},
-                ),
-            ]
-        },
-        "ExitDeclaration": obj(
-            ["order_no", "payment_ref", "waybill_no", "payment_amount", "buyer", "lines"],
-            order_no=string(64, filled=True),
-            payment_ref=string(64, filled=True),
-            waybill_no=string(64, filled=True),
-            payment_amount=amount,
-            platform=string(200),
-            buyer=obj(
-                ["id_number", "name"],
-                id_number={
-                    "type": "string",
-                    "description": "resident ID number (GB 11643); stored only as a keyed hash",
-                },
-                name={"type": "string", "description": "stored masked"},
-                address={"type": "string", "description": "stored only as a keyed hash"},
-            ),
-            lines=lines,
-        ),
-        "Rectification": obj(["lines"], lines=lines, payment_amount=amount),
-        "Return": obj(
-            ["codes", "reason"],
-            codes={"type": "array", "minItems": 1, "maxItems": 200, "items": text},
-            reason=string(2000, filled=True),
-        ),
-        "CreditEvent": obj(
-            ["kind", "note"],
-            kind={
-                "enum": [
-                    "spot_check_failed",
-                    "recall_ordered",
-                    "recall_voluntary",
-                    "complaint_upheld",
-                    "violation",
-                ]
-            },
-            note=string(2000, filled=True),
-            source=string(64),
-        ),
     }
 
 
@@ -886,7 +632,7 @@ def _complaint_paths() -> dict[str, Any]:
         "/api/v1/complaints/{complaint_id}/answer": {
             "post": _op(
                 "Answer the consumer (merchant of the batch); status becomes answered",
-                body="ComplaintAnswer",
+                body=complaints.ComplaintAnswer,
                 params=[complaint_id],
                 ok_schema="Complaint",
             )
@@ -894,7 +640,7 @@ def _complaint_paths() -> dict[str, Any]:
         "/api/v1/complaints/{complaint_id}/status": {
             "post": _op(
                 "Move the complaint on (office of the remit), or add a note when status is omitted",
-                body="ComplaintStatusChange",
+                body=complaints.ComplaintStatusChange,
                 params=[complaint_id],
                 ok_schema="Complaint",
             )
@@ -912,16 +658,6 @@ def _complaint_schemas() -> dict[str, Any]:
     }
     category = {"enum": [c.value for c in ComplaintCategory]}
     status = {"enum": [s.value for s in ComplaintStatus]}
-    filing_props = {
-        "code": nonblank() | {"maxLength": 512, "description": "the scanned code URL"},
-        "category": category,
-        "text": COMPLAINT_TEXT,
-        "contact": {
-            "type": ["string", "null"],
-            "maxLength": 500,
-            "description": "one line of at most 200 characters once control characters are removed",
-        },
-    }
     event = {
         "type": "object",
         "properties": {
@@ -934,24 +670,6 @@ def _complaint_schemas() -> dict[str, Any]:
         },
     }
     return {
-        "ComplaintFiling": {
-            "type": "object",
-            "required": ["code", "category", "text"],
-            "additionalProperties": False,
-            "properties": filing_props,
-        },
-        "ComplaintFilingForm": {
-            "type": "object",
-            "required": ["code", "category", "text"],
-            "properties": filing_props
-            | {
-                "photo": {
-                    "type": "string",
-                    "format": "binary",
-                    "description": "optional; at most 10 MB and 40 megapixels; stored re-encoded as JPEG",
-                }
-            },
-        },
         "ComplaintFiled": {
             "type": "object",
             "required": ["id", "reference", "status", "category", "verdict", "status_url"],
@@ -999,30 +717,6 @@ def _complaint_schemas() -> dict[str, Any]:
                 "events": {"type": "array", "items": event},
             },
         },
-        "ComplaintAnswer": {
-            "type": "object",
-            "required": ["text"],
-            "additionalProperties": False,
-            "properties": {"text": COMPLAINT_TEXT},
-        },
-        "ComplaintStatusChange": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "status": status,
-                "note": {
-                    "type": "string",
-                    "maxLength": 4100,
-                    "description": "at most 2000 characters once cleaned; required to uphold or dismiss",
-                },
-                "public": {"type": "boolean", "description": "show the note to the consumer (default false)"},
-            },
-            **rule(
-                "status",
-                [ComplaintStatus.UPHELD.value, ComplaintStatus.DISMISSED.value],
-                {"required": ["note"], "properties": {"note": {"pattern": f"{_VISIBLE}"}}},
-            ),
-        },
     }
 
 
@@ -1035,7 +729,7 @@ def _recall_paths() -> dict[str, Any]:
                 "Open a recall or stop-sale (regulator: ordered; the batch's merchant: voluntary); "
                 "every code of the batch scans recalled at once; 409 already_recalled when a measure "
                 "at least as strict is in force",
-                body="RecallOpening",
+                body=recalls.RecallOpening,
                 params=[batch_id],
                 ok="201",
                 ok_schema="Recall",
@@ -1045,7 +739,7 @@ def _recall_paths() -> dict[str, Any]:
             "post": _op(
                 "Units of a batch under recall or stop-sale destroyed in the zone, debited from the ledger "
                 "(office or merchant); 409 ledger_would_go_negative / not_on_ledger",
-                body="Destruction",
+                body=recalls.Destruction,
                 params=[batch_id],
                 ok="201",
             )
@@ -1061,13 +755,13 @@ def _recall_paths() -> dict[str, Any]:
         },
         "/api/v1/recalls/{recall_id}/close": {
             "post": _op(
-                "Close a recall with a note (regulator of the office)", body="Note", params=[recall_id]
+                "Close a recall with a note (regulator of the office)", body=recalls.Note, params=[recall_id]
             )
         },
         "/api/v1/recalls/{recall_id}/lift": {
             "post": _op(
                 "Lift a stop-sale (regulator of the office): the batch returns to its earlier status",
-                body="Note",
+                body=recalls.Note,
                 params=[recall_id],
             )
         },
@@ -1080,17 +774,24 @@ def _recall_paths() -> dict[str, Any]:
         "/api/v1/recalls/{recall_id}/returns": {
             "post": _op(
                 "Recalled units of an order returned by the consumer (merchant; no return window)",
-                body="RecallReturn",
+                body=recalls.RecallReturn,
                 params=[recall_id],
                 ok="201",
             )
         },
         "/api/v1/warnings": {
             "get": _op("Every office's risk warnings, withdrawn ones included (regulators, merchants)"),
-            "post": _op("Publish a risk warning to all offices (regulator)", body="RiskWarning", ok="201"),
+            "post": _op(
+                "Publish a risk warning to all offices (regulator)", body=recalls.RiskWarning, ok="201"
+            ),
         },
         "/api/v1/warnings/{warning_id}/withdraw": {
-            "post": _op("Withdraw a warning (the publishing office)", params=[warning_id])
+            "post": _op(
+                "Withdraw a warning (the publishing office); the body may be left out",
+                body=recalls.Withdrawal,
+                body_required=False,
+                params=[warning_id],
+            )
         },
         "/api/v1/public/notices": {
             "get": _op("Active risk warnings and open recalls and stop-sales, public fields only", auth=False)
@@ -1099,19 +800,7 @@ def _recall_paths() -> dict[str, Any]:
 
 
 def _recall_schemas() -> dict[str, Any]:
-    def obj(required: list[str], **props: Any) -> dict[str, Any]:
-        return body_object(required, props, null_ok=set(props))
-
-    text = string
     return {
-        "RecallOpening": obj(
-            ["kind", "reason"],
-            kind={"enum": ["recall", "stop_sale"]},
-            reason=text(2000, filled=True),
-            instructions=text(4000),
-            instructions_en=text(4000),
-            scope={"enum": ["batch", "sold_units"], "default": "batch"},
-        ),
         "Recall": {
             "type": "object",
             "properties": {
@@ -1133,30 +822,6 @@ def _recall_schemas() -> dict[str, Any]:
                 },
             },
         },
-        "Note": obj(["note"], note=text(2000, filled=True)),
-        "Destruction": obj(
-            ["quantity", "reason"],
-            quantity={"type": "integer", "minimum": 1, "maximum": 10_000_000},
-            reason=text(2000, filled=True),
-            recall_id=ID,
-        ),
-        "RecallReturn": obj(
-            ["exit_declaration_id", "codes", "reason"],
-            exit_declaration_id=ID,
-            codes={"type": "array", "items": {"type": "string", "description": "code URL"}},
-            reason=text(2000, filled=True),
-        ),
-        "RiskWarning": obj(
-            ["level", "title", "body"],
-            level={"enum": ["notice", "warning", "danger"]},
-            title=text(200, filled=True) | {"pattern": f"^[^\\u0000-\\u001f]*{_VISIBLE}[^\\u0000-\\u001f]*$"},
-            title_en={"type": "string", "maxLength": 200, "pattern": ONE_LINE},
-            body=text(4000, filled=True),
-            body_en=text(4000),
-            hs_prefix={"type": "string", "pattern": "^\\s*\\.*([0-9]\\.*){2,10}\\s*$|^\\s*\\.*\\s*$"},
-            product_id=ID,
-            batch_id=ID,
-        ),
     }
 
 

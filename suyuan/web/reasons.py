@@ -81,3 +81,38 @@ BATCH_STATUS_TEXTS: dict[BatchStatus, LazyString] = {
 def batch_status_text(status: BatchStatus) -> str:
     """A batch's inspection status in the page's language, as the scan page and the recall desk say it."""
     return str(BATCH_STATUS_TEXTS[status])
+
+
+# A stop-sale answers ``recalled`` like a recall (DESIGN.md §4), but the consumer is told what it is.
+STOP_SALE_TITLE: LazyString = _l("Sales stopped")
+STOP_SALE_ADVICE: LazyString = _l(
+    "Sales of this batch are stopped while it is checked. Do not use the product until the notice "
+    "below says otherwise."
+)
+
+# Why a scanned text is no code at all (``MalformedCode.reason``: the Digital Link parser's reasons
+# and the code parser's own), said to a consumer.
+MALFORMED_TEXTS: dict[str, LazyString] = {
+    "too_long": _l("The text is far longer than any traceability code."),
+    "not_a_uri": _l("The text is not a web link."),
+    "bad_characters": _l("The link contains characters a traceability code never has."),
+    "bad_host": _l("The link's address part is damaged."),
+    "bad_path": _l("The link does not name a product, batch and serial number in the right order."),
+    "unknown_ai": _l("The link contains a field that GS1 codes do not have."),
+    "bad_length": _l("A number in the link is too short or too long."),
+    "bad_check_digit": _l(
+        "The product number (GTIN) in the link has a wrong check digit: it was mistyped or forged."
+    ),
+    "bad_date": _l("A date in the link is not a real date."),
+    "bad_value": _l("A value in the link is not valid."),
+    "bad_query": _l("The link's parameters are damaged."),
+    "duplicate_ai": _l("The link names the same field twice."),
+    "duplicate_param": _l("The link repeats a parameter."),
+    "duplicate_signature": _l("The code carries more than one signature."),
+    "not_a_serialised_item": _l("The link names no single item: a batch (lot) or serial number is missing."),
+}
+
+
+def malformed_text(reason: str) -> str:
+    """Why the scanned text is not a code, in the page's language (a generic sentence if unknown)."""
+    return str(MALFORMED_TEXTS.get(reason, REASON_TEXTS[Reason.MALFORMED_CODE]))

@@ -17,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from babel import Locale
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -33,7 +36,8 @@ from suyuan.trace.model import Batch, RecallStatus, Role, WarningLevel
 from suyuan.trace.risk_warnings import WarningFiling
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
-from suyuan.web.errors import status_of
+from suyuan.web.converters import query_int
+from suyuan.web.errors import page_message, status_of
 from suyuan.web.reasons import batch_status_text
 from suyuan.web.recall_json import warning_json
 
@@ -43,14 +47,20 @@ Page = str | tuple[str, int]
 
 
 class RecallForm(FlaskForm):  # type: ignore[misc]
-    """Open a recall or stop-sale of one batch."""
+    """Open a recall or stop-sale of one batch: the public notice in two languages, and the internal reason.
+
+    ``reason``/``reason_en`` and ``instructions``/``instructions_en`` are published on every scan page
+    of the batch and on the notice board; ``internal_reason`` stays with the office and the merchant.
+    """
 
     # The domain decides whose batch it is (another merchant's answers 404, as in the API).
     batch_id = SelectField("batch", coerce=int, validate_choice=False, validators=[InputRequired()])
     kind = SelectField("kind", choices=["stop_sale", "recall"])
     reason = TextAreaField("reason", validators=[DataRequired(), Length(max=recalls.MAX_REASON)])
+    reason_en = TextAreaField("reason_en", validators=[Length(max=recalls.MAX_REASON)])
     instructions = TextAreaField("instructions", validators=[Length(max=recalls.MAX_INSTRUCTIONS)])
     instructions_en = TextAreaField("instructions_en", validators=[Length(max=recalls.MAX_INSTRUCTIONS)])
+    internal_reason = TextAreaField("internal_reason", validators=[Length(max=recalls.MAX_REASON)])
 
 
 class NoteForm(FlaskForm):  # type: ignore[misc]
@@ -217,6 +227,8 @@ def _recall_desk(role: str) -> Page | Response:
     """List and open-form page of either role; a valid post opens the recall."""
     actor = current_actor()
     form = RecallForm(prefix="recall")
+    if not form.is_submitted():  # ?batch= (from a trace page): that batch is chosen already
+        form.batch_id.data = query_int("batch")
     with runtime().transaction() as db:
         form.batch_id.choices = _batch_choices(db, actor)
     error, status = None, 200
@@ -230,6 +242,8 @@ def _recall_desk(role: str) -> Page | Response:
                 form.reason.data or "",
                 form.instructions.data or "",
                 instructions_en=form.instructions_en.data or "",
+                reason_en=form.reason_en.data or "",
+                internal_reason=form.internal_reason.data or "",
             )
         )
         if error is None:
@@ -339,14 +353,62 @@ def _attempt(action: Callable[[Session], T]) -> tuple[str | None, int]:
         with runtime().transaction() as db:
             action(db)
     except DomainError as exc:
-        return exc.message, status_of(exc)
+        return _refusal(exc), status_of(exc)
     return None, 200
 
 
+REFUSALS = {
+    "already_recalled": _l(
+        "A measure at least as strict is already in force on this batch; nothing was changed."
+    ),
+    "not_found": _l("No such batch or recall within your remit."),
+    "forbidden": _l("Your account may not do this."),
+    "ledger_would_go_negative": _l(
+        "That is more units than the zone holds for this batch; nothing was recorded."
+    ),
+}
+
+
+def _refusal(exc: DomainError) -> str:
+    """A domain refusal in the reader's language: the English message on English pages, else ours."""
+    if (get_locale() or Locale("zh")).language == "en":
+        return exc.message
+    known = REFUSALS.get(exc.code)
+    return str(known) if known is not None else page_message(status_of(exc), exc.code, exc.message)
+
+
+FIELD_LABELS = {
+    "batch_id": _l("Batch"),
+    "kind": _l("Measure"),
+    "reason": _l("Reason (Chinese)"),
+    "reason_en": _l("Reason (English, optional)"),
+    "instructions": _l("Instructions to consumers (Chinese)"),
+    "instructions_en": _l("Instructions to consumers (English, optional)"),
+    "internal_reason": _l("Internal reason (never shown to consumers)"),
+    "note": _l("Note"),
+    "recall_id": _l("Recall"),
+    "quantity": _l("Units destroyed"),
+    "level": _l("Level"),
+    "title": _l("Title (Chinese)"),
+    "title_en": _l("Title (English, optional)"),
+    "body": _l("Text (Chinese)"),
+    "body_en": _l("Text (English, optional)"),
+    "hs_prefix": _l("HS code prefix (optional)"),
+}
+
+
 def _form_problem(form: FlaskForm) -> str:
-    """The form's first validation problem, naming the field."""
-    for name, problems in form.errors.items():
-        return f"{name}: {problems[0]}"
+    """The form's first validation problem, naming the field in the reader's language.
+
+    WTForms' own messages are English; the field's label says enough, and the form keeps what was typed.
+    """
+    for name in form.errors:
+        if name == "csrf_token":
+            return str(_("The form expired or was not sent by this site. Reload the page and try again."))
+        field = getattr(form, name, None)
+        short = field.short_name if field is not None else name
+        label = _l("How and where") if isinstance(form, DestructionForm) and short == "reason" else None
+        return str(_("Please check the field “%(field)s”.", field=label or FIELD_LABELS.get(short, short)))
     return str(_("The form is incomplete."))
 
 

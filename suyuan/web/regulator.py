@@ -7,15 +7,18 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from suyuan.trace import audit, batches, lookup, recalls, registry, stats
+from suyuan.trace.errors import InvalidInput
 from suyuan.trace.model import Enterprise, EnterpriseKind, Role
 from suyuan.trace.zone import credit, exits, inspection, ledger, spot_checks
 from suyuan.trace.zone.anomalies import find_anomalies
-from suyuan.web import dashboard, runtime
-from suyuan.web.api_zone import zone_rules
+from suyuan.web import dashboard, office_labels, runtime
+from suyuan.web.api.zone import zone_rules
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.converters import query_int
+from suyuan.web.office_desk import Page, problem
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
+office_labels.install(bp)
 LEDGER_PAGE = 500
 ANOMALIES_SHOWN = 10
 TRACE_PAGE = "/regulator/trace/batch"  # the batch trace view (trace_pages.py), a public path
@@ -57,11 +60,36 @@ def credit_board(enterprises: list[Enterprise]) -> list[Enterprise]:
 
 @bp.get("/find")
 @login_required(Role.REGULATOR)
-def find() -> BaseResponse:
-    """The console's trace entry: a code, a link to a lot or a batch number opens that batch's trace."""
+def find() -> BaseResponse | Page:
+    """The console's one search box: one batch found opens its trace, several are listed, none (or
+    input that names nothing) is said on the page in the reader's language (404 / 400)."""
+    typed = request.args.get("q", "")
+    try:
+        with runtime().transaction() as db:
+            hits = lookup.find_batches(db, current_actor(), typed)
+            if len(hits) == 1:
+                return redirect(f"{TRACE_PAGE}/{hits[0].batch.id}")
+            page = render_template("office/find.html", q=typed, hits=hits, error=None)
+    except InvalidInput as exc:
+        message = (
+            problem(exc)
+            if exc.field != "q"
+            else _("Enter a code, a lot, a GTIN, a complaint reference, an order number or a name.")
+        )
+        return render_template("office/find.html", q=typed, hits=[], error=message), 400
+    return page if hits else (page, 404)
+
+
+@bp.get("/batches")
+@login_required(Role.REGULATOR)
+def batch_list() -> str:
+    """Batches of one supplier (``?supplier=``) or one merchant (``?enterprise=``) within the remit:
+    the trace page links a supplier to its other batches here."""
+    supplier, enterprise = query_int("supplier"), query_int("enterprise")
     with runtime().transaction() as db:
-        batch = lookup.batch_for_reference(db, current_actor(), request.args.get("q", ""))
-    return redirect(f"{TRACE_PAGE}/{batch.id}")
+        rows = lookup.batches_of(db, current_actor(), supplier_id=supplier, enterprise_id=enterprise)
+        name = rows[0].supplier.name if supplier and rows else ""
+        return render_template("office/batches.html", batches=rows, supplier=name)
 
 
 @bp.get("/zone")

@@ -16,12 +16,14 @@ from markupsafe import Markup
 from suyuan.trace import tracing
 from suyuan.trace.model import Role
 from suyuan.trace.tracing.scans import ScanSummary
-from suyuan.web import runtime
+from suyuan.web import office_labels, runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.charts import bar_chart, line_chart
 from suyuan.web.converters import query_int
+from suyuan.web.dashboard import VERDICT_COLORS, region_label, verdict_label
 
 bp = Blueprint("trace_pages", __name__)
+office_labels.install(bp)  # stored values in the reader's words
 ORDERS_PAGE = 50
 
 
@@ -40,12 +42,15 @@ def _charts(scans: ScanSummary | None) -> dict[str, Markup]:
             columns=(_("Day"), _("Scans")),
         ),
         "by_region": bar_chart(
-            [(r.region, r.scans) for r in scans.by_region],
+            [(region_label(r.region), r.scans) for r in scans.by_region],
             title=_("Scans by region"),
             columns=(_("Region"), _("Scans")),
         ),
-        "by_verdict": bar_chart(
-            list(scans.by_verdict.items()), title=_("Scans by verdict"), columns=(_("Verdict"), _("Scans"))
+        "by_verdict": bar_chart(  # in the reader's words and the verdicts' colours, as on the dashboards
+            [(verdict_label(v), n) for v, n in scans.by_verdict.items()],
+            title=_("Scans by verdict"),
+            columns=(_("Verdict"), _("Scans")),
+            colors=[VERDICT_COLORS.get(v, "") for v in scans.by_verdict],
         ),
     }
 

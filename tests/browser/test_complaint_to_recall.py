@@ -78,7 +78,9 @@ def test_a_complaint_is_traced_to_its_batch_and_the_recall_reaches_the_consumer(
     form = officer.locator("[data-test=recall-form]")
     form.locator("select[name$=batch_id]").select_option(str(batch.id))
     form.locator("select[name$=kind]").select_option("recall")
-    form.locator("textarea[name$=reason]").fill("抽检发现阪崎肠杆菌 / Cronobacter found")
+    form.locator("textarea[name$=-reason]").fill("抽检发现阪崎肠杆菌")
+    form.locator("textarea[name$=reason_en]").fill("Cronobacter found")
+    form.locator("textarea[name$=internal_reason]").fill(f"投诉 {reference} 经溯源确认")
     form.locator("textarea[name$=-instructions]").fill("请停止食用，凭购买记录到原平台退款")
     form.locator("textarea[name$=instructions_en]").fill("Stop using it; the platform refunds you")
     form.locator("button[type=submit]").click()
@@ -92,6 +94,8 @@ def test_a_complaint_is_traced_to_its_batch_and_the_recall_reaches_the_consumer(
     consumer.click("[data-test=lang-switch]")
     consumer.wait_for_load_state()
     assert "the platform refunds you" in consumer.locator("[data-test=recall-instructions]").inner_text()
+    assert consumer.locator("[data-test=recall-reason]").inner_text() == "Cronobacter found"
+    assert reference not in consumer.locator("main").inner_text()  # the internal reason stays internal
     _shot(consumer, "8-consumer-scan-recalled-en")
 
 

@@ -228,7 +228,7 @@ def test_the_merchant_page_previews_the_first_page(
     _, batch = world_batch
     client.post("/login", data={"email": "staff@a.example", "password": "password1"})
     page = client.get(f"/merchant/labels?batch={batch.id}&template=a4-2x7&first=3&last=40").data.decode()
-    assert 'data-test="preview"' in page and 'data-test="download-proved"' in page
+    assert 'data-test="preview"' in page and 'data-test="proof-form"' in page
     preview = client.get(f"/merchant/labels/preview.png?batch={batch.id}&template=a4-2x7&first=3&last=40")
     image = Image.open(io.BytesIO(preview.data))
     found = zxingcpp.read_barcodes(np.asarray(image.convert("L")), formats=zxingcpp.BarcodeFormat.QRCode)

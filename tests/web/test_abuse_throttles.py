@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from suyuan.trace.model import Complaint
-from suyuan.web.api_scan import ANONYMOUS_RATE, SIGNED_IN_RATE
+from suyuan.web.api.scan import ANONYMOUS_RATE, SIGNED_IN_RATE
 from suyuan.web.complaint_intake import ADDRESS_LIMIT
 
 

@@ -93,12 +93,42 @@ def test_the_scan_page_carries_the_complaint_form_with_the_code_attached(
     assert "投诉" in zh or "问题" in zh
 
 
-def test_a_counterfeit_code_page_has_the_form_a_malformed_one_does_not(
+def test_counterfeit_and_malformed_code_pages_offer_the_form_with_suspected_fake_chosen(
     client: FlaskClient, url: str, batch: Batch
 ) -> None:
-    assert 'data-test="complaint-form"' in client.get(path_of(forged_lot(url, batch))).data.decode()
+    forged = client.get(path_of(forged_lot(url, batch))).data.decode()
+    assert 'data-test="complaint-form"' in forged
+    assert '<option value="suspected_fake" selected>' in forged
     malformed = client.get("/01/12345/10/L1/21/1")
-    assert malformed.status_code == 400 and 'data-test="complaint-form"' not in malformed.data.decode()
+    page = malformed.data.decode()
+    assert malformed.status_code == 400 and 'data-test="complaint-form"' in page
+    assert '<option value="suspected_fake" selected>' in page and 'name="malformed" value="1"' in page
+
+
+def test_a_malformed_code_is_reported_from_its_page_as_a_counterfeit_label(
+    client: FlaskClient, session: Session, url: str, batch: Batch
+) -> None:
+    wrong_check_digit = path_of(url).replace(
+        f"/01/{batch.gtin}", f"/01/{batch.gtin[:-1]}{(int(batch.gtin[-1]) + 1) % 10}"
+    )
+    page = client.get(wrong_check_digit).data.decode()
+    form = {
+        "csrf_token": token_of(page),
+        "code": re.search(r'name="code" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]
+        "malformed": "1",
+        "category": "suspected_fake",
+        "text": "标签扫出来显示假冒",
+    }
+    assert client.post("/complaints", data=form).status_code == 303
+    complaint = session.scalars(select(Complaint)).one()
+    assert (complaint.verdict, complaint.category.value, complaint.lot) == (
+        "counterfeit",
+        "suspected_fake",
+        batch.lot,
+    )
+    assert complaint.batch_id is None and complaint.gtin != batch.gtin
+    del form["malformed"]  # without the page's flag, a text that is no code stays refused
+    assert client.post("/complaints", data=form).status_code == 400
 
 
 def test_a_consumer_files_from_the_scan_page_and_sees_the_status_under_the_reference(

@@ -161,7 +161,7 @@ def test_the_trace_entry_finds_the_batch_of_an_id_a_code_or_a_lot_link(
     ("q", "status"),
     [
         ("", 400),
-        ("not a code", 400),
+        ("not a code", 404),  # free text: a name that matches nothing
         ("https://sy.example.cn/01/04012345000015/10/L1", 400),  # a wrong check digit
         ("https://sy.example.cn/01/09421234500011", 400),  # a GTIN alone names no batch
         ("x" * 600, 400),
@@ -212,7 +212,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
 
     login(client, "staff@a.example")
     page = client.get("/merchant/").data.decode()
-    assert _nav(page) == ["dashboard", "labels", "zone", "complaints", "recalls"]
+    assert _nav(page) == ["dashboard", "products", "labels", "zone", "complaints", "recalls"]
     assert 'data-nav="dashboard" aria-current="page"' in page and 'data-test="sign-out"' in page
     zone = client.get("/merchant/zone").data.decode()
     assert 'data-nav="zone" aria-current="page"' in zone and 'data-nav="dashboard" aria-current' not in zone
@@ -220,7 +220,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
     client.post("/logout")
     login(client, "officer@test.example")
     console = client.get("/regulator/").data.decode()
-    assert _nav(console) == ["console", "complaints", "zone", "recalls", "warnings"]
+    assert _nav(console) == ["console", "complaints", "zone", "filings", "spot_checks", "recalls", "warnings"]
 
 
 def test_the_language_switch_keeps_the_filter(

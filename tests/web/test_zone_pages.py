@@ -79,8 +79,8 @@ def test_the_office_desk_shows_waiting_work_checks_alerts_and_recalls(
     login(app, client, "officer@test.example")
     page = client.get("/regulator/zone?lang=en").data.decode()
     assert "many_orders_one_buyer" in page and "周* #" in page
-    assert "Entries awaiting quarantine" in page and "lead" in page and "sold_units" in page
+    assert "Entries awaiting quarantine" in page and "lead" in page and "units already sold" in page
     assert AnomalyRules().orders_per_buyer > 1
     assert 'data-test="zone"' in client.get("/regulator/").data.decode()
     ledger = client.get(f"/regulator/zone/batches/{batch.id}/ledger?lang=en").data.decode()
-    assert "Spot-check samples" in ledger and "exit_blocked" in ledger
+    assert "Spot-check samples" in ledger and "Exit blocked" in ledger

@@ -1,6 +1,18 @@
 """The mapped tables of Suyuan, by concern; import from here so Alembic sees them all."""
 
 from suyuan.trace.model.audit import AuditEntry
+from suyuan.trace.model.ceb import (
+    CebInventory,
+    CebItemRecord,
+    CebMessage,
+    CebOrder,
+    CebPartyCode,
+    CebPayment,
+    CebReceipt,
+    CebRefund,
+    CebWaybill,
+    ReturnStatus,
+)
 from suyuan.trace.model.codes import Claim, Issuance, KeyStatus, Scan, ScanTally, SigningKey
 from suyuan.trace.model.complaints import (
     Complaint,
@@ -25,7 +37,17 @@ from suyuan.trace.model.goods import (
     RiskClass,
     Supplier,
 )
-from suyuan.trace.model.parties import ApiToken, Enterprise, EnterpriseKind, FilingStatus, Office, Role, User
+from suyuan.trace.model.parties import (
+    ApiToken,
+    Enterprise,
+    EnterpriseKind,
+    FilingStatus,
+    Invitation,
+    Office,
+    Role,
+    TokenScope,
+    User,
+)
 from suyuan.trace.model.security import AuditCheckpoint, ThrottleBucket
 from suyuan.trace.model.zone import (
     BatchReport,
@@ -67,6 +89,15 @@ __all__ = [
     "Batch",
     "BatchReport",
     "BatchStatus",
+    "CebInventory",
+    "CebItemRecord",
+    "CebMessage",
+    "CebOrder",
+    "CebPartyCode",
+    "CebPayment",
+    "CebReceipt",
+    "CebRefund",
+    "CebWaybill",
     "Claim",
     "Complaint",
     "ComplaintCategory",
@@ -87,6 +118,7 @@ __all__ = [
     "ExitStatus",
     "FilingStatus",
     "GoodsCondition",
+    "Invitation",
     "Issuance",
     "KeyStatus",
     "LedgerEntry",
@@ -109,6 +141,7 @@ __all__ = [
     "ReportKind",
     "ReportStatus",
     "ReturnItem",
+    "ReturnStatus",
     "RiskClass",
     "RiskWarning",
     "Role",
@@ -122,6 +155,7 @@ __all__ = [
     "SpotCheckStatus",
     "Supplier",
     "ThrottleBucket",
+    "TokenScope",
     "User",
     "WarningLevel",
 ]

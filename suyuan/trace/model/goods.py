@@ -131,6 +131,7 @@ class Product(Base):
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     unmet_requirements: Mapped[list[str]] = mapped_column(JSON, default=list)
     consumer_disclosure: Mapped[str | None] = mapped_column(Text)
+    consumer_disclosure_en: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,11 +1,11 @@
-"""Who acts: inspection offices, filed enterprises, their users and API tokens."""
+"""Who acts: inspection offices, filed enterprises, their users, invitations and API tokens."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from suyuan.trace.db import Base
@@ -45,6 +45,17 @@ class Role(enum.StrEnum):
 
     REGULATOR = "regulator"
     MERCHANT = "merchant"
+
+
+class TokenScope(enum.StrEnum):
+    """What an API token may do: only read (safe methods), or read and write.
+
+    A read-only token is what a dashboard, a report script or an auditor's tool needs; if it leaks, it
+    cannot change anything.
+    """
+
+    READ = "read"
+    WRITE = "write"
 
 
 class Office(Base):
@@ -107,6 +118,8 @@ class User(Base):
     # Bumped on logout and password change: a session cookie carries the generation it was issued
     # under, so every older cookie of the user stops working at once (server-side revocation).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The administrator of its party (office or enterprise): adds, invites and disables its users.
+    admin: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     office: Mapped[Office | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
@@ -124,6 +137,40 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    scope: Mapped[TokenScope] = mapped_column(
+        Enum(
+            TokenScope,
+            name="token_scope",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            length=16,
+        ),
+        default=TokenScope.WRITE,
+        server_default="write",
+    )
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(Base):
+    """A one-time link through which an added user chooses a name and password (issue 13).
+
+    Only the SHA-256 of the random token is stored, as for API tokens: a copy of the database does not
+    let anyone take over a pending account. A link works once, until ``expires_at``, and only while it
+    is the user's newest one (sending a new link revokes the older ones).
+    """
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship()

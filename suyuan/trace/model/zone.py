@@ -275,12 +275,14 @@ class Recall(Base):
         str_enum(RecallStatus, "recall_status"), default=RecallStatus.OPEN
     )
     voluntary: Mapped[bool] = mapped_column(default=False)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # public: the notice on scan pages says why (Chinese)
     instructions: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(64), default="")
     affected_units: Mapped[int] = mapped_column(default=0)
     affected_orders: Mapped[int] = mapped_column(default=0)
     instructions_en: Mapped[str] = mapped_column(Text, default="")
+    reason_en: Mapped[str] = mapped_column(Text, default="")
+    internal_reason: Mapped[str] = mapped_column(Text, default="")  # office and merchant only, never public
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     opened_by: Mapped[str] = mapped_column(String(200))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

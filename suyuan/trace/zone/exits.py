@@ -90,6 +90,16 @@ class Buyer:
 
 
 @dataclass(frozen=True)
+class KnownBuyer:
+    """A buyer already reduced to what is stored (keyed ID hash, masked name, keyed address hash),
+    e.g. from a customs order message (``suyuan.trace.ceb``), which never keeps the ID number."""
+
+    buyer_hash: str
+    name_masked: str
+    address_hash: str = ""
+
+
+@dataclass(frozen=True)
 class ExitLineFiling:
     """The units of one batch on the order: quantity, unit price in RMB and their code URLs."""
 
@@ -107,7 +117,7 @@ class ExitFiling:
     payment_ref: str
     waybill_no: str
     payment_amount: str
-    buyer: Buyer
+    buyer: Buyer | KnownBuyer
     lines: tuple[ExitLineFiling, ...]
     platform: str = ""
 
@@ -143,13 +153,10 @@ def declare_exit(
     waybill_no = text(filing.waybill_no, "waybill_no", 64, required=True)
     platform = text(filing.platform, "platform", 200)
     payment_fen = quotas.parse_amount(filing.payment_amount, "payment_amount")
-    id_number = quotas.normalize_id_number(filing.buyer.id_number)
-    masked = quotas.mask_name(filing.buyer.name)
-    address = text(filing.buyer.address, "buyer.address", 300)
+    buyer, masked, address = _buyer_identity(filing.buyer, secret)
     lines = _validated_lines(session, actor, enterprise, filing.lines)
     if session.scalar(select(ExitDeclaration.id).filter_by(enterprise_id=enterprise.id, order_no=order_no)):
         raise DuplicateOrder(f"order {order_no} was already declared")
-    buyer = quotas.buyer_hash(secret, id_number)
     quotas.lock_buyer(session, buyer)
     quotas.check_quota(session, rules.quotas, buyer, _total(lines), _units(lines), moment)
     locked = ledger.lock_batches(session, [line.batch.id for line in lines])
@@ -164,7 +171,7 @@ def declare_exit(
         total_fen=_total(lines),
         buyer_hash=buyer,
         buyer_name_masked=masked,
-        address_hash=quotas.address_hash(secret, address),
+        address_hash=address,
         status=ExitStatus.RECTIFICATION_REQUIRED,
         findings=[],
         attempts=1,
@@ -220,6 +227,16 @@ def recheck_exit(
     _check(session, actor, ring, declaration, validated, locked, moment)
     _audit(session, actor, declaration, "exit.rechecked")
     return declaration
+
+
+def _buyer_identity(buyer: Buyer | KnownBuyer, secret: str) -> tuple[str, str, str]:
+    """What is stored of the buyer: the keyed hash of the ID number, the masked name, the address hash."""
+    if isinstance(buyer, KnownBuyer):
+        return buyer.buyer_hash, buyer.name_masked, buyer.address_hash
+    id_number = quotas.normalize_id_number(buyer.id_number)
+    masked = quotas.mask_name(buyer.name)
+    address = text(buyer.address, "buyer.address", 300)
+    return quotas.buyer_hash(secret, id_number), masked, quotas.address_hash(secret, address)
 
 
 def _declarant(session: Session, actor: Actor, enterprise_id: int | None) -> Enterprise:

@@ -11,6 +11,7 @@ shipment or destruction (SZ Art. 26), posted by the office with :func:`dispose_g
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 
@@ -195,25 +196,56 @@ def pending_reports(session: Session, actor: Actor, *, limit: int = 200) -> list
     return list(session.scalars(within_remit(stmt, remit_of(session, actor), BatchReport)))
 
 
-def release_problems(session: Session, batch: Batch, today: date | None = None) -> list[str]:
-    """Why a batch that entered through a declaration may not be released yet (empty: it may)."""
+class ReleaseGap(enum.StrEnum):
+    """What still stands between a declared batch and its release; stable words for pages and lists."""
+
+    QUARANTINE_PENDING = "quarantine_pending"
+    QUARANTINE_FAILED = "quarantine_failed"
+    REPORTS_IN_REVIEW = "reports_in_review"
+    NO_QUALIFYING_REPORT = "no_qualifying_report"
+
+
+def release_gaps(session: Session, batch: Batch, today: date | None = None) -> list[ReleaseGap]:
+    """What a batch that entered through a declaration still lacks to be released (empty: nothing).
+
+    The merchant's desk lists these as its to-do ("reports missing"); :func:`release_problems` words
+    the same gaps for the release gate's error, so both follow one rule.
+    """
     line = entry_line_of(session, batch.id)
     if line is None:
         return []
     day = today or utcnow().date()
-    problems = []
+    gaps = []
     quarantine = line.declaration.quarantine_status
-    if quarantine is not QuarantineStatus.PASSED:
-        problems.append(f"quarantine of entry {line.declaration_id} is {quarantine.value}")
+    if quarantine is QuarantineStatus.FAILED:
+        gaps.append(ReleaseGap.QUARANTINE_FAILED)
+    elif quarantine is not QuarantineStatus.PASSED:
+        gaps.append(ReleaseGap.QUARANTINE_PENDING)
     reports = session.scalars(select(BatchReport).filter_by(batch_id=batch.id)).all()
     if any(r.status is ReportStatus.SUBMITTED for r in reports):
-        problems.append("reports await the office's review")
+        gaps.append(ReleaseGap.REPORTS_IN_REVIEW)
     if not any(
         r.status is ReportStatus.ACCEPTED
         and r.kind in QUALIFYING_REPORTS
         and (r.valid_until is None or r.valid_until >= day)
         for r in reports
     ):
+        gaps.append(ReleaseGap.NO_QUALIFYING_REPORT)
+    return gaps
+
+
+def release_problems(session: Session, batch: Batch, today: date | None = None) -> list[str]:
+    """Why a batch that entered through a declaration may not be released yet (empty: it may)."""
+    gaps = release_gaps(session, batch, today)
+    problems = []
+    if ReleaseGap.QUARANTINE_PENDING in gaps or ReleaseGap.QUARANTINE_FAILED in gaps:
+        line = entry_line_of(session, batch.id)
+        assert line is not None
+        quarantine = line.declaration.quarantine_status
+        problems.append(f"quarantine of entry {line.declaration_id} is {quarantine.value}")
+    if ReleaseGap.REPORTS_IN_REVIEW in gaps:
+        problems.append("reports await the office's review")
+    if ReleaseGap.NO_QUALIFYING_REPORT in gaps:
         problems.append("no accepted, valid foreign test report or conformity declaration")
     return problems
 

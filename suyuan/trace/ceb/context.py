@@ -1,0 +1,45 @@
+"""What every handler of one received message shares: the unit of work, who sent it, the policy, the clock.
+
+A small module of its own so that the per-document handlers and the intake that dispatches to them do
+not import each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from suyuan.trace.actors import Actor
+from suyuan.trace.ceb.parsing import Envelope
+from suyuan.trace.ceb.receipts import ReturnEntry
+from suyuan.trace.model import Product
+from suyuan.trace.model.ceb import CebMessage
+from suyuan.trace.zone.rules import ZoneRules
+
+
+@dataclass(frozen=True)
+class Context:
+    """One received message being processed: ``secret`` keys the buyer and address hashes."""
+
+    session: Session
+    actor: Actor
+    secret: str
+    rules: ZoneRules
+    moment: datetime
+    message: CebMessage
+    envelope: Envelope
+    products: dict[tuple[int, str], Product | None] = field(default_factory=dict)
+    """Products by (enterprise, GTIN), loaded once per message for all its lines."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One document's answer and whose it is (for the stored receipt's visibility)."""
+
+    entry: ReturnEntry
+    subject: str = ""
+    merchant_id: int | None = None
+    platform_id: int | None = None
+    office_id: int | None = None

@@ -1,0 +1,79 @@
+"""Which filed enterprise a CEB enterprise code names, and whether the sender may speak for it.
+
+CEB names enterprises by an 18-character USCC (which Suyuan files) or a 10-character customs
+registration code (which it does not): offices register the latter against the enterprise once
+(:func:`register_customs_code`). A message about an order is accepted only from staff of the platform
+or the e-commerce enterprise it names (or the server operator), so nobody can declare, pay or return
+another party's orders.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from suyuan.trace import audit
+from suyuan.trace.actors import Actor
+from suyuan.trace.ceb.checks import Rejection, enterprise_code
+from suyuan.trace.errors import Duplicate, InvalidInput
+from suyuan.trace.model import Enterprise, EnterpriseKind
+from suyuan.trace.model.ceb import CebPartyCode
+from suyuan.trace.registry import get_enterprise
+
+
+def resolve(session: Session, code: str) -> Enterprise | None:
+    """The filed enterprise a (valid) CEB enterprise code names, or ``None``."""
+    if len(code) == 18:
+        return session.scalar(select(Enterprise).where(Enterprise.uscc == code))
+    return session.scalar(
+        select(Enterprise)
+        .join(CebPartyCode, CebPartyCode.enterprise_id == Enterprise.id)
+        .where(CebPartyCode.code == code)
+    )
+
+
+def party(session: Session, code: str, name: str, kind: EnterpriseKind) -> Enterprise:
+    """The filed enterprise of ``kind`` that ``code`` names; -10102 when there is none."""
+    valid = enterprise_code(code, name)
+    enterprise = resolve(session, valid)
+    if enterprise is None:
+        raise Rejection("unknown_enterprise", f"{name} {code} names no enterprise filed with Suyuan", -10102)
+    if enterprise.kind is not kind:
+        raise Rejection(
+            "invalid_enterprise_type", f"{name} {code} is a {enterprise.kind}, not a {kind}", -10101
+        )
+    return enterprise
+
+
+def require_party(actor: Actor, *enterprises: Enterprise | None) -> None:
+    """Refuse a document unless the sender is the operator or staff of one of ``enterprises``."""
+    if actor.operator:
+        return
+    if actor.enterprise_id is None or actor.enterprise_id not in {e.id for e in enterprises if e is not None}:
+        raise Rejection("not_a_party", "the sender is not a party to this document")
+
+
+def register_customs_code(session: Session, actor: Actor, enterprise_id: int, code: str) -> CebPartyCode:
+    """Record that a 10-character customs registration code names a filed enterprise (offices only)."""
+    actor.require_regulator()
+    enterprise = get_enterprise(session, actor, enterprise_id)
+    value = (code or "").strip().upper()
+    try:
+        enterprise_code(value, "code")
+    except Rejection as exc:
+        raise InvalidInput(exc.message, field="code") from None
+    if len(value) != 10:
+        raise InvalidInput("only 10-character customs codes are registered; USCCs resolve by themselves")
+    if session.scalar(select(CebPartyCode.id).where(CebPartyCode.code == value)) is not None:
+        raise Duplicate(f"customs code {value} is already registered")
+    row = CebPartyCode(code=value, enterprise_id=enterprise.id)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="ceb.customs_code_registered",
+        subject=f"enterprise:{enterprise.id}",
+        payload={"code": value},
+    )
+    return row

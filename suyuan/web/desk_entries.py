@@ -1,0 +1,120 @@
+"""Entry declarations at the merchant's desk: declare a consignment entering the bonded zone, then follow
+each line's result (a new batch, or the refusal's reason) and the quarantine.
+
+The form offers the merchant's admitted products by name, so GTINs are never typed; the declared
+supplier defaults to the filing's when left blank (type it when the consignment's papers name another:
+the domain then checks it). Rules live in :mod:`suyuan.trace.zone.entry`.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from suyuan.trace import registry
+from suyuan.trace.batches import ADMITTED, MAX_BATCH_QUANTITY
+from suyuan.trace.model import Product, Role
+from suyuan.trace.zone import entry
+from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
+from suyuan.web import runtime
+from suyuan.web.auth import current_actor, login_required
+from suyuan.web.desk import Page, Refused, attempt, bp, form_problem
+
+LINE_ROWS = 3  # rows on the form; a consignment of more lots is declared in parts or through the API
+
+
+class EntryLineForm(Form):  # type: ignore[misc]
+    """One declared lot (a row without product and lot is unused)."""
+
+    product_id = SelectField("product_id", coerce=str, validate_choice=False)
+    lot = StringField("lot", validators=[Length(max=20)])
+    quantity = IntegerField("quantity", validators=[Optional(), NumberRange(min=1, max=MAX_BATCH_QUANTITY)])
+    production_date = DateField("production_date", validators=[Optional()])
+    expiry_date = DateField("expiry_date", validators=[Optional()])
+    supplier_name = StringField("supplier_name", validators=[Length(max=200)])
+    supplier_country = StringField("supplier_country", validators=[Length(max=3)])
+
+
+class EntryForm(FlaskForm):  # type: ignore[misc]
+    """A consignment: the merchant's reference, the transport document and its lots."""
+
+    reference = StringField("reference", validators=[DataRequired(), Length(max=64)])
+    transport_doc = StringField("transport_doc", validators=[Length(max=100)])
+    lines = FieldList(FormField(EntryLineForm), min_entries=LINE_ROWS, max_entries=LINE_ROWS)
+
+
+@bp.route("/entries/new", methods=["GET", "POST"])
+@login_required(Role.MERCHANT)
+def new_entry() -> Page | Response:
+    """Declare an entry; the declaration's page then shows each line's batch or refusal."""
+    form = EntryForm()
+    if not form.is_submitted():
+        return _entry_form(form, None, 200)
+    if not form.validate():
+        return _entry_form(form, form_problem(form), 400)
+    actor = current_actor()
+    enterprise_id = actor.enterprise_id or 0
+    try:
+        declaration_id = attempt(
+            lambda db: entry.declare_entry(db, actor, enterprise_id, _filing(db, form)).id,
+            str(_("The entry could not be declared.")),
+        )
+    except Refused as refused:
+        return _entry_form(form, refused.message, refused.status)
+    flash(_("The entry is declared."))
+    return redirect(url_for("desk.entry_declaration", declaration_id=declaration_id), code=303)
+
+
+def _entry_form(form: EntryForm, error: str | None, status: int) -> Page:
+    with runtime().transaction() as db:
+        page = render_template("merchant/entry_form.html", form=form, products=_admitted(db), error=error)
+    return (page, status) if status != 200 else page
+
+
+def _admitted(db: Session) -> list[Product]:
+    return [p for p in registry.list_products(db, current_actor()) if p.admission_status in ADMITTED]
+
+
+def _filing(db: Session, form: EntryForm) -> EntryFiling:
+    """The declaration from the form: each used row's product (one of the merchant's own) gives the GTIN."""
+    mine = {str(p.id): p for p in registry.list_products(db, current_actor())}
+    lines = []
+    for row in form.lines.entries:
+        line = row.form
+        if not line.product_id.data and not (line.lot.data or "").strip():
+            continue
+        product = mine.get(line.product_id.data or "")
+        if product is None:
+            raise Refused(str(_("Choose the product of each line.")), 400)
+        if not (line.lot.data or "").strip() or not line.quantity.data:
+            raise Refused(str(_("Each line needs its lot and quantity.")), 400)
+        lines.append(
+            EntryLineFiling(
+                gtin=product.gtin,
+                lot=(line.lot.data or "").strip(),
+                quantity=int(line.quantity.data),
+                supplier_name=(line.supplier_name.data or "").strip() or product.supplier.name,
+                supplier_country=(line.supplier_country.data or "").strip() or product.supplier.country,
+                production_date=line.production_date.data,
+                expiry_date=line.expiry_date.data,
+            )
+        )
+    if not lines:
+        raise Refused(str(_("Declare at least one line.")), 400)
+    return EntryFiling(
+        reference=form.reference.data or "", transport_doc=form.transport_doc.data or "", lines=tuple(lines)
+    )
+
+
+@bp.get("/entries/<int:declaration_id>")
+@login_required(Role.MERCHANT)
+def entry_declaration(declaration_id: int) -> str:
+    """One declaration: each line's batch or refusal, the quarantine status and results."""
+    with runtime().transaction() as db:
+        declaration = entry.get_entry(db, current_actor(), declaration_id)
+        return render_template("merchant/entry.html", declaration=declaration)
