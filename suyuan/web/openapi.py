@@ -21,9 +21,11 @@ from pydantic_core import core_schema
 
 from suyuan.labels.templates import TEMPLATES
 from suyuan.trace.bounds import MAX_INT
-from suyuan.trace.model import ComplaintCategory, ComplaintStatus
+from suyuan.trace.model import ComplaintStatus
 from suyuan.web.bodies import batches, complaints, recalls, registry, zone
 from suyuan.web.bodies.common import Body
+from suyuan.web.responses import ERROR as ERROR_MODEL
+from suyuan.web.responses import OTHER_RESPONSES, RESPONSES, response_schemas
 
 ERROR = {"$ref": "#/components/responses/Error"}
 # Ids are 32-bit integers on PostgreSQL; a larger one in a path names nothing (404), in a body it is a 400.
@@ -157,7 +159,45 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
-    """The whole document; plain data so it can be served and tested."""
+    """The whole document; plain data so it can be served and tested.
+
+    Request bodies are the pydantic models of :mod:`suyuan.web.bodies`, responses those of
+    :mod:`suyuan.web.responses`: the schemas are generated from what the server parses and what the tests
+    check it answers, so the document cannot drift from either.
+    """
+    return _with_responses(_document())
+
+
+def _with_responses(document: dict[str, Any]) -> dict[str, Any]:
+    """Point each operation's JSON answers at its response model and add the models' schemas."""
+    paths = document["paths"]
+    for (method, path), (status, model) in RESPONSES.items():
+        answer = paths[path][method]["responses"].setdefault(str(status), {"description": "OK"})
+        answer.setdefault("content", {})["application/json"] = {"schema": {"$ref": SCHEMAS + model.__name__}}
+    for (method, path), others in OTHER_RESPONSES.items():
+        answers = paths[path][method]["responses"]
+        for status, media, model in others:
+            answer = answers.get(str(status))
+            if answer is None or "$ref" in answer:  # a shared error answer: this operation's own instead
+                answer = answers[str(status)] = {
+                    "description": model.__doc__.split("\n")[0] if model.__doc__ else ""
+                }
+            answer.setdefault("content", {})[media] = {"schema": {"$ref": SCHEMAS + model.__name__}}
+    schemas = document["components"]["schemas"]
+    responses = response_schemas()
+    clash = set(schemas) & set(responses)
+    if clash:
+        raise RuntimeError(f"request and response schemas share names: {sorted(clash)}")
+    schemas.update(responses)
+    return document
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().split("\n")[0]
+
+
+def _document() -> dict[str, Any]:
+    """The paths and request schemas, written by hand where no model says them (paths, parameters)."""
     batch_id, product_id = _path_id("batch_id"), _path_id("product_id")
     return {
         "openapi": "3.1.0",
@@ -323,10 +363,11 @@ def openapi_document() -> dict[str, Any]:
             "responses": {
                 "Error": {
                     "description": "Error",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    "content": {"application/json": {"schema": {"$ref": SCHEMAS + ERROR_MODEL.__name__}}},
                 }
             },
-            "schemas": _schemas() | _complaint_schemas() | _recall_schemas() | request_schemas(),
+            # Downloads (labels, photos, CSV, XLSX, EPCIS) keep a plain object; JSON answers get models.
+            "schemas": {"Object": {"type": "object"}} | request_schemas(),
         },
     }
 
@@ -367,89 +408,8 @@ def _resolver() -> dict[str, Any]:
             "200": ok,
             "307": {"description": "Redirect to the link of the requested linkType"},
             "400": negotiated("Malformed", "Not a GS1 Digital Link of a code"),
-            "404": negotiated("Error", "Not a GTIN path"),
-            "429": negotiated("Error", "Too many requests"),
-        },
-    }
-
-
-def _schemas() -> dict[str, Any]:
-    text = {"type": "string"}
-    return {
-        "Object": {"type": "object"},
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {"code": text, "message": text},
-                }
-            },
-        },
-        "Issuance": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "batch_id": {"type": "integer"},
-                "first_serial": {"type": "integer"},
-                "last_serial": {"type": "integer"},
-                "count": {"type": "integer"},
-                "kid": text,
-                "created_at": text,
-                "statement_url": text,
-            },
-        },
-        "ScanResult": {
-            "type": "object",
-            "required": ["codes"],
-            "properties": {
-                "codes": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["text", "verdict", "reasons", "position"],
-                        "properties": {
-                            "text": text,
-                            "verdict": {"enum": ["genuine", "counterfeit", "suspect", "recalled", "revoked"]},
-                            "reasons": {"type": "array", "items": text},
-                            "position": {
-                                "type": "array",
-                                "items": {"type": "array", "items": {"type": "integer"}},
-                            },
-                            "page": {"type": "integer"},
-                            "method": text,
-                        },
-                    },
-                }
-            },
-        },
-        "Malformed": {
-            "type": "object",
-            "required": ["verdict", "reasons"],
-            "properties": {
-                "verdict": {"const": "counterfeit"},
-                "reasons": {"type": "array", "items": text},
-                "detail": text,
-                "message": text,
-            },
-        },
-        "Verdict": {
-            "type": "object",
-            "required": ["verdict", "reasons", "code"],
-            "properties": {
-                "verdict": {"enum": ["genuine", "counterfeit", "suspect", "recalled", "revoked"]},
-                "reasons": {"type": "array", "items": text},
-                "code": {"type": "object", "properties": {"gtin": text, "lot": text, "serial": text}},
-                "product": {"type": ["object", "null"]},
-                "batch": {"type": ["object", "null"]},
-                "supplier": {"type": ["object", "null"]},
-                "scans": {
-                    "type": "object",
-                    "properties": {"count": {"type": "integer"}, "first_at": {"type": ["string", "null"]}},
-                },
-            },
+            "404": negotiated(ERROR_MODEL.__name__, "Not a GTIN path"),
+            "429": negotiated(ERROR_MODEL.__name__, "Too many requests"),
         },
     }
 
@@ -649,77 +609,6 @@ def _complaint_paths() -> dict[str, Any]:
     }
 
 
-def _complaint_schemas() -> dict[str, Any]:
-    text = {"type": "string"}
-    when = {"type": "string", "format": "date-time"}
-    code = {
-        "type": "object",
-        "properties": {"gtin": text, "lot": text, "serial": text},
-    }
-    category = {"enum": [c.value for c in ComplaintCategory]}
-    status = {"enum": [s.value for s in ComplaintStatus]}
-    event = {
-        "type": "object",
-        "properties": {
-            "at": when,
-            "kind": {"enum": ["filed", "answer", "status", "note"]},
-            "status": status,
-            "text": text,
-            "public": {"type": "boolean"},
-            "actor": {"type": "string", "description": "offices only"},
-        },
-    }
-    return {
-        "ComplaintFiled": {
-            "type": "object",
-            "required": ["id", "reference", "status", "category", "verdict", "status_url"],
-            "properties": {
-                "id": {"type": "integer"},
-                "reference": text,
-                "status": status,
-                "category": category,
-                "verdict": {"enum": ["genuine", "counterfeit", "suspect", "recalled", "revoked"]},
-                "status_url": text,
-                "page_url": text,
-            },
-        },
-        "ComplaintPublicStatus": {
-            "type": "object",
-            "properties": {
-                "reference": text,
-                "status": status,
-                "category": category,
-                "created_at": when,
-                "updated_at": when,
-                "code": code,
-                "events": {"type": "array", "items": event},
-            },
-        },
-        "Complaint": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "reference": text,
-                "status": status,
-                "category": category,
-                "verdict": text,
-                "code": code,
-                "code_url": text,
-                "text": text,
-                "contact": text,
-                "region": text,
-                "batch_id": {"type": ["integer", "null"]},
-                "office_id": {"type": ["integer", "null"]},
-                "enterprise_id": {"type": ["integer", "null"]},
-                "created_at": when,
-                "updated_at": when,
-                "photo": {"type": ["object", "null"]},
-                "events": {"type": "array", "items": event},
-            },
-        },
-    }
-
-
 def _recall_paths() -> dict[str, Any]:
     """Recalls, stop-sales, destruction, risk warnings and the public notices (docs/recalls.md)."""
     batch_id, recall_id, warning_id = _path_id("batch_id"), _path_id("recall_id"), _path_id("warning_id")
@@ -795,32 +684,6 @@ def _recall_paths() -> dict[str, Any]:
         },
         "/api/v1/public/notices": {
             "get": _op("Active risk warnings and open recalls and stop-sales, public fields only", auth=False)
-        },
-    }
-
-
-def _recall_schemas() -> dict[str, Any]:
-    return {
-        "Recall": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "batch_id": {"type": "integer"},
-                "kind": {"enum": ["recall", "stop_sale"]},
-                "scope": {"enum": ["batch", "sold_units"]},
-                "status": {"enum": ["open", "closed"]},
-                "voluntary": {"type": "boolean"},
-                "reason": {"type": "string"},
-                "instructions": {"type": "string"},
-                "instructions_en": {"type": "string"},
-                "opened_at": {"type": "string", "format": "date-time"},
-                "closed_at": {"type": ["string", "null"], "format": "date-time"},
-                "close_note": {"type": ["string", "null"]},
-                "units": {
-                    "type": "object",
-                    "description": "on GET and close: returned, destroyed, outstanding",
-                },
-            },
         },
     }
 
