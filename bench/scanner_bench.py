@@ -31,14 +31,18 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import cv2
-import numpy as np
-import zxingcpp
-from PIL import Image
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script (bench/run_all.py), not only with -m
+    sys.path.insert(0, str(REPO))
 
-from bench.photos import KINDS, make_photo_set
-from suyuan.scanner.decode import decode_image
-from suyuan.scanner.images import load_pages
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import zxingcpp  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from bench.photos import KINDS, make_photo_set  # noqa: E402
+from suyuan.scanner.decode import decode_image  # noqa: E402
+from suyuan.scanner.images import load_pages  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "zxing-qr-samples"
 Decoder = Callable[[Image.Image], list[tuple[str, str]]]

@@ -6,6 +6,13 @@ as is first, and only if that finds nothing, again after each clean-up step in :
 how many hard photos each one rescues per millisecond on our benchmark (``bench/scanner_bench.py``) — until
 a pass finds codes or the time budget runs out. Good photos cost one pass; hopeless ones cost the budget.
 
+When a pass *locates* a QR symbol but cannot decode it (zxing-cpp reports a checksum error with the corners
+and version), the pipeline looks closer before the next full-image pass: :data:`REGION_PASSES` resample
+just that symbol upright at five pixels per module (:mod:`suyuan.scanner.rectify`) and retry with glare
+flattening, other thresholds, sharpening, deblurring and a handful of cylinder (bottle) unbendings — each a
+millisecond or two on a few hundred pixels. This is what reads glare, curved labels and soft focus
+(docs/bench-scanner.md, "Hard photos").
+
 Only QR codes are looked for (all formats cost ten times as much; see DESIGN.md §7), and text is decoded in
 zxing-cpp's ``Plain`` mode, i.e. exactly the characters the symbol encodes (no ``<GS>``-style escapes, no
 GS1 parentheses), which is what a verifier needs to compare and what a phone would open.
@@ -27,11 +34,14 @@ from PIL import Image
 from suyuan.scanner import filters
 from suyuan.scanner.filters import Gray
 from suyuan.scanner.images import DEFAULT_LIMITS, Limits, iter_pages, normalise
+from suyuan.scanner.rectify import Bend, Region, View, rectify
 
 __all__ = [
     "PASSES",
+    "REGION_PASSES",
     "DecodedCode",
     "Pass",
+    "RegionPass",
     "decode_bytes",
     "decode_image",
     "later_pass",
@@ -54,6 +64,11 @@ grows with the pixel count, and a code in a 12 MP photo that needs filtering is 
 
 MIN_HALVED_SIDE = 200
 """The halving pass is skipped when the result's short side would be smaller than this."""
+
+MAX_REGIONS = 2
+"""Located-but-unread symbols looked at closer per image (:data:`REGION_PASSES`); more are false finds."""
+
+_QR_FORMATS = {zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.QRCodeModel2}
 
 
 @dataclass(frozen=True)
@@ -92,13 +107,18 @@ class Pass:
     try_downscale: bool = True
 
     def read(self, work: Gray) -> list[zxingcpp.Barcode]:
-        """Run zxing-cpp on a prepared image with this pass's options."""
+        """Run zxing-cpp on a prepared image with this pass's options.
+
+        Symbols that were located but not decoded (checksum errors) are returned too (``valid`` false):
+        they tell the pipeline where to look closer (:data:`REGION_PASSES`).
+        """
         return read_plain(
             work,
             binarizer=self.binarizer,
             try_rotate=self.try_rotate,
             try_invert=self.try_invert,
             try_downscale=self.try_downscale,
+            return_errors=True,
         )
 
 
@@ -145,6 +165,8 @@ STAGES: dict[str, Stage] = {
     "equalise": filters.equalise,
     "deblur2": partial(filters.deblur, sigma=2.0),
     "deblur3": partial(filters.deblur, sigma=3.0),
+    "flatten": filters.flatten,
+    "flatten8": partial(filters.flatten, window=8),
 }
 """The transformations passes can be built from, by name."""
 
@@ -179,6 +201,52 @@ zxing-cpp's FixedThreshold binariser (nothing unique).
 """
 
 
+@dataclass(frozen=True)
+class RegionPass:
+    """One closer look at a located symbol: a rectified view (optionally unbent), stages, a binariser.
+
+    Why separate from :class:`Pass`: these run on a few hundred pixels around one symbol, upright and at a
+    known module size, so zxing-cpp's rotation, inversion and downscaling searches are all switched off.
+    """
+
+    name: str
+    stages: tuple[str, ...] = ()
+    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
+    bend: Bend | None = None
+
+    def read(self, work: Gray) -> list[zxingcpp.Barcode]:
+        """Run zxing-cpp on a prepared view."""
+        return read_plain(
+            work, binarizer=self.binarizer, try_rotate=False, try_invert=False, try_downscale=False
+        )
+
+
+def _bends() -> tuple[RegionPass, ...]:
+    """Cylinder hypotheses: both axes, the symbol spanning 40° or 70° of the bottle, facing or turned away."""
+    passes = []
+    for axis in (0, 1):
+        for span in (0.7, 1.2):
+            for centre in (-0.9, -0.45, 0.0, 0.45, 0.9):
+                if abs(centre) + span / 2 > 1.45:
+                    continue
+                bend = Bend(axis=axis, span=span, centre=centre)
+                passes.append(RegionPass(f"bend-{'xy'[axis]}{span:g}{centre:+g}", ("flatten8",), bend=bend))
+    return tuple(passes)
+
+
+REGION_PASSES: tuple[RegionPass, ...] = (
+    RegionPass("region"),
+    RegionPass("region-flat", ("flatten8",)),
+    RegionPass("region-global", binarizer=_GLOBAL),
+    RegionPass("region-flat-global", ("flatten8",), binarizer=_GLOBAL),
+    RegionPass("region-smooth", ("smooth",)),
+    RegionPass("region-sharpen", ("sharpen",)),
+    RegionPass("region-deblur", ("deblur2",)),
+    *_bends(),
+)
+"""Closer looks at a symbol a pass located but could not decode, in the order they are tried."""
+
+
 def read_plain(image: Image.Image | Gray, **options: Any) -> list[zxingcpp.Barcode]:
     """One ``zxingcpp.read_barcodes`` call for QR codes in ``Plain`` text mode (the baseline pass).
 
@@ -194,28 +262,107 @@ def decode_image(
     page: int = 0,
     min_codes: int = 1,
     passes: Sequence[Pass] = PASSES,
+    region_passes: Sequence[RegionPass] = REGION_PASSES,
 ) -> list[DecodedCode]:
     """Find the QR codes in one image, trying :data:`PASSES` in order until one finds codes.
 
     Each code is returned once (by text), with its position in ``image``'s pixel coordinates. The passes stop
     at the first one that brings the number of distinct codes to ``min_codes`` (default: any code at all —
     a label photo shows one code; raise it for sheets of labels), or when ``budget_s`` seconds have been
-    spent; the first pass always runs, and a pass already started is not interrupted.
+    spent; the first pass always runs, and a pass already started is not interrupted. When a pass locates a
+    symbol it cannot decode, ``region_passes`` look closer at that symbol (up to :data:`MAX_REGIONS` per
+    image) before the next full-image pass.
     """
     deadline = time.perf_counter() + budget_s
     gray = to_gray(image)
     cache: dict[tuple[str, ...], Gray | None] = {(): gray}
     found: dict[str, DecodedCode] = {}
+    regions: list[Region] = []
     for index, decode_pass in enumerate(passes):
         if index and time.perf_counter() >= deadline:
             break
         work = prepare(decode_pass.stages, cache)
         if work is None:
             continue
-        _collect(found, decode_pass.read(work), work.shape, gray.shape, page, decode_pass.name)
+        barcodes = decode_pass.read(work)
+        _collect(found, barcodes, work.shape, gray.shape, page, decode_pass.name)
         if len(found) >= min_codes:
             break
+        for region in _new_regions(barcodes, work.shape, gray.shape, regions):
+            regions.append(region)
+            _read_region(gray, region, region_passes, deadline, found, page)
+            if len(found) >= min_codes or time.perf_counter() >= deadline:
+                return list(found.values())
     return list(found.values())
+
+
+def _new_regions(
+    barcodes: Iterable[zxingcpp.Barcode],
+    work_shape: tuple[int, ...],
+    original_shape: tuple[int, ...],
+    seen: list[Region],
+) -> list[Region]:
+    """Located-but-unread QR symbols (not Micro QR or rMQR) not already looked at, in original pixels."""
+    scale_x = original_shape[1] / work_shape[1]
+    scale_y = original_shape[0] / work_shape[0]
+    new: list[Region] = []
+    for barcode in barcodes:
+        extra = barcode.extra if isinstance(barcode.extra, dict) else {}
+        version = str(extra.get("Version", ""))
+        if barcode.valid or barcode.format not in _QR_FORMATS or not version.isdigit():
+            continue
+        p = barcode.position
+        corners = tuple(
+            (pt.x * scale_x, pt.y * scale_y)
+            for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+        )
+        region = Region(corners=corners, modules=17 + 4 * int(version))
+        if region.side() < 8 or any(region.overlaps(other) for other in (*seen, *new)):
+            continue
+        if len(seen) + len(new) < MAX_REGIONS:
+            new.append(region)
+    return new
+
+
+def _read_region(
+    gray: Gray,
+    region: Region,
+    region_passes: Sequence[RegionPass],
+    deadline: float,
+    found: dict[str, DecodedCode],
+    page: int,
+) -> None:
+    """Try ``region_passes`` on rectified views of one region until one decodes or time runs out."""
+    views: dict[Bend | None, tuple[View, dict[tuple[str, ...], Gray | None]]] = {}
+    for region_pass in region_passes:
+        if time.perf_counter() >= deadline:
+            return
+        if region_pass.bend not in views:
+            view = rectify(gray, region, region_pass.bend)
+            views[region_pass.bend] = (view, {(): view.image})
+        view, cache = views[region_pass.bend]
+        work = prepare(region_pass.stages, cache)
+        if work is None:
+            continue
+        before = len(found)
+        for barcode in region_pass.read(work):
+            if barcode.valid and barcode.text not in found:
+                found[barcode.text] = _decoded_in_view(barcode, view, work.shape, page, region_pass.name)
+        if len(found) > before:
+            return
+
+
+def _decoded_in_view(
+    barcode: zxingcpp.Barcode, view: View, work_shape: tuple[int, ...], page: int, method: str
+) -> DecodedCode:
+    """A code read in a rectified view, with its corners mapped back to the source image."""
+    scale = view.image.shape[0] / work_shape[0]
+    p = barcode.position
+    xs = np.array([pt.x * scale for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)], float)
+    ys = np.array([pt.y * scale for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)], float)
+    sx, sy = view.to_source(xs, ys)
+    position = tuple((round(float(x)), round(float(y))) for x, y in zip(sx, sy, strict=True))
+    return DecodedCode(text=barcode.text, position=position, page=page, method=method)
 
 
 def decode_bytes(
@@ -283,7 +430,7 @@ def _collect(
     scale_x = original_shape[1] / work_shape[1]
     scale_y = original_shape[0] / work_shape[0]
     for barcode in barcodes:
-        if barcode.text in found:
+        if not barcode.valid or barcode.text in found:
             continue
         corners = barcode.position
         points = (corners.top_left, corners.top_right, corners.bottom_right, corners.bottom_left)

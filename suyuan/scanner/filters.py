@@ -13,6 +13,7 @@ stays small and the decoding results do not depend on which OpenCV build is inst
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -197,3 +198,78 @@ def _fft_size(n: int) -> int:
             power35 *= 3
         power5 *= 5
     return best
+
+
+def flatten(gray: Gray, window: int = 16, min_range: float = 24.0) -> Gray:
+    """Local min/max normalisation: each pixel rescaled between the darkest and brightest grey near it.
+
+    Why: glare, shadows, vignetting and dim corners make "white" in one part of a code darker than "black"
+    in another; a fixed or even a local-average threshold then fails in whole regions. Stretching every
+    ``window``-sized neighbourhood to full range flattens the lighting while keeping module edges; areas
+    with less than ``min_range`` grey levels of contrast (blank paper, a saturated glare core) are not
+    stretched, so their noise is not amplified into fake modules. The local extremes are taken per block
+    and spread over the neighbouring blocks, then interpolated: a few milliseconds per megapixel.
+    """
+    height, width = gray.shape
+    rows, cols = -(-height // window), -(-width // window)
+    padded = np.pad(gray, ((0, rows * window - height), (0, cols * window - width)), mode="edge")
+    blocks = padded.reshape(rows, window, cols, window)
+    high = _spread(blocks.max(axis=(1, 3)).astype(np.float32), np.maximum)
+    low = _spread(blocks.min(axis=(1, 3)).astype(np.float32), np.minimum)
+    high_full = _enlarge(high, width, height)
+    low_full = _enlarge(low, width, height)
+    span = np.maximum(high_full - low_full, min_range)
+    result = (gray.astype(np.float32) - low_full) * (255.0 / span)
+    return np.asarray(np.clip(result + 0.5, 0, 255), dtype=np.uint8)
+
+
+def _spread(grid: NDArray[np.float32], pick: np.ufunc) -> NDArray[np.float32]:
+    """Each cell replaced by ``pick`` (max or min) over its 3×3 neighbourhood (edges replicated)."""
+    padded = np.pad(grid, 1, mode="edge")
+    rows, cols = grid.shape
+    result = padded[1 : rows + 1, 1 : cols + 1].copy()
+    for dy in range(3):
+        for dx in range(3):
+            result = pick(result, padded[dy : dy + rows, dx : dx + cols])
+    return np.asarray(result, dtype=np.float32)
+
+
+def _enlarge(grid: NDArray[np.float32], width: int, height: int) -> NDArray[np.float32]:
+    """A small float grid resized bilinearly to ``width`` × ``height``."""
+    image = Image.fromarray(np.ascontiguousarray(grid), "F")
+    return np.asarray(image.resize((width, height), Image.Resampling.BILINEAR), dtype=np.float32)
+
+
+Mapping = Callable[
+    [NDArray[np.float64], NDArray[np.float64]], tuple[NDArray[np.float64], NDArray[np.float64]]
+]
+"""Maps output pixel coordinates (x, y arrays) to source image coordinates."""
+
+
+def remap(gray: Gray, size: tuple[int, int], mapping: Mapping, cells: tuple[int, int] = (8, 8)) -> Gray:
+    """Resample ``gray`` into a ``size`` (width, height) image whose pixel (x, y) shows ``mapping(x, y)``.
+
+    Why: rectifying a tilted or curved code (a perspective or cylinder mapping) into an upright square at a
+    known module size. The mapping is evaluated on a mesh of ``cells`` (columns, rows) and each cell is
+    resampled bilinearly by Pillow (``Image.transform`` with a mesh): within a cell the mapping is taken to
+    be bilinear, which for perspective and gentle curves is off by well under a pixel, at about a
+    millisecond for a 300-pixel square.
+    """
+    width, height = size
+    xs = np.linspace(0, width, cells[0] + 1)
+    ys = np.linspace(0, height, cells[1] + 1)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    src_x, src_y = mapping(grid_x, grid_y)
+    mesh = []
+    for i in range(cells[1]):
+        for j in range(cells[0]):
+            box = (round(xs[j]), round(ys[i]), round(xs[j + 1]), round(ys[i + 1]))
+            if box[2] <= box[0] or box[3] <= box[1]:
+                continue
+            corners = ((i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1))  # Pillow: UL, LL, LR, UR
+            quad = tuple(float(v) for r, c in corners for v in (src_x[r, c], src_y[r, c]))
+            mesh.append((box, quad))
+    warped = Image.fromarray(gray).transform(
+        (width, height), Image.Transform.MESH, mesh, resample=Image.Resampling.BILINEAR, fillcolor=255
+    )
+    return np.asarray(warped, dtype=np.uint8)
