@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState
-from suyuan.trace.identifiers import validate_gs1_text
+from suyuan.trace.identifiers import normalize_gtin, validate_gs1_text
 from suyuan.trace.model import AdmissionStatus, Batch, BatchStatus
 from suyuan.trace.registry import get_product
 from suyuan.trace.remit import remit_of, visible, within_remit
@@ -75,7 +75,18 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     return visible(session, actor, Batch, batch_id)
 
 
-def list_batches(session: Session, actor: Actor) -> list[Batch]:
-    """Batches within the actor's remit, oldest first."""
+def list_batches(
+    session: Session, actor: Actor, *, gtin: str | None = None, lot: str | None = None
+) -> list[Batch]:
+    """Batches within the actor's remit, oldest first; ``gtin`` and ``lot`` narrow them.
+
+    A GTIN and a lot are what is printed on the goods, so an API client holding a carton finds the
+    batch's id by them (docs/api.md, "Addressing by what you hold"); any GTIN form is accepted
+    (GTIN-8/12/13/14, normalised), the lot is compared exactly, as it is printed.
+    """
     stmt = select(Batch).order_by(Batch.id)
+    if gtin is not None:
+        stmt = stmt.where(Batch.gtin == normalize_gtin(gtin))
+    if lot is not None:
+        stmt = stmt.where(Batch.lot == lot)
     return list(session.scalars(within_remit(stmt, remit_of(session, actor), Batch)))

@@ -34,7 +34,7 @@ def test_consumer_sees_genuine_then_claims_and_a_copy_turns_suspect(
     verdict = page.locator("[data-verdict]")
     assert verdict.get_attribute("data-verdict") == "genuine"
     assert "正品" in verdict.inner_text()
-    assert page.locator("[data-test=scan-count]").inner_text().startswith("共扫描 1 次")
+    assert page.locator("[data-test=scan-count]").inner_text().startswith("您是第 1 次查询")
     page.click("[data-test=lang-switch]")
     assert "Genuine" in page.locator("[data-verdict]").inner_text()
     page.click("[data-test=claim]")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -530,10 +530,21 @@ def get_exit(session: Session, actor: Actor, declaration_id: int) -> ExitDeclara
 
 
 def list_exits(
-    session: Session, actor: Actor, *, status: str | None = None, limit: int = 100
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    order_no: str | None = None,
+    limit: int = 100,
 ) -> list[ExitDeclaration]:
-    """Exit declarations within the actor's remit, newest first, optionally of one status."""
+    """Exit declarations within the actor's remit, newest first, optionally of one status.
+
+    ``order_no`` finds an order by the number the platform gave it (what a merchant or an officer
+    holds), ignoring case; each enterprise's numbers are unique, so an office may find one per merchant.
+    """
     stmt = select(ExitDeclaration).order_by(ExitDeclaration.id.desc()).limit(limit)
+    if order_no is not None:
+        stmt = stmt.where(func.upper(ExitDeclaration.order_no) == order_no.upper())
     if status is not None:
         try:
             stmt = stmt.where(ExitDeclaration.status == ExitStatus(status))

@@ -21,7 +21,7 @@ from suyuan.trace.model import Role
 from suyuan.trace.sheet_cells import sheet_cell
 from suyuan.trace.zone import inspection
 from suyuan.web import runtime
-from suyuan.web.api.common import created, int_arg, parse
+from suyuan.web.api.common import GTIN_PATTERN, created, int_arg, parse, text_arg
 from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
 from suyuan.web.bodies import batches as bodies
 from suyuan.web.serialize import batch_json, issuance_json
@@ -32,9 +32,10 @@ bp = Blueprint("batches", __name__)
 @bp.get("/batches")
 @api_auth
 def list_batches() -> Response:
-    """Batches visible to the caller, with issued code counts."""
+    """Batches visible to the caller, with issued code counts; ``gtin=`` and ``lot=`` find one by its label."""
+    gtin, lot = text_arg("gtin", 14, GTIN_PATTERN), text_arg("lot", 20)
     with runtime().transaction() as db:
-        rows = batches.list_batches(db, current_actor())
+        rows = batches.list_batches(db, current_actor(), gtin=gtin, lot=lot)
         return jsonify({"batches": [batch_json(b, issued=issuance.issued_count(db, b.id)) for b in rows]})
 
 

@@ -30,7 +30,7 @@ from suyuan.trace.zone.anomalies import find_anomalies
 from suyuan.trace.zone.quotas import yuan
 from suyuan.trace.zone.rules import ZoneRules
 from suyuan.web import runtime
-from suyuan.web.api.common import created, int_arg, parse
+from suyuan.web.api.common import created, int_arg, parse, text_arg
 from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
 from suyuan.web.bodies import zone as bodies
 from suyuan.web.json_body import BULK_JSON_BYTES
@@ -246,9 +246,11 @@ def record_result(spot_check_id: int) -> Response:
 @bp.get("/exit-declarations")
 @api_auth
 def list_exits() -> Response:
-    """Exit declarations visible to the caller, newest first; ``status=`` filters."""
+    """Exit declarations visible to the caller, newest first; ``status=`` and ``order_no=`` filter."""
+    order_no = text_arg("order_no", 64)
     with runtime().transaction() as db:
-        rows = exits.list_exits(db, current_actor(), status=request.args.get("status") or None)
+        status = request.args.get("status") or None
+        rows = exits.list_exits(db, current_actor(), status=status, order_no=order_no)
         return jsonify({"exit_declarations": [exit_json(d) for d in rows]})
 
 

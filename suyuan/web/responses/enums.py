@@ -144,3 +144,12 @@ ComplaintStatus = Literal["received", "triaged", "answered", "upheld", "dismisse
 ComplaintEventKind = Literal["filed", "answer", "status", "note"]
 # suyuan.trace.recalls.Notification.source
 NotificationSource = Literal["complaint", "claim"]
+
+# suyuan.trace.onboarding.UserKind
+UserKind = Literal[
+    "office_admin", "officer", "enterprise_admin", "enterprise_staff", "platform_admin", "platform_staff"
+]
+# suyuan.trace.onboarding.UserStatus
+UserStatus = Literal["active", "invited", "disabled"]
+# suyuan.trace.model.TokenScope
+TokenScope = Literal["read", "write"]
