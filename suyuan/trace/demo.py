@@ -64,12 +64,12 @@ ENTERPRISES = {
 }
 
 NEGATIVE_LIST = [
-    ("N6", "condition", "used", "used and second-hand goods (废旧物品) may not enter (SZ Art. 10(6))"),
-    ("N3", "hs_prefix", "2837", "cyanides are hazardous chemicals (SZ Art. 10(3))"),
-    ("N4", "keyword", "blood", "human blood and blood products (SZ Art. 10(4))"),
-    ("N4", "keyword", "血液", "人体血液及血液制品 (SZ Art. 10(4))"),
-    ("N5", "keyword", "radioactive", "radioactive products (SZ Art. 10(5))"),
-    ("N2", "hs_prefix", "0207", "poultry meat without inspection access (SZ Art. 10(2))"),
+    ("N6", "condition", "used", "废旧物品不得入区（SZ 第十条第六项）"),
+    ("N3", "hs_prefix", "2837", "氰化物属危险化学品（SZ 第十条第三项）"),
+    ("N4", "keyword", "blood", "人体血液及血液制品（SZ 第十条第四项）"),
+    ("N4", "keyword", "血液", "人体血液及血液制品（SZ 第十条第四项）"),
+    ("N5", "keyword", "radioactive", "放射性物品（SZ 第十条第五项）"),
+    ("N2", "hs_prefix", "0207", "未获检疫准入的禽肉（SZ 第十条第二项）"),
 ]
 
 

@@ -34,8 +34,20 @@ def matches(rule: NegativeListEntry, product: Product) -> bool:
 
 
 def refusal_reason(rule: NegativeListEntry) -> str:
-    """The reason a consumer, merchant or officer reads when goods are refused by ``rule``."""
-    return f"negative list {rule.category} ({rule.kind} {rule.value!r}): {rule.reason}"
+    """The reason a merchant or officer reads when goods are refused by ``rule``, stored with the filing.
+
+    It is the office's written decision, so it is in Chinese, the language of the record (SZ Art. 10),
+    and names the rule in words rather than by its stored kind and value.
+    """
+    return f"负面清单第 {rule.category} 类（{_rule_in_words(rule)}）：{rule.reason}"
+
+
+def _rule_in_words(rule: NegativeListEntry) -> str:
+    if rule.kind is NegativeRuleKind.HS_PREFIX:
+        return f"商品编码以 {rule.value} 开头"
+    if rule.kind is NegativeRuleKind.KEYWORD:
+        return f"名称或成分含“{rule.value}”"
+    return "旧品、二手或废旧物品"  # the one condition (``used``)
 
 
 def add_entry(
