@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_SCAN_DELAY_MS = 50  # a crash loses at most this much of a worker's scans (docs/operations.md)
 # Policy settings, only collected here: the rules that own them (ZoneRules, ComplaintLimits) know their
 # names, defaults and checks.
 POLICY_PREFIXES = ("SUYUAN_QUOTA_", "SUYUAN_ANOMALY_", "SUYUAN_COMPLAINTS_", "SUYUAN_RETURN_DAYS")
@@ -37,6 +38,10 @@ class Settings:
     # Reverse proxies in front of the app that set X-Forwarded-For and X-Suyuan-Region; with 0 (the
     # default) those headers come from the client and are ignored (docs/operations.md, Security).
     trusted_proxies: int = 0
+    # Scans are written by a per-process background writer every this many milliseconds (0: at once, in
+    # the request). From the environment the default is 50 (docs/operations.md, "Scan writes"); settings
+    # built in code (tests, scripts) write at once unless they say otherwise.
+    scan_write_delay_ms: int = 0
     # Policy settings by environment name (POLICY_PREFIXES): quotas, anomaly thresholds, complaint limits.
     policy: dict[str, str] = field(default_factory=dict)
 
@@ -57,6 +62,7 @@ class Settings:
             key_file=Path(key_file) if key_file else None,
             key_kdf_rounds=_positive_int(env.get("SUYUAN_KEY_KDF_ROUNDS"), 600_000),
             trusted_proxies=_whole_number(env.get("SUYUAN_TRUSTED_PROXIES"), 0),
+            scan_write_delay_ms=_whole_number(env.get("SUYUAN_SCAN_WRITE_DELAY_MS"), DEFAULT_SCAN_DELAY_MS),
             policy={name: value for name, value in env.items() if name.startswith(POLICY_PREFIXES)},
         )
 

@@ -23,6 +23,8 @@ from suyuan.config import Settings, key_passphrase
 from suyuan.trace.codes import code_base
 from suyuan.trace.db import DOOMED, make_engine, make_session_factory, unit_of_work
 from suyuan.trace.keys import KeyRing
+from suyuan.trace.scan_path import ScanPath
+from suyuan.trace.scan_writer import ScanWriter
 from suyuan.trace.scanning import CloneRules
 
 
@@ -42,6 +44,34 @@ class Runtime:
         """The database engine (pool per process); a server database is pinged on checkout, a file is not."""
         url = self.settings.database_url
         return make_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+
+    @cached_property
+    def scan_reads(self) -> Engine:
+        """The engine of the scan path's one read: on PostgreSQL autocommit without pre-ping, so that a
+        scan is one round trip (:mod:`suyuan.trace.scan_path` retries once on a dropped connection)."""
+        url = self.settings.database_url
+        if url.startswith("sqlite"):
+            return self.engine  # no round trips to save; one pool keeps SQLite's locking simple
+        return make_engine(url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8)
+
+    @cached_property
+    def scan_writer(self) -> ScanWriter:
+        """The process's writer of scans (batched every ``scan_write_delay_ms``; 0: in the request)."""
+        return ScanWriter(self.sessions, delay=self.settings.scan_write_delay_ms / 1000)
+
+    @cached_property
+    def scan_path(self) -> ScanPath:
+        """The scan path's fast lane: cached genuine codes answered with one read (suyuan.trace.scan_path)."""
+        return ScanPath(self.scan_reads, self.scan_writer, self.clone_rules)
+
+    def close(self) -> None:
+        """Write queued scans and close the pools (tests and servers stopping; at exit it happens anyway)."""
+        if "scan_writer" in self.__dict__:
+            self.scan_writer.close()
+        if "scan_reads" in self.__dict__ and self.scan_reads is not self.__dict__.get("engine"):
+            self.scan_reads.dispose()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

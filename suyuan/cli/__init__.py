@@ -4,7 +4,9 @@ This module defines the top-level click group :func:`main` (the ``suyuan`` entry
 the commands, which live in modules by what they are about: :mod:`~suyuan.cli.instance` (db, demo,
 serve), :mod:`~suyuan.cli.registry` (enterprise, product, negative-list), :mod:`~suyuan.cli.batches`,
 :mod:`~suyuan.cli.keys`, :mod:`~suyuan.cli.codes`, :mod:`~suyuan.cli.labels`,
-:mod:`~suyuan.cli.scans` (verify, scan, scans), :mod:`~suyuan.cli.zone`, :mod:`~suyuan.cli.audit` and
+:mod:`~suyuan.cli.scans` (verify, scan, scans), :mod:`~suyuan.cli.zone`, :mod:`~suyuan.cli.enforcement`
+(sanction, credit-list, exit-hold), :mod:`~suyuan.cli.supervision` (lists, risk, warehouse),
+:mod:`~suyuan.cli.audit` and
 :mod:`~suyuan.cli.accounts` (init, office, users, tokens).
 What they share, the runtime and the one mapping of errors to messages and exit codes (2: bad
 input, 1: problems found), is in :mod:`~suyuan.cli.common`.
@@ -12,14 +14,60 @@ input, 1: problems found), is in :mod:`~suyuan.cli.common`.
 
 from __future__ import annotations
 
-import click
+import importlib
 
-from suyuan.cli import accounts, audit, batches, ceb, codes, instance, keys, labels, registry, scans, zone
+import click
 
 __all__ = ["main"]
 
+# Each command by name: the module of suyuan.cli that defines it, and its attribute there, in the order
+# ``--help`` lists them. Modules are imported only when their command runs (or ``--help`` lists them):
+# ``suyuan verify`` must not pay for the web stack, the models and the label renderer at start-up.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("instance", "db"),
+    "demo": ("instance", "demo_command"),
+    "serve": ("instance", "serve"),
+    "scans": ("scans", "scans_group"),
+    "verify": ("scans", "verify_command"),
+    "scan": ("scans", "scan_command"),
+    "audit": ("audit", "audit_group"),
+    "enterprise": ("registry", "enterprise"),
+    "product": ("registry", "product"),
+    "negative-list": ("registry", "negative_list_group"),
+    "batch": ("batches", "batch_group"),
+    "zone": ("zone", "zone_group"),
+    "sanction": ("enforcement", "sanction_group"),
+    "credit-list": ("enforcement", "credit_list_group"),
+    "exit-hold": ("enforcement", "exit_hold_group"),
+    "lists": ("supervision", "lists_group"),
+    "risk": ("supervision", "risk_group"),
+    "warehouse": ("supervision", "warehouse_group"),
+    "ceb": ("ceb", "ceb_group"),
+    "keys": ("keys", "keys_group"),
+    "codes": ("codes", "codes_group"),
+    "labels": ("labels", "labels_group"),
+    "init": ("accounts", "init_command"),
+    "office": ("accounts", "office_group"),
+    "users": ("accounts", "users_group"),
+    "tokens": ("accounts", "tokens_group"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _LazyGroup(click.Group):
+    """A click group that imports a command's module when the command is asked for, not at start-up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(f"suyuan.cli.{module}"), attribute)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="suyuan")
 def main() -> None:
     """Suyuan (溯源): QR anti-counterfeit traceability for bonded cross-border e-commerce goods.
@@ -27,28 +75,3 @@ def main() -> None:
     Configuration comes from the environment: SUYUAN_DATABASE_URL, SUYUAN_BASE_URL,
     SUYUAN_SECRET_KEY, SUYUAN_INSTANCE_DIR, SUYUAN_KEY_PASSPHRASE / SUYUAN_KEY_FILE.
     """
-
-
-for _command in (
-    instance.db,
-    instance.demo_command,
-    instance.serve,
-    scans.scans_group,
-    scans.verify_command,
-    scans.scan_command,
-    audit.audit_group,
-    registry.enterprise,
-    registry.product,
-    registry.negative_list_group,
-    batches.batch_group,
-    zone.zone_group,
-    ceb.ceb_group,
-    keys.keys_group,
-    codes.codes_group,
-    labels.labels_group,
-    accounts.init_command,
-    accounts.office_group,
-    accounts.users_group,
-    accounts.tokens_group,
-):
-    main.add_command(_command)

@@ -62,6 +62,7 @@ def init_command(
                 email=email,
                 name=name,
                 password=password,
+                ring=ctx.runtime.ring,
             )
             click.echo(f"set up office {office_code.upper()}; administrator {admin.email} (user {admin.id})")
     click.echo("sign in at /login")

@@ -11,14 +11,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from suyuan.config import KeyPassphraseError, Settings
-from suyuan.runtime import Runtime
 from suyuan.trace.errors import DomainError
+
+if TYPE_CHECKING:  # built on first use: commands that need no database never import it
+    from suyuan.runtime import Runtime
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
@@ -51,6 +53,8 @@ class Context:
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
+            from suyuan.runtime import Runtime
+
             self._runtime = Runtime(Settings.from_env())
         return self._runtime
 

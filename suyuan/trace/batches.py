@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit
+from suyuan.trace import audit, sanctions
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState
 from suyuan.trace.identifiers import normalize_gtin, validate_gs1_text
@@ -41,6 +41,7 @@ def register_batch(
     product = get_product(session, actor, product_id)
     if product.admission_status not in ADMITTED:
         raise InvalidState(f"product {product.id} is not admitted ({product.admission_status})")
+    sanctions.require_trading(product.enterprise, product)
     lot = validate_gs1_text(lot, "lot")
     if not 1 <= quantity <= MAX_BATCH_QUANTITY:
         raise InvalidInput(f"quantity must be 1-{MAX_BATCH_QUANTITY:,}", field="quantity")
@@ -57,6 +58,7 @@ def register_batch(
         production_date=production_date,
         expiry_date=expiry_date,
         status=BatchStatus.IN_ZONE,
+        trade_mode=product.trade_mode,
     )
     session.add(batch)
     session.flush()

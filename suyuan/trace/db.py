@@ -63,11 +63,19 @@ def serialise(session: Session, scope: str, key: str) -> None:
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        digest = hashlib.sha256(f"suyuan:{scope}|{key}".encode()).digest()
-        lock_key = int.from_bytes(digest[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(scope, key)})
     elif dialect == "sqlite":
         _hold_sqlite_write_lock(session)
+
+
+def advisory_key(scope: str, key: str) -> int:
+    """The 64-bit PostgreSQL advisory lock key :func:`serialise` takes for ``key`` of ``scope``.
+
+    Public so that a writer holding many keys at once (the batched scan writer) takes the very locks
+    that single units take, and the two exclude each other.
+    """
+    digest = hashlib.sha256(f"suyuan:{scope}|{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _hold_sqlite_write_lock(session: Session) -> None:

@@ -214,3 +214,22 @@ class InvitationUsed(InvitationUnusable):
     """An invitation link already accepted, replaced by a newer one, or withdrawn."""
 
     code = "invitation_used"
+
+
+class FilingSanctioned(InvalidState):
+    """The enterprise's filing is suspended or revoked (SZ Art. 30): it may not declare entries or
+    exits, nor issue new codes, until a suspension is lifted (a revocation is final)."""
+
+    code = "filing_sanctioned"
+
+
+class AdmissionSanctioned(InvalidState):
+    """The product's admission is suspended or revoked: its goods may not enter, leave or get new codes."""
+
+    code = "admission_sanctioned"
+
+
+class TradeModeNotRetail(InvalidState):
+    """B2B goods (general trade, SZ Art. 38) are not sold to consumers: no retail exit declaration."""
+
+    code = "trade_mode_not_retail"

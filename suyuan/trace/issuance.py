@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, jws
+from suyuan.trace import audit, jws, sanctions
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.codes import CodeId, code_url, signed_message
@@ -49,6 +49,7 @@ def issue_codes(
     """Issue the next ``count`` serials of a batch (its merchant only), never beyond its quantity."""
     actor.require_merchant("only the batch's merchant issues its codes")
     batch = get_batch(session, actor, batch_id)
+    sanctions.require_trading(batch.product.enterprise, batch.product)  # no new codes (SZ Art. 30)
     if not 1 <= count <= MAX_CODES_PER_ISSUANCE:
         raise InvalidInput(f"count must be 1-{MAX_CODES_PER_ISSUANCE:,}", field="count")
     session.refresh(batch, with_for_update=True)  # serialise concurrent issuances of one batch

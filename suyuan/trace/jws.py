@@ -7,7 +7,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from suyuan.trace.keys import b64url, b64url_decode, verify_signature
+from suyuan.trace.ed25519 import b64url, b64url_decode, verify_signature
 
 
 def sign(payload: dict[str, Any], private_key: Ed25519PrivateKey, kid: str, typ: str) -> str:

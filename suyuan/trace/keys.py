@@ -8,12 +8,10 @@ codes must keep resolving, as ``revoked``.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
@@ -21,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
+from suyuan.trace.ed25519 import b64url as b64url  # re-exported: callers import them from here
+from suyuan.trace.ed25519 import b64url_decode as b64url_decode
+from suyuan.trace.ed25519 import verify_signature as verify_signature
 from suyuan.trace.errors import DomainError, InvalidInput, InvalidState, NotFound
 from suyuan.trace.model import KeyStatus, SigningKey
 from suyuan.trace.model.types import utcnow
@@ -64,15 +65,6 @@ class KeyRing:
         if cached is None:
             cached = self._public[kid] = Ed25519PublicKey.from_public_bytes(raw)
         return cached
-
-
-def verify_signature(public_key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
-    """True if ``signature`` is a valid Ed25519 signature of ``message``."""
-    try:
-        public_key.verify(signature, message)
-    except InvalidSignature:
-        return False
-    return True
 
 
 def create_key(session: Session, actor: Actor, ring: KeyRing) -> SigningKey:
@@ -238,16 +230,6 @@ def jwk(key: SigningKey) -> dict[str, Any]:
     if key.revoked_at is not None:
         entry["revoked_at"] = key.revoked_at.isoformat()
     return entry
-
-
-def b64url(data: bytes) -> str:
-    """Unpadded base64url, as JOSE uses it."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Inverse of :func:`b64url`; raises ``ValueError`` on bad input."""
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _next_kid(session: Session) -> str:

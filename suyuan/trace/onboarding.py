@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from suyuan.trace import accounts, audit, registry
+from suyuan.trace import accounts, audit, keys, registry
 from suyuan.trace.actors import Actor
 from suyuan.trace.bounds import MAX_INT
 from suyuan.trace.errors import (
@@ -126,8 +126,13 @@ def initialise(
     name: str,
     password: str,
     office_name_en: str = "",
+    ring: keys.KeyRing | None = None,
 ) -> User:
     """Create the first office and its administrator on an empty instance; refuse on any other.
+
+    With the key ``ring``, the first signing key too (unless one exists): codes are signed by the
+    office's key, and a new instance whose merchants could file and declare goods but never issue a
+    code until someone ran ``suyuan keys create`` on the server would stop its users half-way.
 
     Anyone who reaches an empty instance may do this once (the ``/setup`` page is open to the world
     until then, as in every self-hosted application), so it must never work a second time: any office
@@ -142,6 +147,8 @@ def initialise(
         raise InvalidInput("the administrator's name is required", field="name")
     accounts.check_new_password(password, email=email)
     office = _new_office(session, actor, office_code, office_name, office_name_en)
+    if ring is not None and keys.active_key(session) is None:
+        keys.create_key(session, actor, ring)
     return accounts.insert_user(
         session,
         actor,

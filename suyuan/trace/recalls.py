@@ -189,6 +189,7 @@ def block_exit(
         source,
         False,
         now,
+        counts_against_credit=False,  # the failed check already counts (spot_check_failed): not twice
     )
 
 
@@ -202,6 +203,8 @@ def _open(
     source: str,
     voluntary: bool,
     now: datetime | None,
+    *,
+    counts_against_credit: bool = True,
 ) -> Recall:
     units, orders = _sold_units(session, batch.id)
     recall = Recall(
@@ -241,8 +244,11 @@ def _open(
             "internal_reason": texts.internal_reason,
         },
     )
-    event = CreditEventKind.RECALL_VOLUNTARY if voluntary else CreditEventKind.RECALL_ORDERED
-    credit.add_event(session, actor, batch.product.enterprise, event, source=f"recall:{recall.id}", now=now)
+    if counts_against_credit:
+        event = CreditEventKind.RECALL_VOLUNTARY if voluntary else CreditEventKind.RECALL_ORDERED
+        credit.add_event(
+            session, actor, batch.product.enterprise, event, source=f"recall:{recall.id}", now=now
+        )
     return recall
 
 

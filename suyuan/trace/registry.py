@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, negative_list, requirements
+from suyuan.trace import audit, filing_attributes, negative_list, requirements
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import (
     DisclosureRequired,
@@ -45,6 +45,7 @@ from suyuan.trace.model import (
     ProductDocument,
     RiskClass,
     Supplier,
+    TradeMode,
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import remit_of, visible, within_remit
@@ -99,6 +100,9 @@ class ProductFiling:
     in_ccc_catalogue: bool = False
     in_food_registration_catalogue: bool = False
     documents: tuple[DocumentFiling, ...] = field(default_factory=tuple)
+    attributes: dict[str, str] = field(default_factory=dict)  # suyuan.trace.filing_attributes
+    procurement_source: str = ""
+    trade_mode: str = "bonded"  # TradeMode: bonded (1210), direct_mail (9610) or b2b (R2)
 
 
 def file_enterprise(session: Session, actor: Actor, filing: EnterpriseFiling) -> Enterprise:
@@ -188,6 +192,9 @@ def _build_product(session: Session, enterprise: Enterprise, filing: ProductFili
         in_food_registration_catalogue=filing.in_food_registration_catalogue,
         unmet_requirements=[],
         documents=[_build_document(d) for d in filing.documents],
+        attributes=filing_attributes.attributes(filing.attributes),
+        procurement_source=filing_attributes.procurement_source(filing.procurement_source),
+        trade_mode=_choice(TradeMode, filing.trade_mode, "trade_mode"),
     )
     product.supplier = supplier_for(session, filing.supplier_name, filing.supplier_country)
     return product

@@ -3,9 +3,12 @@
 A warning has a level (``notice``, ``warning``, ``danger``), a title and body in Chinese with optional
 English, and may be tied to goods: an HS code prefix, a product filing, a batch. Unlike recalls it is
 not bound to a remit for reading: every regulator and every merchant sees every warning, and the active
-ones are on the public notice board. Acting on it is: the product or batch it names must lie within the
-publishing office's remit (goods of another office's remit answer as unknown, since the warning would
-publish their name and lot), and only the publishing office withdraws it; a withdrawn one stays on record.
+ones are on the public notice board. A warning tied to goods may also **tighten control** of them
+(SZ Art. 32): raise their sampling rate, require an inspection before release, hold their exits
+until the office releases them (:func:`tightened_control`). Acting on it is: the product or batch it
+names must lie within the publishing office's remit (goods of another office's remit answer as
+unknown, since the warning would publish their name and lot), and only the publishing office
+withdraws it; a withdrawn one stays on record.
 """
 
 from __future__ import annotations
@@ -40,12 +43,15 @@ class WarningFiling:
     hs_prefix: str = ""
     product_id: int | None = None
     batch_id: int | None = None
+    sampling_factor: int = 1
+    require_inspection: bool = False
+    hold_exits: bool = False
 
 
 def publish_warning(session: Session, actor: Actor, filing: WarningFiling) -> RiskWarning:
     """Publish a warning from the actor's office to all offices and the public."""
     require_publisher(actor)
-    product_id, batch_id = _goods(session, actor, filing.product_id, filing.batch_id)
+    product_id, batch_id = goods_named(session, actor, filing.product_id, filing.batch_id)
     warning = RiskWarning(
         office_id=actor.office_id,
         level=choice(WarningLevel, filing.level, "level"),
@@ -53,12 +59,19 @@ def publish_warning(session: Session, actor: Actor, filing: WarningFiling) -> Ri
         title_en=_single_line(text(filing.title_en, "title_en", MAX_TITLE), "title_en"),
         body=text(filing.body, "body", MAX_BODY, required=True),
         body_en=text(filing.body_en, "body_en", MAX_BODY),
-        hs_prefix=_hs_prefix(filing.hs_prefix),
+        hs_prefix=hs_prefix(filing.hs_prefix),
         product_id=product_id,
         batch_id=batch_id,
         published_at=utcnow(),
         published_by=actor.label,
+        sampling_factor=_sampling_factor(filing.sampling_factor),
+        require_inspection=bool(filing.require_inspection),
+        hold_exits=bool(filing.hold_exits),
     )
+    if _tightens(warning) and not (warning.hs_prefix or product_id or batch_id):
+        raise InvalidInput(
+            "tightened control needs goods: an HS prefix, a product or a batch", field="hs_prefix"
+        )
     session.add(warning)
     session.flush()
     audit.record(
@@ -73,9 +86,16 @@ def publish_warning(session: Session, actor: Actor, filing: WarningFiling) -> Ri
             "hs_prefix": warning.hs_prefix,
             "product_id": product_id,
             "batch_id": batch_id,
+            "sampling_factor": warning.sampling_factor,
+            "require_inspection": warning.require_inspection,
+            "hold_exits": warning.hold_exits,
         },
     )
     return warning
+
+
+def _tightens(warning: RiskWarning) -> bool:
+    return warning.sampling_factor > 1 or warning.require_inspection or warning.hold_exits
 
 
 def require_publisher(actor: Actor) -> None:
@@ -90,14 +110,15 @@ def _single_line(value: str, name: str) -> str:
     return value
 
 
-def _hs_prefix(value: str | None) -> str:
+def hs_prefix(value: str | None) -> str:
+    """An HS prefix naming goods: 2-10 digits, dots dropped; empty names none."""
     digits = (value or "").strip().replace(".", "")
     if digits and not (digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 10):
         raise InvalidInput("hs_prefix must be 2-10 digits of an HS code", field="hs_prefix")
     return digits
 
 
-def _goods(
+def goods_named(
     session: Session, actor: Actor, product_id: object, batch_id: object
 ) -> tuple[int | None, int | None]:
     """Check the optional product and batch lie within the office's remit and agree; a batch implies
@@ -222,3 +243,52 @@ def warnings_covering(
 def _require_signed_in(actor: Actor) -> None:
     if not actor.is_regulator and actor.enterprise_id is None:
         raise PermissionDenied("sign in to see the full list of risk warnings")
+
+
+MAX_SAMPLING_FACTOR = 10
+
+
+@dataclass(frozen=True)
+class Tightening:
+    """The tightened control in force for a batch: the strictest measure of every covering warning.
+
+    ``sampling_factor`` multiplies the batch's spot-check rate (1: no change), ``require_inspection``
+    adds a passed inspection to its release gate, ``hold_exits`` asks the exit step to wait for the
+    office (read by ``zone/exits``); ``warning_ids`` are the warnings that tighten, oldest first.
+    """
+
+    sampling_factor: int = 1
+    require_inspection: bool = False
+    hold_exits: bool = False
+    warning_ids: tuple[int, ...] = ()
+
+    @property
+    def tightened(self) -> bool:
+        """Whether any measure is in force."""
+        return bool(self.warning_ids)
+
+
+def tightened_control(session: Session, batch: Batch) -> Tightening:
+    """The tightened control of ``batch`` (SZ Art. 32): from the active warnings covering it.
+
+    This is the lookup the exit hold calls (``hold_exits``), the draw (``sampling_factor``) and the
+    release gate (``require_inspection``) read; a withdrawn warning stops tightening at once.
+    """
+    covering = warnings_covering(session, batch.product, batch, limit=500)
+    tightening = [w for w in covering if w.sampling_factor > 1 or w.require_inspection or w.hold_exits]
+    if not tightening:
+        return Tightening()
+    return Tightening(
+        sampling_factor=max(w.sampling_factor for w in tightening),
+        require_inspection=any(w.require_inspection for w in tightening),
+        hold_exits=any(w.hold_exits for w in tightening),
+        warning_ids=tuple(sorted(w.id for w in tightening)),
+    )
+
+
+def _sampling_factor(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SAMPLING_FACTOR:
+        raise InvalidInput(
+            f"sampling_factor is a whole number 1-{MAX_SAMPLING_FACTOR}", field="sampling_factor"
+        )
+    return value

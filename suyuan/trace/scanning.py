@@ -98,7 +98,7 @@ def _check(
         check.reasons.append(Reason(parsed.problem or Reason.MALFORMED_SIGNATURE))
         return check, None
     code = parsed.code
-    params = {"kid": parsed.kid, "gtin": code.gtin, "lot": code.lot, "number": _serial_number(code.serial)}
+    params = {"kid": parsed.kid, "gtin": code.gtin, "lot": code.lot, "number": serial_number(code.serial)}
     row = session.execute(statement, {**params, **extra}).first()
     if row is None:
         check.reasons.append(Reason.UNKNOWN_KEY)
@@ -115,7 +115,7 @@ def _check(
     return check, row
 
 
-def _serial_number(serial: str) -> int | None:
+def serial_number(serial: str) -> int | None:
     """The serial as issuances count it, or ``None`` when no issuance can cover it.
 
     Issued serials are ASCII digits without a leading 0 and fit the issuance columns (a 32-bit integer on
@@ -225,7 +225,7 @@ def record_scan(
         params = {"gtin": code.gtin[:14], "lot": code.lot[:20], "serial": code.serial[:20]}
         count, first = db.execute(UNBOUND_COUNTS[postgresql], params).one()[:2]
     else:  # counted by batch and serial; SCAN read the history and the claim
-        history = _History(
+        history = History(
             row.scans or 0,
             row.first_at,
             row.devices or 0,
@@ -235,8 +235,8 @@ def record_scan(
         )
         if check.verdict is not Verdict.COUNTERFEIT:
             rules = rules or CloneRules()
-            evidence = _evidence(db, check, history, device, region, rules, at)
-            _weigh_history(check, row.Claim, evidence, device, rules)
+            evidence = evidence_of(db, check, history, device, region, rules, at)
+            weigh_history(check, row.Claim, evidence, device, rules)
         count, first = history.count, history.first
     db.execute(
         INSERT_SCAN,
@@ -260,8 +260,11 @@ def record_scan(
 
 
 @dataclass(frozen=True)
-class _History:
-    """A code's scans before this one, as :data:`suyuan.trace.scan_statements.SCAN` sums them up."""
+class History:
+    """A code's scans before this one, as :data:`suyuan.trace.scan_statements.SCAN` sums them up.
+
+    Public: the fast lane (:mod:`suyuan.trace.scan_path`) sums them in a statement of its own.
+    """
 
     count: int
     first: datetime | None
@@ -280,10 +283,10 @@ class _Evidence:
     viewer_since: datetime  # when this scan's device first scanned the code (now for the unknown device)
 
 
-def _evidence(
+def evidence_of(
     db: Connection,
     check: CodeCheck,
-    history: _History,
+    history: History,
     device: str,
     region: str,
     rules: CloneRules,
@@ -320,7 +323,7 @@ def weigh_by_day(first_seen: Iterable[datetime], per_day: int) -> int:
     return sum(min(n, per_day) for n in per.values())
 
 
-def _weigh_history(
+def weigh_history(
     check: CodeCheck, claim: Claim | None, evidence: _Evidence, device: str, rules: CloneRules
 ) -> None:
     """Too many devices or regions, or an earlier buyer's claim, make a valid code suspect."""

@@ -88,16 +88,43 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaint_pages.bp)
     app.register_blueprint(recall_pages.bp)
     app.register_blueprint(trace_pages.bp)
-    from suyuan.web import office_actions, office_checks, office_credit, office_filings, office_zone
+    from suyuan.web import credit_pages
 
-    for office_page in (office_actions, office_checks, office_credit, office_filings, office_zone):
+    app.register_blueprint(credit_pages.bp)  # the public credit page: no login
+    from suyuan.web import (
+        office_actions,
+        office_checks,
+        office_credit,
+        office_enforcement,
+        office_enterprises,
+        office_filings,
+        office_zone,
+    )
+
+    for office_page in (
+        office_actions,
+        office_checks,
+        office_credit,
+        office_enforcement,
+        office_enterprises,
+        office_filings,
+        office_zone,
+    ):
         app.register_blueprint(office_page.bp)  # the officer's desk: decisions with a confirmation step
     from suyuan.web import account_pages
 
     app.register_blueprint(account_pages.bp)
-    from suyuan.web import desk, desk_batches, desk_entries, desk_exits, desk_labels, desk_products
+    from suyuan.web import (
+        desk,
+        desk_batches,
+        desk_entries,
+        desk_exits,
+        desk_labels,
+        desk_packing,
+        desk_products,
+    )
 
-    del desk_batches, desk_entries, desk_exits, desk_labels, desk_products  # their routes are on desk.bp
+    del desk_batches, desk_entries, desk_exits, desk_labels, desk_packing, desk_products  # routes on desk.bp
     app.register_blueprint(desk.bp)  # the merchant's form pages (products, batches, zone, proof)
     app.register_blueprint(api.bp)  # with its parts, nested (api.<part>.<view>)
     for blueprint in (api.bp, *api.PARTS):  # Flask-WTF exempts a blueprint, not its children

@@ -227,6 +227,7 @@ def setup() -> Page | Response:
                 email=form.email.data or "",
                 name=form.name.data or "",
                 password=form.password.data or "",
+                ring=runtime().ring,
             )
         )
         if error is None:

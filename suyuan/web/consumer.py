@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from suyuan.trace import audit_checkpoints, keys, revocations, risk_warnings, scanning
@@ -25,12 +38,13 @@ from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.issuance import get_issuance
 from suyuan.trace.keys import KeyUnavailable
-from suyuan.trace.model import AdmissionStatus, Batch, Product, RecallKind
+from suyuan.trace.model import AdmissionStatus, Batch, Product, RecallKind, RiskWarning
 from suyuan.trace.recall_status import current_recall
 from suyuan.trace.scanning import CodeCheck
 from suyuan.trace.verdicts import Reason, Verdict
 from suyuan.web import runtime
 from suyuan.web.desk_words import DOCUMENT_KIND
+from suyuan.web.page_translations import page_translations
 from suyuan.web.reasons import (
     REASON_TEXTS,
     STOP_SALE_ADVICE,
@@ -205,6 +219,7 @@ def _malformed(reason: str, message: str) -> tuple[Any, int]:
             code_url=_requested_url()[:MAX_URL_LENGTH],
             malformed_code=True,
             warnings=[],
+            **page_translations(),
         ), 400
     return jsonify(
         {
@@ -272,6 +287,13 @@ def request_region() -> str:
 
 
 def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
+    """A full code: the verdict, from the fast lane when it can answer, else through the full path.
+
+    The fast lane (:mod:`suyuan.trace.scan_path`) answers genuine codes of cached batches with one read
+    and queues the scan for the process's writer; everything else, and the first scan of a batch in
+    this process, goes through :func:`suyuan.trace.scanning.record_scan` in a unit of work, whose result
+    fills the cache.
+    """
     try:
         parsed = parse_code(url)
     except MalformedCode as exc:
@@ -281,42 +303,75 @@ def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
         return _redirect_link_type(parsed, link_type)
     wanted = _wanted()
     rt = runtime()
-    with rt.transaction() as db:
-        if wanted == "linkset":
-            check = scanning.check_code(db, rt.ring, parsed)
-            return _linkset_response(check, url)
-        check = scanning.record_scan(
-            db,
-            rt.ring,
-            parsed,
-            device=known_device(issue=True),
-            region=request_region(),
-            rules=rt.clone_rules,
-        )
-        document = verdict_document(check)
-        if wanted == "json":
-            response = jsonify(document)
-        else:
-            title, advice = _verdict_words(check)
-            response = make_response(
-                render_template(
-                    "scan.html",
-                    check=check,
-                    verdict=check.verdict,
-                    title=title,
-                    advice=advice,
-                    reasons=check.reasons,
-                    doc=document,
-                    reason_texts=REASON_TEXTS,
-                    code_url=url,
-                    malformed=None,
-                    warnings=risk_warnings.warnings_for_code(db, check.code.gtin, check.code.lot),
-                )
+    if wanted == "linkset":
+        with rt.transaction() as db:
+            return _linkset_response(scanning.check_code(db, rt.ring, parsed), url)
+    device, region = known_device(issue=True), request_region()
+    check = rt.scan_path.record(parsed, device=device, region=region)
+    if check is not None:
+        response = _verdict_response(check, url, wanted, None)
+    else:
+        code = parsed.code
+        rt.scan_writer.flush_code((code.gtin, code.lot, code.serial))  # its queued scans count too
+        with rt.transaction() as db:
+            check = scanning.record_scan(
+                db, rt.ring, parsed, device=device, region=region, rules=rt.clone_rules
             )
+            rt.scan_path.remember(check)
+            response = _verdict_response(check, url, wanted, db)
     response.headers["Link"] = f'<{_linkset_url(url)}>; rel="linkset"; type="{LINKSET}"'
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Accept")
     return response
+
+
+def _verdict_response(check: CodeCheck, url: str, wanted: str, db: Session | None) -> Response:
+    """The JSON verdict or the page; ``db`` is the full path's session, ``None`` in the fast lane."""
+    document = verdict_document(check)
+    if wanted == "json":
+        return jsonify(document)
+    title, advice = _verdict_words(check)
+    return make_response(
+        render_template(
+            "scan.html",
+            check=check,
+            verdict=check.verdict,
+            title=title,
+            advice=advice,
+            reasons=check.reasons,
+            doc=document,
+            reason_texts=REASON_TEXTS,
+            code_url=url,
+            malformed=None,
+            warnings=_warnings_for_code(check.code.gtin, check.code.lot, db),
+            **page_translations(),
+        )
+    )
+
+
+WARNINGS_TTL = (
+    30.0  # seconds a page of the fast lane may show a lot's risk warnings before reading them again
+)
+
+
+def _warnings_for_code(gtin: str, lot: str, db: Session | None) -> list[RiskWarning]:
+    """The risk warnings a scan page shows: read fresh by the full path, cached for 30 s by the fast lane.
+
+    Warnings inform; they do not change a verdict, which is never cached (a recall or stop-sale is
+    read on every scan). A new warning therefore reaches a lot's scan pages within 30 s.
+    """
+    if db is not None:
+        return risk_warnings.warnings_for_code(db, gtin, lot)
+    cache: dict[tuple[str, str], tuple[float, list[RiskWarning]]] = current_app.extensions.setdefault(
+        "suyuan.scan_warnings", {}
+    )
+    hit = cache.get((gtin, lot))
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    with runtime().transaction() as session:
+        found = risk_warnings.warnings_for_code(session, gtin, lot)
+    cache[(gtin, lot)] = (time.monotonic() + WARNINGS_TTL, found)
+    return found
 
 
 def _verdict_words(check: CodeCheck) -> tuple[LazyString, LazyString]:

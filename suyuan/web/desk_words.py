@@ -75,9 +75,12 @@ LINE_REFUSAL: dict[str, LazyString] = {
     LineRefusal.EXPIRED: _l("Already expired"),
     LineRefusal.LOT_EXISTS: _l("This lot already entered"),
     LineRefusal.DUPLICATE_LINE: _l("The same lot twice in this declaration"),
+    LineRefusal.SANCTIONED: _l("The product's admission is suspended or revoked"),
+    LineRefusal.DIRECT_MAIL: _l("Direct-mail goods do not enter the bonded zone"),
 }
 EXIT_STATUS: dict[str, LazyString] = {
     ExitStatus.RECTIFICATION_REQUIRED: _l("Awaiting rectification"),
+    ExitStatus.HELD: _l("Held for the office's release"),
     ExitStatus.WRITTEN_OFF: _l("Released and written off"),
 }
 FINDING: dict[str, LazyString] = {
@@ -92,6 +95,7 @@ FINDING: dict[str, LazyString] = {
     Finding.EXIT_BLOCKED: _l("The batch is blocked, stopped or recalled"),
     Finding.LEDGER_UNDERFLOW: _l("More units than the zone ledger holds"),
     Finding.PAYMENT_MISMATCH: _l("The payment does not match quantity × unit price"),
+    Finding.OFFICE_REFUSED: _l("The office refused the order at exit"),
 }
 RELEASE_GAP: dict[str, LazyString] = {
     ReleaseGap.QUARANTINE_PENDING: _l("quarantine not yet passed"),
@@ -128,6 +132,25 @@ REQUIREMENT: dict[str, LazyString] = {
     **DOCUMENT_KIND,
     "registered_food_producer": _l("Registration of the overseas food producer"),
 }
+PACKING_PROBLEM: dict[str, LazyString] = {  # suyuan.trace.ceb.PackingProblem
+    "unreadable": _l("Not a traceability code"),
+    "counterfeit": _l("Not genuine: counterfeit code"),
+    "revoked": _l("The code was revoked"),
+    "wrong_product": _l("Wrong product for this line"),
+    "recalled": _l("Recalled or stopped: it may not leave"),
+    "not_released": _l("The batch is not released for sale"),
+    "already_sold": _l("Already sold on another order"),
+    "duplicate_code": _l("This unit was already scanned"),
+    "wrong_count": _l("Wrong count for this line"),
+    "unknown_line": _l("The order has no such line"),
+    "exit_check_failed": _l("The exit check failed"),
+}
+INVENTORY_STATUS: dict[int, LazyString] = {  # suyuan.trace.model.ceb.ReturnStatus
+    100: _l("Rejected"),
+    120: _l("Waiting for documents"),
+    399: _l("Ready to pack"),
+    800: _l("Released and written off"),
+}
 WORDS: dict[str, dict[str, LazyString]] = {
     "status": LABELS,  # admission and batch statuses, as the dashboard says them
     "category": CATEGORY,
@@ -146,6 +169,7 @@ WORDS: dict[str, dict[str, LazyString]] = {
     "ledger": LEDGER_KIND,
     "source": SOURCE,
     "scope": RECALL_SCOPE,
+    "packing": PACKING_PROBLEM,
 }
 
 # Form and domain field names -> what the page calls them.
@@ -220,6 +244,10 @@ FIELD_PROBLEMS: dict[str, LazyString] = {
 
 # Refusals that say the same whatever the field.
 ERROR_MESSAGES: dict[str, LazyString] = {
+    "packing_refused": _l("Some scans were refused; nothing was released. Check the marked codes."),
+    "inventory_not_ready": _l(
+        "This order cannot be packed: its documents are not matched, customs holds it, or it was released."
+    ),
     "invalid_gtin": _l("The GTIN is not valid: 8, 12, 13 or 14 digits with a correct check digit."),
     "invalid_hs_code": _l("The HS code is not valid: 6, 8 or 10 digits of an existing chapter."),
     "invalid_country": _l("Enter the country as a two-letter code, such as NZ, FR or KR."),

@@ -19,6 +19,7 @@ from suyuan.trace.model import (
     BatchStatus,
     ComplaintCategory,
     CreditEventKind,
+    CreditListKind,
     DocumentKind,
     EnterpriseKind,
     EntryStatus,
@@ -36,7 +37,9 @@ from suyuan.trace.model import (
     ReportKind,
     ReportStatus,
     SampleChannel,
+    SanctionAction,
     SpotCheckStatus,
+    TradeMode,
 )
 from suyuan.trace.requirements import Requirement
 from suyuan.trace.zone.exits import Finding
@@ -146,6 +149,7 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     },
     ExitStatus: {
         ExitStatus.RECTIFICATION_REQUIRED: _l("To rectify"),
+        ExitStatus.HELD: _l("Held for the office's release"),
         ExitStatus.WRITTEN_OFF: _l("Released and written off"),
     },
     LedgerKind: {
@@ -181,6 +185,8 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         LineRefusal.EXPIRED: _l("Expired"),
         LineRefusal.LOT_EXISTS: _l("This lot already entered"),
         LineRefusal.DUPLICATE_LINE: _l("The lot appears twice"),
+        LineRefusal.SANCTIONED: _l("The product's admission is suspended or revoked"),
+        LineRefusal.DIRECT_MAIL: _l("Direct-mail goods do not enter the bonded zone"),
     },
     Finding: {
         Finding.QUANTITY_MISMATCH: _l("Declared quantity differs from the codes presented"),
@@ -194,6 +200,21 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         Finding.DUPLICATE_CODE: _l("Same code twice"),
         Finding.ALREADY_SOLD: _l("Unit already sold"),
         Finding.PAYMENT_MISMATCH: _l("Payment differs from the order total"),
+        Finding.OFFICE_REFUSED: _l("Refused by the office at exit"),
+    },
+    TradeMode: {
+        TradeMode.BONDED: _l("Bonded import (1210)"),
+        TradeMode.DIRECT_MAIL: _l("Direct mail (9610)"),
+        TradeMode.B2B: _l("B2B (general trade)"),
+    },
+    SanctionAction: {
+        SanctionAction.SUSPEND: _l("Suspend"),
+        SanctionAction.REVOKE: _l("Revoke"),
+        SanctionAction.LIFT: _l("Lift the suspension"),
+    },
+    CreditListKind: {
+        CreditListKind.ABNORMAL_OPERATIONS: _l("Abnormal operations list"),
+        CreditListKind.SERIOUS_VIOLATORS: _l("Serious violators list"),
     },
     Match: {
         Match.BATCH_ID: _l("Batch number"),

@@ -22,7 +22,17 @@ from pydantic_core import core_schema
 from suyuan.labels.templates import TEMPLATES
 from suyuan.trace.bounds import MAX_INT
 from suyuan.trace.model import ComplaintStatus
-from suyuan.web.bodies import batches, complaints, recalls, registry, zone
+from suyuan.web.bodies import (
+    accounts,
+    batches,
+    ceb,
+    complaints,
+    enforcement,
+    recalls,
+    registry,
+    supervision,
+    zone,
+)
 from suyuan.web.bodies.common import Body
 from suyuan.web.responses import ERROR as ERROR_MODEL
 from suyuan.web.responses import OTHER_RESPONSES, RESPONSES, response_schemas
@@ -65,6 +75,25 @@ REQUEST_BODIES: tuple[type[Body], ...] = (
     recalls.RecallReturn,
     recalls.RiskWarning,
     recalls.Withdrawal,
+    accounts.Invitation,
+    accounts.TokenRequest,
+    accounts.PasswordChange,
+    supervision.ListEntry,
+    supervision.ListWithdrawal,
+    supervision.RiskInformation,
+    supervision.Assessment,
+    supervision.CheckMeasure,
+    supervision.RecallMeasure,
+    supervision.WarningMeasure,
+    supervision.Designation,
+    supervision.Storage,
+    supervision.QuarantineScopes,
+    ceb.Packing,
+    ceb.ScanCheck,
+    enforcement.SanctionDecision,
+    enforcement.CreditListing,
+    enforcement.ListRemoval,
+    enforcement.HoldDecision,
 )
 """Every JSON request body of the API, by the model its view parses it with."""
 
@@ -158,6 +187,12 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
+def _lookup(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional text filter by what people hold (a GTIN, a lot, an order number); empty is absent."""
+    text = {"type": "string", "minLength": 1} | schema
+    return {"name": name, "in": "query", "required": False, "schema": {"anyOf": [text, {"const": ""}]}}
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole document; plain data so it can be served and tested.
 
@@ -234,7 +269,13 @@ def _document() -> dict[str, Any]:
                 "post": _op("Add a rule (regulator)", body=registry.NegativeRule, ok="201"),
             },
             "/api/v1/batches": {
-                "get": _op("List batches"),
+                "get": _op(
+                    "List batches; gtin= and lot= find a batch by its label",
+                    params=[
+                        _lookup("gtin", {"pattern": "^([0-9]{8}|[0-9]{12,14})$"}),
+                        _lookup("lot", {"maxLength": 20}),
+                    ],
+                ),
                 "post": _op("Register a batch", body=batches.BatchRegistration, ok="201"),
             },
             "/api/v1/batches/{batch_id}": {
@@ -334,6 +375,10 @@ def _document() -> dict[str, Any]:
             **_complaint_paths(),
             **_recall_paths(),
             **_trace_paths(),
+            **_account_paths(),
+            **_ceb_paths(),
+            **_enforcement_paths(),
+            **_supervision_paths(),
             "/01/{gtin}/10/{lot}/21/{serial}": {"get": _resolver()},
             "/.well-known/jwks.json": {"get": _op("Public keys (RFC 8037) with status", auth=False)},
             "/.well-known/suyuan/revocations.json": {
@@ -498,8 +543,11 @@ def _zone_paths() -> dict[str, Any]:
         },
         "/api/v1/exit-declarations": {
             "get": _op(
-                "List exit declarations",
-                params=[_query("status", {"enum": ["written_off", "rectification_required"]})],
+                "List exit declarations; order_no= finds an order by its number",
+                params=[
+                    _query("status", {"enum": ["written_off", "held", "rectification_required"]}),
+                    _lookup("order_no", {"maxLength": 64}),
+                ],
             ),
             "post": exit_op,
         },
@@ -737,5 +785,231 @@ def _trace_paths() -> dict[str, Any]:
             "get": download(
                 "The batch's history as an EPCIS 2.0 JSON-LD EPCISDocument", "application/ld+json"
             )
+        },
+    }
+
+
+def _account_paths() -> dict[str, Any]:
+    """Users, invitations, API tokens and one's password (docs/api.md, Accounts)."""
+    user_id, token_id = _path_id("user_id"), _path_id("token_id")
+    return {
+        "/api/v1/users": {
+            "get": _op(
+                "Users of the caller's office or enterprise; enterprises=1: of its office's enterprises",
+                params=[_query("enterprises", {"enum": ["0", "1"]})],
+            ),
+            "post": _op(
+                "Invite a user; the one-time invitation link is answered once",
+                body=accounts.Invitation,
+                ok="201",
+            ),
+        },
+        "/api/v1/users/{user_id}/disable": {
+            "post": _op("Disable a user (administrators): sessions end, tokens are revoked", params=[user_id])
+        },
+        "/api/v1/users/{user_id}/enable": {
+            "post": _op("Re-enable a disabled user (administrators)", params=[user_id])
+        },
+        "/api/v1/tokens": {
+            "get": _op("The caller's API tokens, revoked ones too"),
+            "post": _op(
+                "Make an API token for the caller; the secret is answered once",
+                body=accounts.TokenRequest,
+                ok="201",
+            ),
+        },
+        "/api/v1/tokens/{token_id}/revoke": {
+            "post": _op("Revoke one of the caller's tokens", params=[token_id])
+        },
+        "/api/v1/account/password": {
+            "post": _op(
+                "Change the caller's password; every sign-in session ends", body=accounts.PasswordChange
+            )
+        },
+    }
+
+
+def _enforcement_paths() -> dict[str, Any]:
+    """Sanctions, credit lists, the exit hold step and the public credit list (docs/zone.md §9-§10)."""
+    enterprise_id, product_id = _path_id("enterprise_id"), _path_id("product_id")
+    entry_id, declaration_id = _path_id("entry_id"), _path_id("declaration_id")
+    return {
+        "/api/v1/enterprises/{enterprise_id}/sanctions": {
+            "get": _op("Sanctions against an enterprise and its products", params=[enterprise_id]),
+            "post": _op(
+                "Suspend or revoke a filing, or lift a suspension (regulator)",
+                body=enforcement.SanctionDecision,
+                params=[enterprise_id],
+                ok="201",
+            ),
+        },
+        "/api/v1/products/{product_id}/sanctions": {
+            "post": _op(
+                "Suspend or revoke a product's admission, or lift a suspension (regulator)",
+                body=enforcement.SanctionDecision,
+                params=[product_id],
+                ok="201",
+            )
+        },
+        "/api/v1/credit-lists": {"get": _op("Current abnormal-operations and serious-violators entries")},
+        "/api/v1/enterprises/{enterprise_id}/credit-lists": {
+            "post": _op(
+                "Put an enterprise on a credit list (regulator)",
+                body=enforcement.CreditListing,
+                params=[enterprise_id],
+                ok="201",
+            )
+        },
+        "/api/v1/credit-lists/{entry_id}/removal": {
+            "post": _op(
+                "Take an enterprise off a list (regulator)", body=enforcement.ListRemoval, params=[entry_id]
+            )
+        },
+        "/api/v1/exit-declarations/{declaration_id}/hold-decision": {
+            "post": _op(
+                "Release a held order (re-checked, written off) or refuse it (regulator)",
+                body=enforcement.HoldDecision,
+                params=[declaration_id],
+            )
+        },
+        "/api/v1/public/credit": {
+            "get": _op("Public credit list: grades and list entries of every merchant", auth=False)
+        },
+    }
+
+
+def _ceb_paths() -> dict[str, Any]:
+    """Customs single-window messages and the packing station (docs/ceb.md)."""
+    inventory_id = _path_id("inventory_id")
+    xml = {"schema": {"type": "string", "description": "a CEB message or receipt (XML)"}}
+    return {
+        "/api/v1/ceb": {
+            "post": {
+                "summary": "Receive a CEB311/411/511/621/625 message or a forwarded customs receipt (raw "
+                "XML, bare or in the DXP envelope; UTF-8, GB18030 or GBK as declared; at most 1 MiB): 200 "
+                "with its receipt (any status, 100 rejections included), 400 with the CEB900 format "
+                "receipt when the message cannot be read",
+                "requestBody": {"required": True, "content": {"application/xml": xml, "text/xml": xml}},
+                "responses": {
+                    "200": {
+                        "description": "The receipt (CEB312/412/512/622/626)",
+                        "content": {"application/xml": xml},
+                    },
+                    "400": {"description": "The CEB900 format receipt", "content": {"application/xml": xml}},
+                    "401": ERROR,
+                    "403": ERROR,
+                    "409": ERROR,
+                    "413": ERROR,
+                    "415": ERROR,
+                },
+            }
+        },
+        "/api/v1/ceb/inventories": {
+            "get": _op(
+                "Inventories within the caller's remit (seller, platform, office), newest first",
+                params=[_query("status", {"type": "integer", "enum": [100, 120, 399, 800]})],
+            )
+        },
+        "/api/v1/ceb/inventories/{inventory_id}": {
+            "get": _op("One inventory (remit, or the warehouse that packs it)", params=[inventory_id])
+        },
+        "/api/v1/ceb/receipts": {
+            "get": _op(
+                "Receipts within the caller's remit, newest first",
+                params=[_lookup("subject", {"maxLength": 40}), _lookup("order_no", {"maxLength": 60})],
+            )
+        },
+        "/api/v1/ceb/inventories/{inventory_id}/scan-check": {
+            "post": _op(
+                "Check one scan at the packing station on the spot; writes nothing",
+                body=ceb.ScanCheck,
+                params=[inventory_id],
+            )
+        },
+        "/api/v1/ceb/inventories/{inventory_id}/packing": {
+            "post": _op(
+                "Release a matched inventory with its units' codes (written off for 1210); 409 "
+                "packing_refused lists every refused scan, nothing written",
+                body=ceb.Packing,
+                params=[inventory_id],
+            )
+        },
+    }
+
+
+WITHDRAWAL = supervision.ListWithdrawal
+
+
+def _supervision_paths() -> dict[str, Any]:
+    """Lists, risk information, supervised warehouses, quarantine scopes (docs/zone.md §12-§15)."""
+    info, entry, rule = _path_id("information_id"), _path_id("list_entry_id"), _path_id("rule_id")
+    warehouse, declaration, batch = _path_id("warehouse_id"), _path_id("declaration_id"), _path_id("batch_id")
+    return {
+        "/api/v1/supervision-lists": {
+            "get": _op("The office's positive and key-supervision lists"),
+            "post": _op("Add a list entry (regulator)", body=supervision.ListEntry, ok="201"),
+        },
+        "/api/v1/supervision-lists/{list_entry_id}/withdraw": {
+            "post": _op(
+                "Withdraw a list entry (regulator)", params=[entry], body=WITHDRAWAL, body_required=False
+            )
+        },
+        "/api/v1/negative-list/{rule_id}/withdraw": {
+            "post": _op(
+                "Withdraw a negative rule (regulator)", params=[rule], body=WITHDRAWAL, body_required=False
+            )
+        },
+        "/api/v1/risk-information": {
+            "get": _op("Risk information the caller reads"),
+            "post": _op(
+                "Record risk information: a merchant's self-report, an office's notification or incident",
+                body=supervision.RiskInformation,
+                ok="201",
+            ),
+        },
+        "/api/v1/risk-information/{information_id}": {
+            "get": _op("One piece of risk information with assessments and measures", params=[info])
+        },
+        "/api/v1/risk-information/{information_id}/assessment": {
+            "post": _op("Assess it (regulator)", body=supervision.Assessment, params=[info], ok="201")
+        },
+        "/api/v1/risk-information/{information_id}/warning": {
+            "post": _op("Warn from it (regulator)", body=supervision.WarningMeasure, params=[info], ok="201")
+        },
+        "/api/v1/risk-information/{information_id}/spot-check": {
+            "post": _op(
+                "Open a spot check from it (regulator)",
+                body=supervision.CheckMeasure,
+                body_required=False,
+                params=[info],
+                ok="201",
+            )
+        },
+        "/api/v1/risk-information/{information_id}/recall": {
+            "post": _op("Recall from it (regulator)", body=supervision.RecallMeasure, params=[info], ok="201")
+        },
+        "/api/v1/warehouses": {
+            "get": _op("The office's supervised warehouses"),
+            "post": _op(
+                "Designate a supervised warehouse (regulator)", body=supervision.Designation, ok="201"
+            ),
+        },
+        "/api/v1/warehouses/{warehouse_id}/withdraw": {
+            "post": _op("Withdraw a designation (regulator)", params=[warehouse])
+        },
+        "/api/v1/entry-declarations/{declaration_id}/warehouse": {
+            "post": _op(
+                "Name an entry's supervised warehouse", body=supervision.Storage, params=[declaration]
+            )
+        },
+        "/api/v1/entry-declarations/{declaration_id}/quarantine-scopes": {
+            "post": _op(
+                "Name the quarantines an entry needs (regulator)",
+                body=supervision.QuarantineScopes,
+                params=[declaration],
+            )
+        },
+        "/api/v1/batches/{batch_id}/supervision": {
+            "get": _op("A batch's list standing, tightened control and release gaps", params=[batch])
         },
     }

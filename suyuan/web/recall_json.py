@@ -92,6 +92,9 @@ def warning_json(session: Session, w: RiskWarning, *, public: bool = False) -> d
                 "withdrawn_at": w.withdrawn_at.isoformat() if w.withdrawn_at else None,
                 "withdrawn_by": w.withdrawn_by or None,
                 "active": w.withdrawn_at is None,
+                "sampling_factor": w.sampling_factor,
+                "require_inspection": w.require_inspection,
+                "hold_exits": w.hold_exits,
             }
         )
     return data

@@ -56,6 +56,8 @@ def product_json(p: Product, *, public: bool = False) -> dict[str, Any]:
                 "in_ccc_catalogue": p.in_ccc_catalogue,
                 "condition": p.condition.value,
                 "decided_at": p.decided_at.isoformat() if p.decided_at else None,
+                "trade_mode": p.trade_mode.value,
+                "sanction_status": p.sanction_status.value,
                 "documents": [
                     {
                         "id": d.id,
@@ -68,6 +70,8 @@ def product_json(p: Product, *, public: bool = False) -> dict[str, Any]:
                     }
                     for d in p.documents
                 ],
+                "attributes": dict(p.attributes or {}),
+                "procurement_source": p.procurement_source,
             }
         )
     return data
@@ -90,6 +94,9 @@ def batch_json(b: Batch, *, issued: int | None = None, public: bool = False) -> 
                 "quantity": b.quantity,
                 "supplier": supplier_json(b.supplier),
                 "product": b.product.name,
+                "bonded": b.bonded,
+                "warehouse_id": b.warehouse_id,
+                "trade_mode": b.trade_mode.value,
             }
         )
     if issued is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from suyuan.trace.ceb import checks
 from suyuan.trace.errors import InvalidCountry, InvalidGtin, InvalidHsCode, InvalidInput, InvalidUscc
 from suyuan.trace.identifiers import (
     complete_gtin,
@@ -13,8 +16,11 @@ from suyuan.trace.identifiers import (
     normalize_hs_code,
     normalize_uscc,
     organisation_code,
+    resident_id_check_character,
+    resident_id_valid,
     validate_gs1_text,
 )
+from suyuan.trace.zone.quotas import normalize_id_number
 
 
 def test_uscc_worked_example_from_gb32100_is_valid() -> None:
@@ -91,3 +97,40 @@ def test_lot_uses_gs1_character_set_82() -> None:
     for bad in ("", "批次1", "A" * 21, "with space", "pipe|", "L1\n"):
         with pytest.raises(InvalidInput):
             validate_gs1_text(bad, "lot")
+
+
+# GB 11643-1999: one check for exits and CEB documents, no area table (python-stdnum refuses 310115).
+@pytest.mark.parametrize("number", ["310115199003071239", "310115198512310010", "11010519491231002X"])
+def test_resident_id_accepts_valid_numbers_including_pudong_310115(number: str) -> None:
+    assert resident_id_valid(number)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "310115199003071238",  # wrong check digit
+        "310115198512310011",  # wrong check digit
+        "110105194912310021",  # X expected
+        "310115199002301234",  # 30 February
+        "310115189912310010",  # born before 1900
+        "31011519900307123",  # 17 characters
+        "31011519900307123Y",  # check character neither digit nor X
+        "３10115199003071239",  # full-width digit
+    ],
+)
+def test_resident_id_refuses_wrong_check_digit_dates_and_forms(number: str) -> None:
+    assert not resident_id_valid(number)
+
+
+def test_resident_id_refuses_birth_dates_in_the_future() -> None:
+    first17 = "31011520300101001"
+    assert not resident_id_valid(first17 + resident_id_check_character(first17), today=date(2026, 1, 1))
+
+
+def test_quotas_and_ceb_share_the_one_gb11643_check() -> None:
+    assert normalize_id_number(" 310115199003071239 ") == "310115199003071239"
+    assert checks.id_number("310115199003071239", "1", "buyerIdNumber") == "310115199003071239"
+    with pytest.raises(InvalidInput):
+        normalize_id_number("310115199003071238")
+    with pytest.raises(checks.Rejection):
+        checks.id_number("310115199003071238", "1", "buyerIdNumber")

@@ -27,7 +27,8 @@ from werkzeug.routing import Rule
 
 from suyuan.runtime import Runtime
 from suyuan.scanner.photos import clean_photo
-from suyuan.trace import complaints, recalls, risk_warnings
+from suyuan.trace import accounts, complaints, recalls, risk_warnings, sanctions
+from suyuan.trace.actors import OPERATOR
 from suyuan.trace.model import AuditEntry, BatchReport, EntryLine, Issuance
 from suyuan.trace.zone import exits, spot_checks
 from tests.factories import (
@@ -179,6 +180,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.recheck_exit": A_ONLY,
     "desk.record_return": A_ONLY,
     "desk.label_proof": MERCHANTS,
+    # the packing station of customs orders: the fixture's inventory_id names no inventory (an order of
+    # A's is placed by tests/web/test_packing_pages.py), so every role is refused with 404 there
+    "desk.packing_queue": MERCHANTS,
+    "desk.packing": frozenset(),
+    "desk.pack": frozenset(),
     "desk.proved_labels": MERCHANTS,
     "regulator.home": OFFICES,
     "regulator.zone": OFFICES,
@@ -200,6 +206,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "office_checks.check": OFFICE,
     "office_checks.sample": OFFICE,
     "office_checks.result": OFFICE,
+    "office_enterprises.enterprises": OFFICES,
+    "office_enterprises.file_enterprise": OFFICES,
     "office_credit.enterprise": OFFICE,
     "office_credit.record_event": OFFICE,
     "office_actions.recall": OFFICE,
@@ -225,6 +233,57 @@ ACCESS: dict[str, frozenset[str]] = {
     "account_pages.users": SIGNED_IN,
     "account_pages.invite_user": OFFICES,
     "account_pages.set_active": frozenset(),
+    # accounts in the JSON API: an empty body is a 400 to any signed-in caller; merchant A revokes a
+    # spare token of its own (token_id); nobody of the matrix administers anyone (user_id: A's staff)
+    "api.accounts.list_users": SIGNED_IN,
+    "api.accounts.invite_user": SIGNED_IN,
+    "api.accounts.disable_user": frozenset(),
+    "api.accounts.enable_user": frozenset(),
+    "api.accounts.list_tokens": SIGNED_IN,
+    "api.accounts.issue_token": SIGNED_IN,
+    "api.accounts.revoke_token": A_ONLY,
+    "api.accounts.change_password": SIGNED_IN,
+    # supervision (issue 15 part B): ids of list entries, rules, risk information and warehouses are
+    # unknown in this fixture (404 for all); tests/web/test_api_supervision.py covers who may act on them
+    "api.supervision.list_entries": SIGNED_IN,
+    "api.supervision.add_entry": OFFICES,
+    "api.supervision.withdraw_entry": frozenset(),
+    "api.supervision.withdraw_negative": frozenset(),
+    "api.supervision.list_information": SIGNED_IN,
+    "api.supervision.record_information": SIGNED_IN,
+    "api.supervision.get_information": frozenset(),
+    "api.supervision.assess": frozenset(),
+    "api.supervision.warn": frozenset(),
+    "api.supervision.spot_check": frozenset(),
+    "api.supervision.recall": frozenset(),
+    "api.supervision.list_warehouses": SIGNED_IN,
+    "api.supervision.designate_warehouse": OFFICES,
+    "api.supervision.withdraw_warehouse": frozenset(),
+    "api.supervision.store_entry": OWNER,
+    "api.supervision.require_quarantine": OFFICE,
+    "api.supervision.batch_supervision": OWNER,
+    # customs (CEB) messages: merchants send (a JSON body is a 415, not a refusal); lists are remit-filtered
+    "api.ceb.receive_message": MERCHANTS,
+    "api.ceb.list_inventories": SIGNED_IN,
+    "api.ceb.get_inventory": frozenset(),
+    "api.ceb.list_receipts": SIGNED_IN,
+    "api.ceb.check_scan": frozenset(),
+    "api.ceb.pack": frozenset(),
+    # sanctions, credit lists, the exit hold step (issue 15 part A)
+    "credit_pages.public_credit": ANYONE,
+    "api.enforcement.public_credit": ANYONE,
+    "api.enforcement.list_sanctions": OWNER,
+    "api.enforcement.sanction_enterprise": OFFICE,
+    "api.enforcement.sanction_product": OFFICE,
+    "api.enforcement.list_credit_entries": SIGNED_IN,
+    "api.enforcement.add_to_list": OFFICE,
+    "api.enforcement.remove_from_list": OFFICE,
+    "api.enforcement.decide_held_exit": OFFICE,
+    "office_enforcement.desk": OFFICES,
+    "office_enforcement.sanction": OFFICES,
+    "office_enforcement.add_listing": OFFICES,
+    "office_enforcement.remove_listing": OFFICE,
+    "office_enforcement.decide_hold": OFFICE,
 }
 PUBLIC = {endpoint for endpoint, roles in ACCESS.items() if roles == ANYONE}
 QUERY = {"merchant.label_preview": "?batch={batch_id}", "regulator.find": "?q={batch_id}"}
@@ -268,6 +327,11 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
         world.regulator,
         risk_warnings.WarningFiling(level="warning", title="Counterfeit formula", body="Check the code."),
     )
+    assert world.merchant_staff.user_id is not None
+    spare_token, _secret = accounts.issue_token(session, OPERATOR, world.merchant_staff.user_id, "spare")
+    listing = sanctions.add_to_list(
+        session, world.regulator, world.merchant.id, "abnormal_operations", "no reply"
+    )
     session.commit()
     path = urls[3].split("/01/", 1)[1]
     return Fixture(
@@ -288,6 +352,14 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
             "issuance_id": session.scalar(select(Issuance.id).filter_by(batch_id=batch.id)),
             "rest": path,
             "token": "inv_" + "f" * 43,  # a forged invitation link
+            "user_id": world.merchant_staff.user_id,
+            "token_id": spare_token.id,
+            "list_entry_id": 987_001,  # supervision: unknown ids (see ACCESS)
+            "rule_id": 987_002,
+            "information_id": 987_003,
+            "warehouse_id": 987_004,
+            "entry_id": listing.id,
+            "inventory_id": 987654,  # no such inventory: see ACCESS
             "tokens": world.tokens | {"regulator_b": other.tokens["regulator"]},
         },
         markers=(LOT_A, order.order_no, CONTACT_A, world.merchant.uscc),

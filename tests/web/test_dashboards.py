@@ -212,7 +212,8 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
 
     login(client, "staff@a.example")
     page = client.get("/merchant/").data.decode()
-    assert _nav(page) == ["dashboard", "products", "labels", "zone", "complaints", "recalls"]
+    merchant_menu = ["dashboard", "products", "labels", "zone", "complaints", "recalls", "users", "account"]
+    assert _nav(page) == merchant_menu
     assert 'data-nav="dashboard" aria-current="page"' in page and 'data-test="sign-out"' in page
     zone = client.get("/merchant/zone").data.decode()
     assert 'data-nav="zone" aria-current="page"' in zone and 'data-nav="dashboard" aria-current' not in zone
@@ -220,7 +221,22 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
     client.post("/logout")
     login(client, "officer@test.example")
     console = client.get("/regulator/").data.decode()
-    assert _nav(console) == ["console", "complaints", "zone", "filings", "spot_checks", "recalls", "warnings"]
+    assert _nav(console) == [
+        "console",
+        "complaints",
+        "zone",
+        "enterprises",
+        "filings",
+        "spot_checks",
+        "recalls",
+        "warnings",
+        "enforcement",
+        "users",
+        "account",
+    ]
+    account = client.get("/account").data.decode()
+    assert 'data-nav="account" aria-current="page"' in account
+    assert 'data-nav="users" aria-current' not in account
 
 
 def test_the_language_switch_keeps_the_filter(
@@ -239,4 +255,4 @@ def test_the_language_switch_keeps_the_filter(
 
 def _nav(page: str) -> list[str]:
     nav = page.split('data-test="nav"', 1)[1].split("</nav>", 1)[0]
-    return re.findall(r'data-nav="([a-z]+)"', nav)
+    return re.findall(r'data-nav="([a-z_]+)"', nav)

@@ -26,14 +26,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from suyuan.config import Settings
 from suyuan.labels import templates
 from suyuan.runtime import Runtime
-from suyuan.trace import audit_checkpoints, keys, recalls, scanning
+from suyuan.trace import accounts, audit_checkpoints, keys, onboarding, recalls, sanctions, scanning
 from suyuan.trace import model as domain
+from suyuan.trace.actors import OPERATOR
+from suyuan.trace.ceb import PackingProblem
 from suyuan.trace.codes import parse_code
 from suyuan.trace.identifiers import complete_uscc
 from suyuan.trace.keys import KeyRing
@@ -48,6 +51,8 @@ from suyuan.trace.zone.exits import Buyer, Finding
 from suyuan.web import create_app
 from suyuan.web.openapi import openapi_document
 from suyuan.web.responses import ERROR, OTHER_RESPONSES, RESPONSES, Operation, response_schemas
+from suyuan.web.responses import ceb as ceb_responses
+from suyuan.web.responses import enforcement as enforcement_words
 from suyuan.web.responses import enums as words
 from suyuan.web.responses.registry import Batch as BatchModel
 from tests.complaint_factories import forged_lot, photo_jpeg
@@ -66,6 +71,8 @@ from tests.factories import (
     make_zone_batch,
     product_filing,
 )
+from tests.trace.ceb_world import CebWorld, make_ceb_world
+from tests.trace.ceb_world import sample as ceb_sample
 from tests.trace_world import build_traced_world
 
 # Downloads: files, not API objects, so not in RESPONSES.
@@ -75,6 +82,7 @@ DOWNLOADS: dict[Operation, str] = {
     ("get", "/api/v1/batches/{batch_id}/trace.csv"): "the trace spreadsheet as CSV",
     ("get", "/api/v1/batches/{batch_id}/trace.xlsx"): "the trace spreadsheet as XLSX",
     ("get", "/api/v1/batches/{batch_id}/epcis"): "an EPCIS 2.0 JSON-LD file; its schema is GS1's",
+    ("post", "/api/v1/ceb"): "a CEB message in, its receipt out: XML in customs' own shape (docs/ceb.md)",
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 # Anomaly thresholds low enough that two small orders of one buyer raise alerts (see _anomalies).
@@ -1099,6 +1107,148 @@ def _proof_failed(s: Setting) -> list[TestResponse]:
     return [s.get(f"/api/v1/batches/{batch.id}/labels?proof=1", w.tokens["merchant"])]
 
 
+# --- customs (CEB) messages and the packing station ------------------------------------------------
+
+
+def ceb_matched(s: Setting) -> tuple[CebWorld, str, str, int]:
+    """The sample order matched (399): the world, the platform's and the warehouse's tokens, its id."""
+    cw = make_ceb_world(s.session, s.ring)
+    tokens = []
+    for staff in (cw.platform_staff, cw.warehouse_staff):
+        assert staff.user_id is not None
+        tokens.append(accounts.issue_token(s.session, OPERATOR, staff.user_id, "test")[1])
+    s.session.commit()
+    for name in ("CEB311Message.xml", "CEB411Message.xml", "CEB511Message.xml", "CEB621Message.xml"):
+        answer = s.post("/api/v1/ceb", tokens[0], data=ceb_sample(name), content_type="application/xml")
+        assert answer.status_code == 200, answer.data
+    inventory_id = s.session.scalars(select(domain.CebInventory.id)).one()
+    return cw, tokens[0], tokens[1], inventory_id
+
+
+def ceb_packing(cw: CebWorld) -> dict[str, Any]:
+    return {"lines": [{"gnum": 1, "codes": cw.milk_urls[:2]}, {"gnum": 2, "codes": cw.cream_urls[:1]}]}
+
+
+@case("get", "/api/v1/ceb/inventories")
+def _ceb_inventories(s: Setting) -> list[TestResponse]:
+    _cw, platform, _packer, _id = ceb_matched(s)
+    return [s.get("/api/v1/ceb/inventories", platform), s.get("/api/v1/ceb/inventories?status=399", platform)]
+
+
+@case("get", "/api/v1/ceb/inventories/{inventory_id}")
+def _ceb_inventory(s: Setting) -> list[TestResponse]:
+    cw, platform, packer, inventory_id = ceb_matched(s)
+    path = f"/api/v1/ceb/inventories/{inventory_id}"
+    waiting = s.get(path, packer)
+    s.post(f"{path}/packing", packer, json=ceb_packing(cw))
+    return [waiting, s.get(path, platform)]
+
+
+@case("get", "/api/v1/ceb/receipts")
+def _ceb_receipts(s: Setting) -> list[TestResponse]:
+    _cw, platform, _packer, inventory_id = ceb_matched(s)
+    return [
+        s.get("/api/v1/ceb/receipts", platform),
+        s.get(f"/api/v1/ceb/receipts?subject=inventory:{inventory_id}&order_no=FKORD202511200001", platform),
+    ]
+
+
+@case("post", "/api/v1/ceb/inventories/{inventory_id}/scan-check")
+def _ceb_scan_check(s: Setting) -> list[TestResponse]:
+    cw, _platform, packer, inventory_id = ceb_matched(s)
+    path = f"/api/v1/ceb/inventories/{inventory_id}/scan-check"
+    return [
+        s.post(path, packer, json={"gnum": 1, "url": cw.milk_urls[0]}),
+        s.post(path, packer, json={"gnum": 1, "url": cw.cream_urls[0], "scanned": cw.milk_urls[:1]}),
+    ]
+
+
+@case("post", "/api/v1/ceb/inventories/{inventory_id}/packing")
+def _ceb_pack(s: Setting) -> list[TestResponse]:
+    cw, _platform, packer, inventory_id = ceb_matched(s)
+    return [s.post(f"/api/v1/ceb/inventories/{inventory_id}/packing", packer, json=ceb_packing(cw))]
+
+
+@other_case("post", "/api/v1/ceb/inventories/{inventory_id}/packing", 409)
+def _ceb_pack_refused(s: Setting) -> list[TestResponse]:
+    cw, _platform, packer, inventory_id = ceb_matched(s)
+    wrong = {"lines": [{"gnum": 1, "codes": [cw.cream_urls[3]]}]}
+    return [s.post(f"/api/v1/ceb/inventories/{inventory_id}/packing", packer, json=wrong)]
+
+
+# --- accounts: users, invitations, tokens, passwords -------------------------------------------------
+
+
+def office_admin(s: Setting, w: World) -> None:
+    """Make the world's officer its office's administrator (who may disable users)."""
+    officer = s.session.get(domain.User, w.regulator.user_id)
+    assert officer is not None
+    officer.admin = True
+    s.session.commit()
+
+
+@case("get", "/api/v1/users")
+def _users(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    invited = {"email": "new.admin@a.example", "enterprise_id": w.merchant.id, "admin": True}
+    s.post("/api/v1/users", w.tokens["regulator"], json=invited)
+    return [
+        s.get("/api/v1/users", w.tokens["regulator"]),
+        s.get("/api/v1/users?enterprises=1", w.tokens["regulator"]),
+        s.get("/api/v1/users", w.tokens["merchant"]),
+    ]
+
+
+@case("post", "/api/v1/users")
+def _invite(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    body = {"email": "boss@a.example", "name": "王总", "enterprise_id": w.merchant.id, "admin": True}
+    return [s.post("/api/v1/users", w.tokens["regulator"], json=body)]
+
+
+@case("post", "/api/v1/users/{user_id}/disable")
+def _disable(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    office_admin(s, w)
+    return [s.post(f"/api/v1/users/{w.merchant_staff.user_id}/disable", w.tokens["regulator"])]
+
+
+@case("post", "/api/v1/users/{user_id}/enable")
+def _enable(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    office_admin(s, w)
+    s.post(f"/api/v1/users/{w.merchant_staff.user_id}/disable", w.tokens["regulator"])
+    return [s.post(f"/api/v1/users/{w.merchant_staff.user_id}/enable", w.tokens["regulator"])]
+
+
+@case("get", "/api/v1/tokens")
+def _tokens(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    made = s.post("/api/v1/tokens", w.tokens["merchant"], json={"name": "ERP", "scope": "read"})
+    s.post(f"/api/v1/tokens/{made.get_json()['token']['id']}/revoke", w.tokens["merchant"])
+    return [s.get("/api/v1/tokens", w.tokens["merchant"])]
+
+
+@case("post", "/api/v1/tokens")
+def _issue_token(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    return [s.post("/api/v1/tokens", w.tokens["merchant"], json={"name": "仓库扫码枪"})]
+
+
+@case("post", "/api/v1/tokens/{token_id}/revoke")
+def _revoke_token(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    made = s.post("/api/v1/tokens", w.tokens["merchant"], json={"name": "old script"})
+    return [s.post(f"/api/v1/tokens/{made.get_json()['token']['id']}/revoke", w.tokens["merchant"])]
+
+
+@case("post", "/api/v1/account/password")
+def _change_password(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    body = {"current": "password1", "new": "harbour lights at dusk"}
+    return [s.post("/api/v1/account/password", w.tokens["merchant"], json=body)]
+
+
 # --- the checks ----------------------------------------------------------------------------------------
 
 
@@ -1256,6 +1406,7 @@ def _refs(value: object) -> Iterator[str]:
 
 
 VOCABULARIES: dict[str, tuple[object, set[Any]]] = {
+    "PackingProblem": (ceb_responses.PackingProblem, {p.value for p in PackingProblem}),
     "EnterpriseKind": (words.EnterpriseKind, {e.value for e in domain.EnterpriseKind}),
     "FilingStatus": (words.FilingStatus, {e.value for e in domain.FilingStatus}),
     "Role": (words.Role, {e.value for e in domain.Role}),
@@ -1292,6 +1443,12 @@ VOCABULARIES: dict[str, tuple[object, set[Any]]] = {
     "WarningLevel": (words.WarningLevel, {e.value for e in domain.WarningLevel}),
     "ComplaintCategory": (words.ComplaintCategory, {e.value for e in domain.ComplaintCategory}),
     "ComplaintStatus": (words.ComplaintStatus, {e.value for e in domain.ComplaintStatus}),
+    "UserKind": (words.UserKind, {e.value for e in onboarding.UserKind}),
+    "UserStatus": (words.UserStatus, {e.value for e in onboarding.UserStatus}),
+    "TokenScope": (words.TokenScope, {e.value for e in domain.TokenScope}),
+    "TradeMode": (words.TradeMode, {e.value for e in domain.TradeMode}),
+    "SanctionAction": (enforcement_words.SanctionAction, {e.value for e in domain.SanctionAction}),
+    "CreditListKind": (enforcement_words.CreditListKind, {e.value for e in domain.CreditListKind}),
 }
 
 
@@ -1316,3 +1473,113 @@ def test_a_wrong_type_a_missing_or_an_unknown_key_fails(setting: Setting) -> Non
     ):
         with pytest.raises(ValidationError):
             BatchModel.model_validate(bad, strict=True)
+
+
+from tests.web import response_cases_supervision  # noqa: E402,F401  (registers the supervision cases)
+
+# --- sanctions, credit lists, the exit hold step (issue 15 part A) --------------------------------------
+
+
+def held_order(s: Setting, w: World) -> ExitDeclaration:
+    """An order of goods under tightened control, held for the office's release."""
+    batch = make_zone_batch(s.session, w, s.ring, quantity=5)
+    batch.exit_hold_required = True
+    s.session.commit()
+    return sell(s, w, batch, code_urls(s.session, s.ring, batch)[:1])
+
+
+@case("post", "/api/v1/exit-declarations/{declaration_id}/hold-decision")
+def _hold_decision(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    order, other = held_order(s, w), held_order(s, w)
+    officer = w.tokens["regulator"]
+    release = {"decision": "release", "note": "seals checked"}
+    refuse = {"decision": "refuse", "note": "seal broken"}
+    return [
+        s.post(f"/api/v1/exit-declarations/{order.id}/hold-decision", officer, json=release),
+        s.post(f"/api/v1/exit-declarations/{other.id}/hold-decision", officer, json=refuse),
+    ]
+
+
+@other_case("post", "/api/v1/exit-declarations", 202, unfilled=("ExitFinding",))
+def _declare_held_exit(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    batch = make_zone_batch(s.session, w, s.ring, quantity=5)
+    batch.exit_hold_required = True
+    s.session.commit()
+    body = order_body(batch.id, code_urls(s.session, s.ring, batch)[:1])
+    return [s.post("/api/v1/exit-declarations", w.tokens["merchant"], json=body)]
+
+
+@other_case("post", "/api/v1/exit-declarations/{declaration_id}/recheck", 202, unfilled=("ExitFinding",))
+def _recheck_held_exit(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    batch = make_zone_batch(s.session, w, s.ring, quantity=5)
+    urls = code_urls(s.session, s.ring, batch)
+    failing = sell(s, w, batch, urls[:1], quantities=[2], payment="200.00")
+    batch.exit_hold_required = True
+    s.session.commit()
+    body = {
+        "lines": [{"batch_id": batch.id, "quantity": 1, "unit_price": "100.00", "codes": urls[:1]}],
+        "payment_amount": "100.00",
+    }
+    return [s.post(f"/api/v1/exit-declarations/{failing.id}/recheck", w.tokens["merchant"], json=body)]
+
+
+@case("get", "/api/v1/enterprises/{enterprise_id}/sanctions")
+def _sanctions(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    product = make_product(s.session, w)
+    sanctions.sanction_product(s.session, w.regulator, product.id, "suspend", "label defects")
+    s.session.commit()
+    return [s.get(f"/api/v1/enterprises/{w.merchant.id}/sanctions", w.tokens["merchant"])]
+
+
+@case("post", "/api/v1/enterprises/{enterprise_id}/sanctions")
+def _sanction_enterprise(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    body = {"action": "suspend", "reason": "false waybills"}
+    return [s.post(f"/api/v1/enterprises/{w.merchant.id}/sanctions", w.tokens["regulator"], json=body)]
+
+
+@case("post", "/api/v1/products/{product_id}/sanctions")
+def _sanction_product(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    product = make_product(s.session, w)
+    body = {"action": "revoke", "reason": "forged certificate"}
+    return [s.post(f"/api/v1/products/{product.id}/sanctions", w.tokens["regulator"], json=body)]
+
+
+@case("get", "/api/v1/credit-lists")
+def _credit_lists(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    entry = sanctions.add_to_list(s.session, w.regulator, w.merchant.id, "abnormal_operations", "no reply")
+    sanctions.add_to_list(s.session, w.regulator, w.merchant.id, "serious_violators", "smuggling")
+    sanctions.remove_from_list(s.session, w.regulator, entry.id, "replied")
+    s.session.commit()
+    return [s.get("/api/v1/credit-lists", w.tokens["regulator"])]
+
+
+@case("post", "/api/v1/enterprises/{enterprise_id}/credit-lists")
+def _add_to_list(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    body = {"list_kind": "serious_violators", "reason": "smuggling"}
+    return [s.post(f"/api/v1/enterprises/{w.merchant.id}/credit-lists", w.tokens["regulator"], json=body)]
+
+
+@case("post", "/api/v1/credit-lists/{entry_id}/removal")
+def _remove_from_list(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    entry = sanctions.add_to_list(s.session, w.regulator, w.merchant.id, "abnormal_operations", "no reply")
+    s.session.commit()
+    return [
+        s.post(f"/api/v1/credit-lists/{entry.id}/removal", w.tokens["regulator"], json={"reason": "replied"})
+    ]
+
+
+@case("get", "/api/v1/public/credit")
+def _public_credit(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    sanctions.add_to_list(s.session, w.regulator, w.merchant.id, "serious_violators", "smuggling")
+    s.session.commit()
+    return [s.get("/api/v1/public/credit")]

@@ -19,6 +19,8 @@ from suyuan.trace.ceb.packing import (
     check_scan,
     pack,
     packing_inventory,
+    packing_queue,
+    station_inventory,
 )
 from suyuan.trace.ceb.parsing import MAX_BYTES, MessageRefused, Refusal
 from suyuan.trace.ceb.parties import register_customs_code
@@ -44,6 +46,8 @@ __all__ = [
     "list_receipts",
     "pack",
     "packing_inventory",
+    "packing_queue",
     "receive",
     "register_customs_code",
+    "station_inventory",
 ]

@@ -10,11 +10,10 @@ lists are checked by membership, open ones (countries, units) by their documente
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from suyuan.trace.errors import DomainError, InvalidInput
-from suyuan.trace.identifiers import normalize_gtin, normalize_uscc
+from suyuan.trace.identifiers import normalize_gtin, normalize_uscc, resident_id_valid
 from suyuan.trace.zone import quotas
 
 CURRENCY_RMB = "142"
@@ -128,32 +127,11 @@ def id_number(value: str, id_type: str, name: str) -> str:
     require(id_type == "1", "code_list", f"{name} type {id_type!r} must be 1 (resident ID card)")
     number = value.strip().upper()
     require(
-        _resident_id_valid(number),
+        resident_id_valid(number),
         "invalid_id_number",
         f"{name} is not a valid resident ID number (GB 11643)",
     )
     return number
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _resident_id_valid(number: str) -> bool:
-    """GB 11643: 17 digits (area, birth date, sequence) and the ISO 7064 MOD 11-2 check character.
-
-    Checked here rather than with ``stdnum.cn.ric``, which also refuses area codes missing from its
-    own table (Shanghai Pudong's 310115 among them), although they are valid on real ID cards.
-    """
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return False
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return False
-    if not date(1900, 1, 1) <= born <= date.today():
-        return False
-    check = (12 - sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True)) % 11) % 11
-    return number[17] == ("X" if check == 10 else str(check))
 
 
 def fen(value: str, name: str) -> int:

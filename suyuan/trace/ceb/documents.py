@@ -18,7 +18,7 @@ from suyuan.trace.ceb import checks, matching, receipts
 from suyuan.trace.ceb.checks import Rejection, require
 from suyuan.trace.ceb.context import Answer, Context
 from suyuan.trace.ceb.parsing import CEB_NS, children, fields
-from suyuan.trace.ceb.parties import party, require_party, resolve
+from suyuan.trace.ceb.parties import parties, party, require_party, resolve
 from suyuan.trace.ceb.receipts import ReturnEntry
 from suyuan.trace.errors import QuotaExceeded
 from suyuan.trace.model import AdmissionStatus, Enterprise, EnterpriseKind, Product
@@ -60,8 +60,11 @@ def _common(ctx: Context, head: dict[str, str]) -> None:
 
 
 def _seller_and_platform(ctx: Context, head: dict[str, str]) -> tuple[Enterprise, Enterprise]:
-    platform = party(ctx.session, head["ebpCode"], "ebpCode", EnterpriseKind.PLATFORM)
-    merchant = party(ctx.session, head["ebcCode"], "ebcCode", EnterpriseKind.MERCHANT)
+    platform, merchant = parties(
+        ctx.session,
+        (head["ebpCode"], "ebpCode", EnterpriseKind.PLATFORM),
+        (head["ebcCode"], "ebcCode", EnterpriseKind.MERCHANT),
+    )
     require_party(ctx.actor, platform, merchant)
     return platform, merchant
 
@@ -375,15 +378,12 @@ def _inventory(
     bonded = trade_mode == checks.BONDED
     _inventory_head_codes(head, bonded)
     id_number = checks.id_number(head["buyerIdNumber"], head["buyerIdType"], "buyerIdNumber")
+    products: list[Product] = []
     lines = [
-        _inventory_line(ctx, fields(line), merchant, head.get("emsNo", ""), bonded)
+        _inventory_line(ctx, fields(line), merchant, head.get("emsNo", ""), bonded, products)
         for line in children(element, "InventoryList")
     ]
     checks.gnums([str(line["gnum"]) for line in lines])
-    if matching.inventory_of(ctx.session, platform.id, head["orderNo"]) is not None:
-        raise Rejection(
-            "duplicate_inventory", "该订单的清单已申报 an inventory of this order exists", -621004
-        )
     inventory = CebInventory(
         message_id=ctx.message.id,
         guid=head["guid"],
@@ -409,7 +409,13 @@ def _inventory(
         lines=lines,
         received_at=ctx.moment,
     )
-    waiting = matching.waiting_for(ctx.session, inventory)
+    found = matching.found_for(ctx.session, inventory)
+    if found.inventory_id is not None:
+        raise Rejection(
+            "duplicate_inventory", "该订单的清单已申报 an inventory of this order exists", -621004
+        )
+    disclosed = any(p.admission_status is AdmissionStatus.ADMITTED_WITH_DISCLOSURE for p in products)
+    waiting = matching.waiting_for(ctx.session, inventory, found, disclosed=disclosed)
     _learn_item_records(ctx, inventory)
     inventory.waiting_for = waiting
     inventory.status = ReturnStatus.STORED if waiting else ReturnStatus.CONCLUDED
@@ -445,8 +451,9 @@ def _inventory_head_codes(head: dict[str, str], bonded: bool) -> None:
 
 
 def _inventory_line(
-    ctx: Context, line: dict[str, str], merchant: Enterprise, ems_no: str, bonded: bool
+    ctx: Context, line: dict[str, str], merchant: Enterprise, ems_no: str, bonded: bool, seen: list[Product]
 ) -> dict[str, Any]:
+    """One checked inventory line as stored; its product is appended to ``seen``."""
     gnum = int(line["gnum"])
     qty = checks.units(line["qty"])
     price, total = checks.fen(line["price"], "price"), checks.fen(line["totalPrice"], "totalPrice")
@@ -475,6 +482,7 @@ def _inventory_line(
         product = _product(ctx, merchant, gtin, gnum)
     else:
         product = _recorded_product(ctx, merchant, ems_no, record_no, gnum)
+    seen.append(product)
     return {
         "gnum": gnum,
         "gtin": product.gtin,

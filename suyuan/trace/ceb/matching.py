@@ -12,9 +12,11 @@ whose order number must be the inventory's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
@@ -66,6 +68,62 @@ def waybill_of(session: Session, logistics_code: str, logistics_no: str) -> CebW
 def inventory_of(session: Session, platform_id: int, order_no: str) -> CebInventory | None:
     """The inventory declared for a platform's order."""
     return session.scalar(select(CebInventory).filter_by(platform_id=platform_id, order_no=order_no))
+
+
+@dataclass(frozen=True)
+class Found:
+    """The documents already here for an inventory's keys (``inventory_id``: one declared before)."""
+
+    order: CebOrder | None
+    payment: CebPayment | None
+    waybill: CebWaybill | None
+    inventory_id: int | None
+
+
+def found_for(session: Session, inventory: CebInventory) -> Found:
+    """Order, latest payment, waybill and an earlier inventory of the same order, in one query.
+
+    Why one query: these four reads were a third of an inventory import's round trips
+    (docs/benchmarks.md); each is the same look-up as :func:`order_of`, :func:`payment_of`,
+    :func:`waybill_of` and :func:`inventory_of`, outer-joined to a one-row anchor. The statement is
+    built once per process (:func:`_found_statement`); only its parameters change.
+    """
+    keys = {
+        "platform_id": inventory.platform_id,
+        "order_no": inventory.order_no,
+        "logistics_code": inventory.logistics_code,
+        "logistics_no": inventory.logistics_no,
+    }
+    order, payment, waybill, inventory_id = session.execute(_found_statement(), keys).one()
+    return Found(order, payment, waybill, inventory_id)
+
+
+@cache
+def _found_statement() -> Select[CebOrder, CebPayment, CebWaybill, int]:
+    platform_id: BindParameter[int] = bindparam("platform_id")
+    order_no: BindParameter[str] = bindparam("order_no")
+    anchor = select(literal(1).label("one")).subquery()
+    latest_payment = (
+        select(func.max(CebPayment.id))
+        .where(CebPayment.platform_id == platform_id, CebPayment.order_no == order_no)
+        .scalar_subquery()
+    )
+    return (
+        select(CebOrder, CebPayment, CebWaybill, CebInventory.id)
+        .select_from(anchor)
+        .outerjoin(CebOrder, and_(CebOrder.platform_id == platform_id, CebOrder.order_no == order_no))
+        .outerjoin(CebPayment, CebPayment.id == latest_payment)
+        .outerjoin(
+            CebWaybill,
+            and_(
+                CebWaybill.logistics_code == bindparam("logistics_code"),
+                CebWaybill.logistics_no == bindparam("logistics_no"),
+            ),
+        )
+        .outerjoin(
+            CebInventory, and_(CebInventory.platform_id == platform_id, CebInventory.order_no == order_no)
+        )
+    )
 
 
 # --- disagreements: the arriving document is rejected --------------------------------------------
@@ -121,22 +179,39 @@ def check_inventory(order: CebOrder, inventory: CebInventory) -> None:
 # --- waiting: the inventory stays at 120 ---------------------------------------------------------
 
 
-def waiting_for(session: Session, inventory: CebInventory) -> list[str]:
-    """What the inventory still waits for; checks what has arrived against it (raises on disagreement)."""
+def waiting_for(
+    session: Session,
+    inventory: CebInventory,
+    found: Found | None = None,
+    *,
+    disclosed: bool | None = None,
+) -> list[str]:
+    """What the inventory still waits for; checks what has arrived against it (raises on disagreement).
+
+    ``found`` (from :func:`found_for`) and ``disclosed`` (whether a line's product needs the buyer's
+    acceptance) spare their queries when the caller has them already.
+    """
     missing: list[str] = []
-    order = order_of(session, inventory.platform_id, inventory.order_no)
+    if found is None:
+        found = Found(
+            order_of(session, inventory.platform_id, inventory.order_no),
+            payment_of(session, inventory.platform_id, inventory.order_no),
+            waybill_of(session, inventory.logistics_code, inventory.logistics_no),
+            None,
+        )
+    order, payment, waybill = found.order, found.payment, found.waybill
     if order is None:
         missing.append(ORDER_MISSING)
     else:
         check_inventory(order, inventory)
-        if needs_disclosure(session, inventory) and order.disclosure_accepted_at is None:
+        if disclosed is None:
+            disclosed = needs_disclosure(session, inventory)
+        if disclosed and order.disclosure_accepted_at is None:
             missing.append(DISCLOSURE_MISSING)
-    payment = payment_of(session, inventory.platform_id, inventory.order_no)
     if payment is None:
         missing.append(PAYMENT_MISSING)
     elif order is not None:
         check_payment(order, payment)
-    waybill = waybill_of(session, inventory.logistics_code, inventory.logistics_no)
     if waybill is None:
         missing.append(WAYBILL_MISSING)
     elif order is not None:

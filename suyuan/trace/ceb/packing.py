@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from suyuan.trace import audit, scanning
@@ -31,9 +31,19 @@ from suyuan.trace.ceb.parties import resolve
 from suyuan.trace.codes import MalformedCode, ParsedCode, parse_code
 from suyuan.trace.errors import InvalidState, NotFound
 from suyuan.trace.keys import KeyRing
-from suyuan.trace.model import Batch, BatchStatus, EnterpriseKind, ExitStatus, Role, SoldCode, SoldStatus
-from suyuan.trace.model.ceb import CebInventory, ReturnStatus
+from suyuan.trace.model import (
+    Batch,
+    BatchStatus,
+    Enterprise,
+    EnterpriseKind,
+    ExitStatus,
+    Role,
+    SoldCode,
+    SoldStatus,
+)
+from suyuan.trace.model.ceb import CebInventory, CebPartyCode, ReturnStatus
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.remit import visible
 from suyuan.trace.verdicts import Verdict
 from suyuan.trace.zone import exits
 from suyuan.trace.zone.exits import ExitFiling, ExitLineFiling, KnownBuyer
@@ -144,6 +154,46 @@ def packing_inventory(session: Session, actor: Actor, inventory_id: int) -> CebI
     if inventory is None or not may_pack(session, actor, inventory):
         raise NotFound(f"inventory {inventory_id} does not exist")
     return inventory
+
+
+def packing_queue(session: Session, actor: Actor, *, limit: int = 100) -> list[CebInventory]:
+    """Matched inventories (399) the actor may pack and customs does not hold, oldest first.
+
+    The packing station's work list: the seller's staff see the seller's orders, the zone warehouse's
+    staff those that name it as ``areaCode`` (which the remit of :mod:`.queries` does not show them).
+    """
+    stmt = (
+        select(CebInventory)
+        .where(CebInventory.status == ReturnStatus.CONCLUDED)
+        .order_by(CebInventory.id)
+        .limit(limit)
+    )
+    if not actor.operator:
+        if actor.role is not Role.MERCHANT or actor.enterprise_id is None:
+            return []
+        stmt = stmt.where(
+            or_(
+                CebInventory.merchant_id == actor.enterprise_id,
+                CebInventory.area_code.in_(_codes_of(session, actor.enterprise_id)),
+            )
+        )
+    return [x for x in session.scalars(stmt) if x.customs_status not in CUSTOMS_HOLDS]
+
+
+def _codes_of(session: Session, enterprise_id: int) -> list[str]:
+    """The CEB codes that name an enterprise: its USCC and the customs codes registered for it."""
+    registered = select(CebPartyCode.code).where(CebPartyCode.enterprise_id == enterprise_id)
+    codes = list(session.scalars(registered))
+    uscc = session.scalar(select(Enterprise.uscc).where(Enterprise.id == enterprise_id))
+    return [*codes, uscc] if uscc else codes
+
+
+def station_inventory(session: Session, actor: Actor, inventory_id: int) -> CebInventory:
+    """An inventory the actor may read: within the remit (seller, platform, office) or to pack."""
+    try:
+        return visible(session, actor, CebInventory, inventory_id)
+    except NotFound:
+        return packing_inventory(session, actor, inventory_id)
 
 
 def check_scan(
@@ -363,8 +413,6 @@ def _declare_exit(
 
 
 def _platform_name(session: Session, inventory: CebInventory) -> str:
-    from suyuan.trace.model import Enterprise
-
     platform = session.get(Enterprise, inventory.platform_id)
     return platform.name[:200] if platform is not None else ""
 

@@ -27,7 +27,7 @@ from suyuan.trace.ceb.checks import Rejection, require
 from suyuan.trace.ceb.context import Answer, Context
 from suyuan.trace.ceb.packing import may_pack, on_behalf, unreturned_units
 from suyuan.trace.ceb.parsing import CEB_NS, children, fields
-from suyuan.trace.ceb.parties import party, require_party
+from suyuan.trace.ceb.parties import parties, require_party
 from suyuan.trace.ceb.receipts import ReturnEntry
 from suyuan.trace.codes import MalformedCode, parse_code
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, ReturnNotAllowed
@@ -66,8 +66,11 @@ def _keys(head: dict[str, str], preno: str) -> tuple[tuple[str, str], ...]:
 def _refund(
     ctx: Context, element: etree._Element, head: dict[str, str], keys: tuple[tuple[str, str], ...]
 ) -> Answer:
-    platform = party(ctx.session, head["ebpCode"], "ebpCode", EnterpriseKind.PLATFORM)
-    merchant = party(ctx.session, head["ebcCode"], "ebcCode", EnterpriseKind.MERCHANT)
+    platform, merchant = parties(
+        ctx.session,
+        (head["ebpCode"], "ebpCode", EnterpriseKind.PLATFORM),
+        (head["ebcCode"], "ebcCode", EnterpriseKind.MERCHANT),
+    )
     require_party(ctx.actor, platform, merchant)
     checks.one_of(head.get("appType", ""), frozenset({"1"}), "appType")
     checks.one_of(head.get("appStatus", ""), frozenset({"2"}), "appStatus")

@@ -140,3 +140,7 @@ class RiskWarning(Base):
     published_by: Mapped[str] = mapped_column(String(200))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     withdrawn_by: Mapped[str] = mapped_column(String(200), default="")
+    # Tightened control of the covered goods (SZ Art. 32; suyuan.trace.risk_warnings.tightened_control).
+    sampling_factor: Mapped[int] = mapped_column(default=1)
+    require_inspection: Mapped[bool] = mapped_column(default=False)
+    hold_exits: Mapped[bool] = mapped_column(default=False)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from suyuan.trace.db import Base
-from suyuan.trace.model.parties import Enterprise, Office, User, str_enum
+from suyuan.trace.model.parties import Enterprise, FilingStatus, Office, User, str_enum
+from suyuan.trace.model.trade import TradeMode
 from suyuan.trace.model.types import UtcDateTime, utcnow
 
 
@@ -124,6 +125,10 @@ class Product(Base):
     standards: Mapped[str] = mapped_column(Text, default="")
     in_ccc_catalogue: Mapped[bool] = mapped_column(default=False)
     in_food_registration_catalogue: Mapped[bool] = mapped_column(default=False)
+    # "Other information the office requires" (SZ Art. 9(5)) as bounded key/value pairs, and where the
+    # goods are bought (SZ Art. 9(4)): see suyuan.trace.filing_attributes.
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    procurement_source: Mapped[str] = mapped_column(String(300), default="")
     admission_status: Mapped[AdmissionStatus] = mapped_column(
         str_enum(AdmissionStatus, "admission_status"), default=AdmissionStatus.FILED
     )
@@ -135,6 +140,13 @@ class Product(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Sanction on the admission (SZ Art. 30): filed = none; suspended or revoked blocks entry, exit, codes.
+    sanction_status: Mapped[FilingStatus] = mapped_column(
+        str_enum(FilingStatus, "product_sanction_status"), default=FilingStatus.FILED, server_default="filed"
+    )
+    trade_mode: Mapped[TradeMode] = mapped_column(
+        str_enum(TradeMode, "product_trade_mode"), default=TradeMode.BONDED, server_default="bonded"
+    )
 
     enterprise: Mapped[Enterprise] = relationship()
     supplier: Mapped[Supplier] = relationship()
@@ -197,7 +209,16 @@ class Batch(Base):
     status: Mapped[BatchStatus] = mapped_column(
         str_enum(BatchStatus, "batch_status"), default=BatchStatus.IN_ZONE
     )
+    # True only for lots that entered through an entry declaration (R33): a lot registered directly is
+    # non-bonded, never on the zone ledger, and cannot leave the zone by a bonded exit.
+    bonded: Mapped[bool] = mapped_column(default=False)
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("supervised_warehouse.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    trade_mode: Mapped[TradeMode] = mapped_column(
+        str_enum(TradeMode, "batch_trade_mode"), default=TradeMode.BONDED, server_default="bonded"
+    )
+    # Set by tightened control (a risk warning): the batch's exits wait for an officer's release.
+    exit_hold_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     product: Mapped[Product] = relationship()
     supplier: Mapped[Supplier] = relationship()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from suyuan.trace.db import Base
 from suyuan.trace.model.goods import Batch, Product
 from suyuan.trace.model.parties import Enterprise, str_enum
+from suyuan.trace.model.trade import TradeMode
 from suyuan.trace.model.types import UtcDateTime, utcnow
 
 
@@ -62,6 +63,8 @@ class LineRefusal(enum.StrEnum):
     EXPIRED = "expired"
     LOT_EXISTS = "lot_exists"
     DUPLICATE_LINE = "duplicate_line"
+    SANCTIONED = "sanctioned"
+    DIRECT_MAIL = "direct_mail"
 
 
 class ReportKind(enum.StrEnum):
@@ -109,9 +112,11 @@ class SampleChannel(enum.StrEnum):
 
 
 class ExitStatus(enum.StrEnum):
-    """An exit declaration either passed its check and was written off, or awaits rectification."""
+    """An exit declaration passed its check and was written off, awaits rectification, or passed but is
+    held for the office's release (goods under tightened control)."""
 
     RECTIFICATION_REQUIRED = "rectification_required"
+    HELD = "held"
     WRITTEN_OFF = "written_off"
 
 
@@ -170,6 +175,10 @@ class EntryDeclaration(Base):
     )
     declared_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     declared_by: Mapped[str] = mapped_column(String(200))
+    # The quarantine scopes the office requires (goods, container, wood_packaging); empty: the first
+    # result concludes quarantine, as before (suyuan.trace.zone.inspection.record_quarantine).
+    required_quarantine: Mapped[list[str]] = mapped_column(JSON, default=list)
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("supervised_warehouse.id"))
 
     enterprise: Mapped[Enterprise] = relationship()
     lines: Mapped[list[EntryLine]] = relationship(
@@ -355,6 +364,12 @@ class ExitDeclaration(Base):
     declared_by: Mapped[str] = mapped_column(String(200))
     checked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     written_off_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    trade_mode: Mapped[TradeMode] = mapped_column(
+        str_enum(TradeMode, "exit_trade_mode"), default=TradeMode.BONDED, server_default="bonded"
+    )
+    # The office's step at exit for goods under tightened control: who released a held order, and when.
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    released_by: Mapped[str | None] = mapped_column(String(200))
 
     enterprise: Mapped[Enterprise] = relationship()
     lines: Mapped[list[ExitLine]] = relationship(

@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, batches
+from suyuan.trace import audit, batches, sanctions
 from suyuan.trace.actors import Actor
-from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState
+from suyuan.trace.errors import Duplicate, InvalidInput
 from suyuan.trace.fields import text
 from suyuan.trace.identifiers import normalize_country, normalize_gtin, validate_gs1_text
 from suyuan.trace.model import (
@@ -32,6 +32,7 @@ from suyuan.trace.model import (
     LineRefusal,
     Product,
     QuarantineStatus,
+    TradeMode,
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
@@ -72,8 +73,7 @@ def declare_entry(
     enterprise = get_enterprise(session, actor, enterprise_id)
     if enterprise.kind is not EnterpriseKind.MERCHANT:
         raise InvalidInput("only merchants (operating enterprises) declare goods", field="enterprise")
-    if enterprise.filing_status is not FilingStatus.FILED:
-        raise InvalidState(f"the enterprise filing is {enterprise.filing_status}; it cannot declare goods")
+    sanctions.require_trading(enterprise)  # a suspended or revoked filing declares nothing (SZ Art. 30)
     reference = text(filing.reference, "reference", 64, required=True)
     transport_doc = text(filing.transport_doc, "transport_doc", 100)
     lines = _validated_lines(filing.lines)
@@ -171,6 +171,10 @@ def _refusal(
         return LineRefusal.NOT_FILED, f"GTIN {line.gtin} is not among this merchant's product filings"
     if product.admission_status not in ADMITTED:
         return LineRefusal.NOT_ADMITTED, f"product {product.id} is {product.admission_status}, not admitted"
+    if product.sanction_status is not FilingStatus.FILED:
+        return LineRefusal.SANCTIONED, f"the admission of product {product.id} is {product.sanction_status}"
+    if product.trade_mode is TradeMode.DIRECT_MAIL:
+        return LineRefusal.DIRECT_MAIL, f"product {product.id} is filed for direct mail (9610), not bonded"
     supplier = product.supplier
     if (supplier.name.casefold(), supplier.country) != (line.supplier_name.casefold(), line.supplier_country):
         return (
@@ -207,6 +211,8 @@ def _admit_line(session: Session, actor: Actor, declaration: EntryDeclaration, l
         expiry_date=line.expiry_date,
     )
     line.batch_id = batch.id
+    batch.bonded = True  # entered under supervision (R33): on the ledger, through the release gate
+    batch.warehouse_id = declaration.warehouse_id
     ledger.post(
         session,
         batch_id=batch.id,

@@ -10,7 +10,14 @@ recorded on the declaration, which then awaits rectification (``rectification_re
 re-check (:func:`recheck_exit`): quantities that do not match the codes, counterfeit or revoked codes,
 codes of another batch or merchant, codes repeated or already sold, batches not released or blocked,
 more units than the ledger holds, and a payment that does not match the goods. A declaration that
-passes is released and written off at once: its codes get ``sold_code`` rows and the ledger is debited.
+passes is released and written off at once: its codes get ``sold_code`` rows and the ledger is debited,
+unless its goods are under tightened control (:func:`requires_office_release`): then it is ``held``
+until an officer releases it (:func:`decide_held_exit`), which re-checks stock and sold units under the
+batch locks and writes off, or refuses it back to rectification.
+
+Trade modes (R2): bonded (1210) goods are on the zone ledger; direct-mail (9610) goods never were, so
+their exit links units to the order without a ledger write-off; B2B goods are refused from this retail
+path (:class:`TradeModeNotRetail`). A sanctioned enterprise or product may not declare (:mod:`sanctions`).
 
 Exactly one order wins a unit: batch rows are locked (in id order) before the check, so a second
 exit of the same code waits for the first and then finds it sold; the unique ``(batch_id, serial)``
@@ -28,7 +35,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, scanning
+from suyuan.trace import audit, risk_warnings, sanctions, scanning
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.codes import MalformedCode, ParsedCode, parse_code
@@ -38,6 +45,7 @@ from suyuan.trace.errors import (
     InvalidInput,
     InvalidState,
     NotFound,
+    TradeModeNotRetail,
 )
 from suyuan.trace.fields import text
 from suyuan.trace.keys import KeyRing
@@ -52,6 +60,7 @@ from suyuan.trace.model import (
     LedgerKind,
     SoldCode,
     SoldStatus,
+    TradeMode,
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
@@ -78,6 +87,7 @@ class Finding(enum.StrEnum):
     EXIT_BLOCKED = "exit_blocked"
     LEDGER_UNDERFLOW = "ledger_underflow"
     PAYMENT_MISMATCH = "payment_mismatch"
+    OFFICE_REFUSED = "office_refused"
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,7 @@ def declare_exit(
         declared_by=actor.label,
         checked_at=moment,
         lines=_exit_lines(lines),
+        trade_mode=lines[0].batch.trade_mode,
     )
     session.add(declaration)
     try:
@@ -248,6 +259,7 @@ def _declarant(session: Session, actor: Actor, enterprise_id: int | None) -> Ent
     enterprise = get_enterprise(session, actor, enterprise_id)
     if enterprise.kind is not EnterpriseKind.MERCHANT:
         raise InvalidInput("only merchants declare exits", field="enterprise_id")
+    sanctions.require_trading(enterprise)
     return enterprise
 
 
@@ -271,9 +283,23 @@ def _validated_lines(
             raise InvalidInput(
                 f"line {n}: batch {batch.id} appears twice; put its units on one line", field="lines"
             )
-        ledger.require_on_ledger(session, batch)
+        _require_retail_mode(batch, out)
+        sanctions.require_trading(enterprise, batch.product)
+        if batch.trade_mode is TradeMode.BONDED:
+            ledger.require_on_ledger(session, batch)
         out.append(_Line(batch, line.quantity, price, codes))
     return out
+
+
+def _require_retail_mode(batch: Batch, earlier: list[_Line]) -> None:
+    """B2B goods never leave by a consumer order; one order is all bonded or all direct mail."""
+    if batch.trade_mode is TradeMode.B2B:
+        raise TradeModeNotRetail(
+            f"batch {batch.id} is B2B goods (general trade): they leave by a B2B declaration, "
+            "not by a consumer order"
+        )
+    if earlier and earlier[0].batch.trade_mode is not batch.trade_mode:
+        raise InvalidInput("an order is either all bonded (1210) or all direct mail (9610)", field="lines")
 
 
 def _parsed(line_no: int, index: int, url: str) -> ParsedCode:
@@ -329,7 +355,19 @@ def _check(
     if findings:
         declaration.status = ExitStatus.RECTIFICATION_REQUIRED
         return
+    if any(requires_office_release(session, locked[line.batch.id]) for line in lines):
+        declaration.status = ExitStatus.HELD  # nothing written off until an officer releases it
+        return
     _write_off(session, actor, declaration, lines, stock, moment)
+
+
+def requires_office_release(session: Session, batch: Batch) -> bool:
+    """Whether exits of ``batch`` wait for an officer (goods under tightened control, SZ Art. 32).
+
+    The hook tightened control feeds: the batch's ``exit_hold_required`` flag, or an active risk warning
+    covering the batch that holds exits (:func:`suyuan.trace.risk_warnings.tightened_control`).
+    """
+    return batch.exit_hold_required or risk_warnings.tightened_control(session, batch).hold_exits
 
 
 @dataclass(frozen=True)
@@ -341,7 +379,10 @@ class _Stock:
 
 
 def _statuses(session: Session, batch_id: int, codes: list[ParsedCode]) -> dict[str, SoldStatus]:
-    serials = [c.code.serial for c in codes]
+    return _serial_statuses(session, batch_id, [c.code.serial for c in codes])
+
+
+def _serial_statuses(session: Session, batch_id: int, serials: list[str]) -> dict[str, SoldStatus]:
     if not serials:
         return {}
     rows = session.execute(
@@ -388,7 +429,7 @@ def _findings(
     return found
 
 
-def _line_findings(n: int, line: _Line, batch: Batch, held: int) -> list[dict[str, Any]]:
+def _line_findings(n: int, line: _Line | ExitLine, batch: Batch, held: int) -> list[dict[str, Any]]:
     found = []
     if batch.status is not BatchStatus.RELEASED:
         problem = Finding.NOT_RELEASED if batch.status is BatchStatus.IN_ZONE else Finding.EXIT_BLOCKED
@@ -401,7 +442,7 @@ def _line_findings(n: int, line: _Line, batch: Batch, held: int) -> list[dict[st
                 f"{line.quantity} units declared but {len(line.codes)} codes presented",
             )
         )
-    if line.quantity > held:
+    if batch.trade_mode is TradeMode.BONDED and line.quantity > held:  # direct mail: no zone stock
         found.append(
             _finding(
                 Finding.LEDGER_UNDERFLOW, n, f"{line.quantity} units declared but the ledger holds {held}"
@@ -455,14 +496,15 @@ def _write_off(
     session: Session,
     actor: Actor,
     declaration: ExitDeclaration,
-    lines: list[_Line],
+    lines: list[_Line] | list[ExitLine],
     stock: dict[int, _Stock],
     moment: datetime,
 ) -> None:
-    """Release: link every unit to the order (re-selling returned units) and debit the ledger."""
+    """Release: link every unit to the order (re-selling returned units) and debit the ledger (bonded
+    goods only: direct-mail goods were never on it)."""
     for line in lines:
         statuses = stock[line.batch.id].statuses
-        for serial in (c.code.serial for c in line.codes):
+        for serial in _serials_of(line):
             if statuses.get(serial) is SoldStatus.RETURNED:
                 _resell(session, declaration, line.batch.id, serial, moment)
             else:
@@ -475,6 +517,8 @@ def _write_off(
                         sold_at=moment,
                     )
                 )
+        if line.batch.trade_mode is not TradeMode.BONDED:
+            continue
         ledger.post(
             session,
             batch_id=line.batch.id,
@@ -490,6 +534,71 @@ def _write_off(
     except IntegrityError:
         raise CodeAlreadySold("another order took one of these units first; nothing was written") from None
     declaration.status, declaration.written_off_at = ExitStatus.WRITTEN_OFF, moment
+
+
+def _serials_of(line: _Line | ExitLine) -> list[str]:
+    if isinstance(line, ExitLine):
+        return [code[2] for code in line.codes]
+    return [c.code.serial for c in line.codes]
+
+
+def decide_held_exit(
+    session: Session,
+    actor: Actor,
+    declaration_id: int,
+    *,
+    release: bool,
+    note: str,
+    now: datetime | None = None,
+) -> ExitDeclaration:
+    """The office's step at exit: release a held order (re-checked, then written off) or refuse it.
+
+    Release re-checks under the batch locks what may have changed while the order waited (batch status,
+    stock on the ledger, units sold meanwhile); anything found sends it to rectification instead, as
+    does a refusal (finding ``office_refused`` with the officer's note). Signatures were checked at
+    declaration and do not change.
+    """
+    actor.require_regulator()
+    declaration = get_exit(session, actor, declaration_id)
+    note = text(note, "note", 2000, required=not release)
+    if declaration.status is not ExitStatus.HELD:
+        raise InvalidState(f"exit declaration {declaration.id} is {declaration.status.value}, not held")
+    moment = now or utcnow()
+    locked = ledger.lock_batches(session, [line.batch_id for line in declaration.lines])
+    stock = {
+        line.batch_id: _Stock(
+            ledger.balance(session, line.batch_id) if line.batch.trade_mode is TradeMode.BONDED else 0,
+            _serial_statuses(session, line.batch_id, _serials_of(line)),
+        )
+        for line in declaration.lines
+    }
+    findings = _held_findings(declaration, locked, stock) if release else []
+    if not release:
+        findings = [_finding(Finding.OFFICE_REFUSED, None, note or "refused by the office at exit")]
+    declaration.findings, declaration.checked_at = findings, moment
+    declaration.released_at, declaration.released_by = moment, actor.label
+    if findings:
+        declaration.status = ExitStatus.RECTIFICATION_REQUIRED
+    else:
+        _write_off(session, actor, declaration, list(declaration.lines), stock, moment)
+    _audit(session, actor, declaration, "exit.released" if not findings else "exit.held_refused")
+    return declaration
+
+
+def _held_findings(
+    declaration: ExitDeclaration, locked: dict[int, Batch], stock: dict[int, _Stock]
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for line in declaration.lines:
+        batch = locked[line.batch_id]
+        found.extend(_line_findings(line.line_no, line, batch, stock[batch.id].held))
+        sold = {s for s, status in stock[batch.id].statuses.items() if status is SoldStatus.SOLD}
+        found.extend(
+            _finding(Finding.ALREADY_SOLD, line.line_no, f"unit {serial} was sold on another order meanwhile")
+            for serial in _serials_of(line)
+            if serial in sold
+        )
+    return found
 
 
 def _resell(
@@ -550,6 +659,6 @@ def list_exits(
             stmt = stmt.where(ExitDeclaration.status == ExitStatus(status))
         except ValueError:
             raise InvalidInput(
-                "status must be written_off or rectification_required", field="status"
+                "status must be written_off, held or rectification_required", field="status"
             ) from None
     return list(session.scalars(within_remit(stmt, remit_of(session, actor), ExitDeclaration)))

@@ -2,8 +2,10 @@
 
 SZ Art. 14-19: goods are quarantined on entry; the merchant submits foreign test reports or a
 self-declaration of conformity (and its own domestic lab reports); the office reviews them, and only
-then may the goods be sold. The gate (:func:`release_problems`) applies to every batch that entered
-through an entry declaration; batches registered directly keep the office's judgment alone.
+then may the goods be sold. The gate (:func:`release_problems`) applies in full to every batch that
+entered through an entry declaration (``batch.bonded``); a lot registered directly is non-bonded (never
+on the ledger, never exits as bonded goods) and meets only the inspection rule of key supervision and
+tightened control.
 
 Goods that fail quarantine (or are otherwise refused) leave the ledger only by supervised return
 shipment or destruction (SZ Art. 26), posted by the office with :func:`dispose_goods`.
@@ -18,7 +20,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit
+from suyuan.trace import audit, risk_warnings, supervision_lists
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.errors import (
@@ -40,10 +42,12 @@ from suyuan.trace.model import (
     QuarantineStatus,
     ReportKind,
     ReportStatus,
+    SpotCheck,
+    SpotCheckStatus,
 )
 from suyuan.trace.model.types import utcnow
 from suyuan.trace.remit import remit_of, visible, within_remit
-from suyuan.trace.zone import ledger
+from suyuan.trace.zone import ledger, warehouses
 from suyuan.trace.zone.entry import entry_line_of, get_entry
 
 # Either of these, accepted and valid, lets a batch be sold (SZ Art. 17(3), 19).
@@ -61,10 +65,13 @@ def record_quarantine(
     treatment: str = "",
     note: str = "",
 ) -> QuarantineResult:
-    """The office records the quarantine result of an entry; the first result concludes it.
+    """The office records one quarantine result of an entry: of its goods, container or wood packaging.
 
-    ``treated`` (passed after disinfestation or sanitary treatment) needs the treatment; ``failed``
-    needs a note, and the entry's batches can then never be released, only disposed of.
+    Without required scopes (:func:`require_quarantine_scopes`) the first result concludes quarantine,
+    as it always did. With them, each required scope gets one result, and quarantine passes when all are
+    in; any ``failed`` result fails it at once. ``treated`` (passed after disinfestation or sanitary
+    treatment) needs the treatment; ``failed`` needs a note, and the entry's batches can then never be
+    released, only disposed of.
     """
     actor.require_regulator()
     declaration = get_entry(session, actor, declaration_id)
@@ -83,18 +90,71 @@ def record_quarantine(
         raise InvalidInput("say why quarantine failed", field="note")
     if declaration.quarantine_status is not QuarantineStatus.PENDING:
         raise InvalidState(f"quarantine of entry {declaration.id} is {declaration.quarantine_status}")
-    failed = result.outcome is QuarantineOutcome.FAILED
-    declaration.quarantine_status = QuarantineStatus.FAILED if failed else QuarantineStatus.PASSED
+    required = list(declaration.required_quarantine or [])
+    if required and result.scope.value not in required:
+        raise InvalidInput(
+            f"entry {declaration.id} requires quarantine of {', '.join(required)}", field="scope"
+        )
+    if any(r.scope is result.scope for r in declaration.quarantine_results):
+        raise InvalidState(f"the {result.scope.value} result of entry {declaration.id} is already recorded")
     declaration.quarantine_results.append(result)
+    declaration.quarantine_status = _quarantine_status(declaration)
     session.flush()
+    concluded = declaration.quarantine_status is not QuarantineStatus.PENDING
     audit.record(
         session,
         actor=actor.label,
-        action=f"entry.quarantine_{declaration.quarantine_status.value}",
+        action=f"entry.quarantine_{declaration.quarantine_status.value if concluded else 'recorded'}",
         subject=f"entry:{declaration.id}",
         payload={"scope": result.scope.value, "outcome": result.outcome.value, "treatment": result.treatment},
     )
     return result
+
+
+def _quarantine_status(declaration: EntryDeclaration) -> QuarantineStatus:
+    results = declaration.quarantine_results
+    if any(r.outcome is QuarantineOutcome.FAILED for r in results):
+        return QuarantineStatus.FAILED
+    required = set(declaration.required_quarantine or [])
+    if results and required <= {r.scope.value for r in results}:
+        return QuarantineStatus.PASSED
+    return QuarantineStatus.PENDING
+
+
+def require_quarantine_scopes(
+    session: Session, actor: Actor, declaration_id: int, scopes: list[str]
+) -> EntryDeclaration:
+    """The office names which quarantines an entry needs (goods, container, wood packaging; SZ Art. 14).
+
+    Only while quarantine is pending; results already recorded count, and if they cover every scope
+    named, quarantine concludes now.
+    """
+    actor.require_regulator()
+    declaration = get_entry(session, actor, declaration_id)
+    if not isinstance(scopes, list) or not scopes:
+        raise InvalidInput("name at least one quarantine scope", field="scopes")
+    named = sorted({choice(QuarantineScope, s, "scopes").value for s in scopes})
+    if declaration.quarantine_status is not QuarantineStatus.PENDING:
+        raise InvalidState(f"quarantine of entry {declaration.id} is {declaration.quarantine_status}")
+    recorded = {r.scope.value for r in declaration.quarantine_results}
+    if recorded - set(named):
+        raise InvalidInput(f"results of {', '.join(sorted(recorded))} are already recorded", field="scopes")
+    declaration.required_quarantine = named
+    declaration.quarantine_status = _quarantine_status(declaration)
+    audit.record(
+        session,
+        actor=actor.label,
+        action="entry.quarantine_required",
+        subject=f"entry:{declaration.id}",
+        payload={"scopes": named},
+    )
+    return declaration
+
+
+def missing_quarantine(declaration: EntryDeclaration) -> list[str]:
+    """The required scopes still without a result (for pages: what the office has yet to inspect)."""
+    recorded = {r.scope.value for r in declaration.quarantine_results}
+    return [s for s in declaration.required_quarantine or [] if s not in recorded]
 
 
 @dataclass(frozen=True)
@@ -203,19 +263,27 @@ class ReleaseGap(enum.StrEnum):
     QUARANTINE_FAILED = "quarantine_failed"
     REPORTS_IN_REVIEW = "reports_in_review"
     NO_QUALIFYING_REPORT = "no_qualifying_report"
+    INSPECTION_REQUIRED = "inspection_required"
+    NO_SUPERVISED_WAREHOUSE = "no_supervised_warehouse"
 
 
 def release_gaps(session: Session, batch: Batch, today: date | None = None) -> list[ReleaseGap]:
-    """What a batch that entered through a declaration still lacks to be released (empty: nothing).
+    """What a batch still lacks to be released (empty: nothing).
 
+    Every batch: goods under key supervision (the key-supervision list, or outside the positive list)
+    or under tightened control that requires inspection need a passed spot check first. A batch that
+    entered through a declaration also needs its quarantine passed, its reports reviewed and a
+    qualifying report, and, where its office designated supervised warehouses, to be stored in one.
     The merchant's desk lists these as its to-do ("reports missing"); :func:`release_problems` words
     the same gaps for the release gate's error, so both follow one rule.
     """
+    gaps = _supervision_gaps(session, batch)
     line = entry_line_of(session, batch.id)
     if line is None:
-        return []
+        return gaps
     day = today or utcnow().date()
-    gaps = []
+    if batch.warehouse_id is None and warehouses.office_has_warehouses(session, line.declaration.office_id):
+        gaps.append(ReleaseGap.NO_SUPERVISED_WAREHOUSE)
     quarantine = line.declaration.quarantine_status
     if quarantine is QuarantineStatus.FAILED:
         gaps.append(ReleaseGap.QUARANTINE_FAILED)
@@ -247,7 +315,20 @@ def release_problems(session: Session, batch: Batch, today: date | None = None) 
         problems.append("reports await the office's review")
     if ReleaseGap.NO_QUALIFYING_REPORT in gaps:
         problems.append("no accepted, valid foreign test report or conformity declaration")
+    if ReleaseGap.INSPECTION_REQUIRED in gaps:
+        problems.append("goods under key supervision or tightened control need a passed inspection")
+    if ReleaseGap.NO_SUPERVISED_WAREHOUSE in gaps:
+        problems.append("the goods are not stored in a supervised warehouse")
     return problems
+
+
+def _supervision_gaps(session: Session, batch: Batch) -> list[ReleaseGap]:
+    """The inspection required of key-supervision goods and of goods under tightened control."""
+    key = supervision_lists.standing(session, batch.product).key_handling
+    if not (key or risk_warnings.tightened_control(session, batch).require_inspection):
+        return []
+    passed = select(SpotCheck.id).filter_by(batch_id=batch.id, status=SpotCheckStatus.PASSED).limit(1)
+    return [] if session.scalar(passed) is not None else [ReleaseGap.INSPECTION_REQUIRED]
 
 
 def require_release_conditions(session: Session, batch: Batch, today: date | None = None) -> None:

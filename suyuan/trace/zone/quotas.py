@@ -21,11 +21,10 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from suyuan.trace.db import serialise
 from suyuan.trace.errors import InvalidInput, QuotaExceeded
+from suyuan.trace.identifiers import resident_id_valid
 from suyuan.trace.model import ConsumerReturn, ExitDeclaration, ExitStatus
 from suyuan.trace.zone.rules import FEN_PER_YUAN, QuotaRules
 
@@ -34,14 +33,14 @@ MAX_AMOUNT_FEN = 100_000_000 * FEN_PER_YUAN
 
 
 def normalize_id_number(value: str) -> str:
-    """An 18-character resident ID number with a valid check character and birth date, upper-case."""
+    """An 18-character resident ID number with a valid check character and birth date, upper-case.
+
+    Checked by :func:`suyuan.trace.identifiers.resident_id_valid` (no area table), so numbers such as
+    Shanghai Pudong's ``310115…`` that python-stdnum's table lacks are accepted.
+    """
     number = (value or "").strip().upper()
-    try:
-        ric.validate(number)
-    except ValidationError:  # the base class of stdnum's InvalidChecksum, InvalidFormat, ...
-        raise InvalidInput(
-            "buyer.id_number is not a valid resident ID number (GB 11643)", field="buyer"
-        ) from None
+    if not resident_id_valid(number):
+        raise InvalidInput("buyer.id_number is not a valid resident ID number (GB 11643)", field="buyer")
     return number
 
 
@@ -105,13 +104,18 @@ def lock_buyer(session: Session, buyer: str) -> None:
 
 
 def used_this_year(session: Session, buyer: str, moment: datetime) -> int:
-    """Fen of the buyer's written-off orders this year, less what they returned."""
+    """Fen of the buyer's written-off orders this year, less what they returned.
+
+    Orders held for the office's release count from their check, so that waiting orders cannot be
+    squeezed under the limit twice.
+    """
     start, end = year_bounds(moment)
+    counted_at = func.coalesce(ExitDeclaration.written_off_at, ExitDeclaration.checked_at)
     in_year = (
         ExitDeclaration.buyer_hash == buyer,
-        ExitDeclaration.status == ExitStatus.WRITTEN_OFF,
-        ExitDeclaration.written_off_at >= start,
-        ExitDeclaration.written_off_at < end,
+        ExitDeclaration.status.in_((ExitStatus.WRITTEN_OFF, ExitStatus.HELD)),
+        counted_at >= start,
+        counted_at < end,
     )
     spent = select(func.coalesce(func.sum(ExitDeclaration.total_fen), 0)).where(*in_year).scalar_subquery()
     returned = (

@@ -5,7 +5,9 @@ Sampling rate of a batch (docs/zone.md):
     rate = min(1, BASE_RATE[product risk class] × GRADE_FACTOR[merchant credit grade])
 
 with base rates 20 % for key supervision (class 2) and 5 % for general supervision (class 3), and grade
-factors A 0.5, B 1, C 2, D 4. A draw is reproducible and unpredictable without its seed: batch ``b`` is
+factors A 0.5, B 1, C 2, D 4. Goods on the key-supervision list or outside the office's positive list
+count as class 2, and a risk warning under tightened control multiplies the rate (:func:`batch_rate`).
+A draw is reproducible and unpredictable without its seed: batch ``b`` is
 selected when ``HMAC-SHA256(seed, "b")`` read as a fraction of 2^64 is below its rate.
 
 A failed lab result blocks the batch's exit and recalls the units already sold
@@ -23,7 +25,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, recalls
+from suyuan.trace import audit, recalls, risk_warnings, supervision_lists
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.errors import InvalidInput, InvalidState
@@ -57,6 +59,14 @@ def sampling_rate(risk_class: int | None, grade: str) -> float:
     return min(1.0, base * GRADE_FACTOR.get(grade, GRADE_FACTOR["D"]))
 
 
+def batch_rate(session: Session, batch: Batch, grade: str) -> float:
+    """A batch's rate in a draw: its effective class (key-supervision and positive lists), its merchant's
+    grade, and the sampling factor of tightened control from a covering risk warning (R14-R16)."""
+    risk_class = supervision_lists.effective_risk_class(session, batch.product)
+    factor = risk_warnings.tightened_control(session, batch).sampling_factor
+    return min(1.0, sampling_rate(risk_class, grade) * factor)
+
+
 def draw_fraction(seed: str, batch_id: int) -> float:
     """A uniform number in [0, 1) fixed by the seed and the batch, so a draw can be re-checked."""
     digest = hmac.new(seed.encode("utf-8"), str(batch_id).encode("ascii"), hashlib.sha256).digest()
@@ -75,7 +85,7 @@ def draw_spot_checks(
     seed = text(seed, "seed", 64) or secrets.token_hex(16)
     planned = []
     for batch, grade in _candidates(session, actor):
-        rate = sampling_rate(batch.product.risk_class, grade)
+        rate = batch_rate(session, batch, grade)
         if draw_fraction(seed, batch.id) < rate:
             planned.append(_plan(session, actor, batch, rate=rate, draw=seed, now=now))
     return planned

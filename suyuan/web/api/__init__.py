@@ -15,7 +15,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from suyuan.web.api import audit, batches, complaints, labels, recalls, registry, scan, trace, zone
+from suyuan.web.api import (
+    accounts,
+    audit,
+    batches,
+    ceb,
+    complaints,
+    enforcement,
+    labels,
+    recalls,
+    registry,
+    scan,
+    supervision,
+    trace,
+    zone,
+)
 from suyuan.web.auth import api_auth, current_actor
 from suyuan.web.openapi import openapi_document
 
@@ -31,6 +45,10 @@ PARTS = (
     recalls.bp,
     trace.bp,
     audit.bp,
+    accounts.bp,
+    ceb.bp,
+    enforcement.bp,
+    supervision.bp,
 )
 """The child blueprints, one per part of the API."""
 

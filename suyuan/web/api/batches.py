@@ -32,7 +32,7 @@ bp = Blueprint("batches", __name__)
 @bp.get("/batches")
 @api_auth
 def list_batches() -> Response:
-    """Batches visible to the caller, with issued code counts; ``gtin=`` and ``lot=`` find one by its label."""
+    """Batches visible to the caller, with issued code counts; ``gtin=`` and ``lot=`` find one by label."""
     gtin, lot = text_arg("gtin", 14, GTIN_PATTERN), text_arg("lot", 20)
     with runtime().transaction() as db:
         rows = batches.list_batches(db, current_actor(), gtin=gtin, lot=lot)

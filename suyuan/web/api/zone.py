@@ -321,6 +321,8 @@ def record_return(declaration_id: int) -> tuple[Response, int]:
 def _checked(declaration: ExitDeclaration, ok: int = 201) -> tuple[Response, int]:
     if declaration.status is ExitStatus.WRITTEN_OFF:
         return jsonify(exit_json(declaration)), ok
+    if declaration.status is ExitStatus.HELD:  # passed, waiting for the office's release
+        return jsonify(exit_json(declaration)), 202
     problems = ", ".join(sorted({f["problem"] for f in declaration.findings}))
     error = {
         "code": "exit_check_failed",
@@ -497,6 +499,8 @@ def exit_json(d: ExitDeclaration) -> dict[str, Any]:
         "findings": d.findings,
         "declared_at": d.declared_at.isoformat(),
         "written_off_at": d.written_off_at.isoformat() if d.written_off_at else None,
+        "trade_mode": d.trade_mode.value,
+        "released_at": d.released_at.isoformat() if d.released_at else None,
         "lines": [
             {
                 "line": ln.line_no,

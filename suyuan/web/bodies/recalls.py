@@ -73,6 +73,11 @@ class RiskWarning(Body):
     hs_prefix: Annotated[str, states(pattern="^\\s*\\.*([0-9]\\.*){2,10}\\s*$|^\\s*\\.*\\s*$")] | None = None
     product_id: Id | None = None
     batch_id: Id | None = None
+    sampling_factor: Annotated[Whole, states(minimum=1, maximum=risk_warnings.MAX_SAMPLING_FACTOR)] | None = (
+        None
+    )
+    require_inspection: bool | None = None
+    hold_exits: bool | None = None
 
     def filing(self) -> risk_warnings.WarningFiling:
         """The domain's warning."""
@@ -85,6 +90,9 @@ class RiskWarning(Body):
             hs_prefix=self.hs_prefix or "",
             product_id=self.product_id,
             batch_id=self.batch_id,
+            sampling_factor=self.sampling_factor or 1,
+            require_inspection=bool(self.require_inspection),
+            hold_exits=bool(self.hold_exits),
         )
 
 

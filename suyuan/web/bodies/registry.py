@@ -11,15 +11,17 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from suyuan.trace import negative_list, registry
+from suyuan.trace import filing_attributes, negative_list, registry
 from suyuan.trace.model import (
     DocumentKind,
     EnterpriseKind,
     GoodsCondition,
     NegativeRuleKind,
     ProductCategory,
+    TradeMode,
 )
 from suyuan.web.bodies.common import (
+    ONE_LINE,
     SHA256,
     Body,
     Day,
@@ -33,6 +35,7 @@ from suyuan.web.bodies.common import (
     text,
 )
 
+KEY = Annotated[str, states(pattern=filing_attributes.KEY_PATTERN)]
 COUNTRY = states(pattern="^[A-Za-z]{2,3}$")
 # A negative-list keyword: 2-100 characters once outer spaces are stripped.
 KEYWORD = "^\\s*[^\\s\\u0085][\\s\\S]{0,98}[^\\s\\u0085]\\s*$"
@@ -114,12 +117,24 @@ class ProductFiling(Body):
     in_ccc_catalogue: bool = False
     in_food_registration_catalogue: bool = False
     documents: Annotated[list[Document], Field(max_length=50)] = Field(default_factory=list)
+    attributes: Annotated[
+        dict[
+            Annotated[str, states(pattern="^[\\w\\-]{1,50}$")],
+            Annotated[str, states(maxLength=500, pattern=ONE_LINE)],
+        ],
+        Field(max_length=20, description="other information the office requires (SZ Art. 9(5))"),
+    ] = Field(default_factory=dict)
+    procurement_source: Annotated[str, states(maxLength=300, pattern=ONE_LINE)] = ""
+    trade_mode: Annotated[str, one_of(TradeMode)] = Field(
+        default="bonded", description="bonded (1210), direct_mail (9610) or b2b (general trade)"
+    )
 
     def filing(self) -> registry.ProductFiling:
         """The domain's filing (without the enterprise, which the caller decides)."""
         return registry.ProductFiling(
-            **self.model_dump(exclude={"enterprise_id", "documents"}),
+            **self.model_dump(exclude={"enterprise_id", "documents", "attributes"}),
             documents=tuple(d.filing() for d in self.documents),
+            attributes=dict(self.attributes),
         )
 
 

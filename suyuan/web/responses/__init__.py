@@ -18,12 +18,29 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
+from suyuan.web.responses.accounts import (
+    InvitedUser,
+    IssuedToken,
+    TokenList,
+    TokenRecord,
+    UserList,
+    UserRecord,
+)
+from suyuan.web.responses.ceb import Inventory as CebInventory
+from suyuan.web.responses.ceb import InventoryList, PackingRefusedAnswer, ReceiptList, ScanAnswer
 from suyuan.web.responses.common import ErrorResponse
 from suyuan.web.responses.complaints import (
     ComplaintDetail,
     ComplaintFiled,
     ComplaintList,
     ComplaintPublicStatus,
+)
+from suyuan.web.responses.enforcement import (
+    CreditListEntries,
+    CreditListRecord,
+    PublicCredit,
+    SanctionList,
+    SanctionRecord,
 )
 from suyuan.web.responses.public import (
     AuditCheckpoints,
@@ -62,6 +79,16 @@ from suyuan.web.responses.registry import (
     ProductList,
     ProofFailed,
     ScanResult,
+)
+from suyuan.web.responses.supervision import (
+    BatchSupervision,
+    EntryQuarantine,
+    ListEntries,
+    ListEntryRecord,
+    RiskInformationList,
+    RiskInformationRecord,
+    Warehouse,
+    WarehouseList,
 )
 from suyuan.web.responses.trace import TraceDocument
 from suyuan.web.responses.zone import (
@@ -104,6 +131,23 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("post", "/api/v1/products/{product_id}/admission"): (200, Product),
     ("get", "/api/v1/negative-list"): (200, NegativeList),
     ("post", "/api/v1/negative-list"): (201, NegativeListEntry),
+    ("post", "/api/v1/negative-list/{rule_id}/withdraw"): (200, NegativeListEntry),
+    ("get", "/api/v1/supervision-lists"): (200, ListEntries),
+    ("post", "/api/v1/supervision-lists"): (201, ListEntryRecord),
+    ("post", "/api/v1/supervision-lists/{list_entry_id}/withdraw"): (200, ListEntryRecord),
+    ("get", "/api/v1/risk-information"): (200, RiskInformationList),
+    ("post", "/api/v1/risk-information"): (201, RiskInformationRecord),
+    ("get", "/api/v1/risk-information/{information_id}"): (200, RiskInformationRecord),
+    ("post", "/api/v1/risk-information/{information_id}/assessment"): (201, RiskInformationRecord),
+    ("post", "/api/v1/risk-information/{information_id}/warning"): (201, RiskWarningRecord),
+    ("post", "/api/v1/risk-information/{information_id}/spot-check"): (201, SpotCheck),
+    ("post", "/api/v1/risk-information/{information_id}/recall"): (201, Recall),
+    ("get", "/api/v1/warehouses"): (200, WarehouseList),
+    ("post", "/api/v1/warehouses"): (201, Warehouse),
+    ("post", "/api/v1/warehouses/{warehouse_id}/withdraw"): (200, Warehouse),
+    ("post", "/api/v1/entry-declarations/{declaration_id}/warehouse"): (200, EntryQuarantine),
+    ("post", "/api/v1/entry-declarations/{declaration_id}/quarantine-scopes"): (200, EntryQuarantine),
+    ("get", "/api/v1/batches/{batch_id}/supervision"): (200, BatchSupervision),
     ("get", "/api/v1/batches"): (200, BatchList),
     ("post", "/api/v1/batches"): (201, Batch),
     ("get", "/api/v1/batches/{batch_id}"): (200, BatchDetail),
@@ -135,6 +179,14 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("get", "/api/v1/exit-declarations/{declaration_id}"): (200, ExitDeclarationRecord),
     ("post", "/api/v1/exit-declarations/{declaration_id}/recheck"): (200, ExitDeclarationRecord),
     ("post", "/api/v1/exit-declarations/{declaration_id}/returns"): (201, ConsumerReturn),
+    ("post", "/api/v1/exit-declarations/{declaration_id}/hold-decision"): (200, ExitDeclarationRecord),
+    ("get", "/api/v1/enterprises/{enterprise_id}/sanctions"): (200, SanctionList),
+    ("post", "/api/v1/enterprises/{enterprise_id}/sanctions"): (201, SanctionRecord),
+    ("post", "/api/v1/products/{product_id}/sanctions"): (201, SanctionRecord),
+    ("get", "/api/v1/credit-lists"): (200, CreditListEntries),
+    ("post", "/api/v1/enterprises/{enterprise_id}/credit-lists"): (201, CreditListRecord),
+    ("post", "/api/v1/credit-lists/{entry_id}/removal"): (200, CreditListRecord),
+    ("get", "/api/v1/public/credit"): (200, PublicCredit),
     ("get", "/api/v1/anomalies"): (200, AnomalyList),
     ("get", "/api/v1/enterprises/{enterprise_id}/credit"): (200, CreditProfile),
     ("post", "/api/v1/enterprises/{enterprise_id}/credit-events"): (201, GradedCreditEvent),
@@ -161,6 +213,21 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     # the trace (suyuan.web.api_trace)
     ("get", "/api/v1/batches/{batch_id}/trace"): (200, TraceDocument),
     ("get", "/api/v1/complaints/{complaint_id}/trace"): (200, TraceDocument),
+    # accounts (suyuan.web.api.accounts)
+    ("get", "/api/v1/users"): (200, UserList),
+    ("post", "/api/v1/users"): (201, InvitedUser),
+    ("post", "/api/v1/users/{user_id}/disable"): (200, UserRecord),
+    ("post", "/api/v1/users/{user_id}/enable"): (200, UserRecord),
+    ("get", "/api/v1/tokens"): (200, TokenList),
+    ("post", "/api/v1/tokens"): (201, IssuedToken),
+    ("post", "/api/v1/tokens/{token_id}/revoke"): (200, TokenRecord),
+    ("post", "/api/v1/account/password"): (200, UserRecord),
+    # customs messages and the packing station (suyuan.web.api.ceb; POST /api/v1/ceb answers XML)
+    ("get", "/api/v1/ceb/inventories"): (200, InventoryList),
+    ("get", "/api/v1/ceb/inventories/{inventory_id}"): (200, CebInventory),
+    ("get", "/api/v1/ceb/receipts"): (200, ReceiptList),
+    ("post", "/api/v1/ceb/inventories/{inventory_id}/scan-check"): (200, ScanAnswer),
+    ("post", "/api/v1/ceb/inventories/{inventory_id}/packing"): (200, CebInventory),
     # the public face (suyuan.web.consumer)
     ("get", RESOLVER): (200, VerdictDocument),
     ("get", "/.well-known/jwks.json"): (200, Jwks),
@@ -174,11 +241,16 @@ OTHER_RESPONSES: dict[Operation, list[tuple[int, str, type[BaseModel]]]] = {
         (200, "application/linkset+json", Linkset),
         (400, JSON, MalformedCode),
     ],
-    ("post", "/api/v1/exit-declarations"): [(422, "application/json", ExitCheckFailed)],
+    ("post", "/api/v1/exit-declarations"): [
+        (202, "application/json", ExitDeclarationRecord),
+        (422, "application/json", ExitCheckFailed),
+    ],
     ("post", "/api/v1/exit-declarations/{declaration_id}/recheck"): [
-        (422, "application/json", ExitCheckFailed)
+        (202, "application/json", ExitDeclarationRecord),
+        (422, "application/json", ExitCheckFailed),
     ],
     ("get", "/api/v1/batches/{batch_id}/labels"): [(422, "application/json", ProofFailed)],
+    ("post", "/api/v1/ceb/inventories/{inventory_id}/packing"): [(409, JSON, PackingRefusedAnswer)],
 }
 """Other JSON bodies of an operation: (status, media type, model); they replace :data:`ERROR` there."""
 

@@ -90,7 +90,14 @@ QuarantineOutcome = Literal["passed", "treated", "failed"]
 QuarantineScope = Literal["goods", "container", "wood_packaging"]
 # suyuan.trace.model.LineRefusal
 LineRefusal = Literal[
-    "not_filed", "not_admitted", "supplier_mismatch", "expired", "lot_exists", "duplicate_line"
+    "not_filed",
+    "not_admitted",
+    "supplier_mismatch",
+    "expired",
+    "lot_exists",
+    "duplicate_line",
+    "sanctioned",
+    "direct_mail",
 ]
 # suyuan.trace.model.ReportKind
 ReportKind = Literal[
@@ -105,7 +112,9 @@ SpotCheckStatus = Literal["planned", "sampled", "passed", "failed"]
 # suyuan.trace.model.SampleChannel
 SampleChannel = Literal["online", "offline"]
 # suyuan.trace.model.ExitStatus
-ExitStatus = Literal["rectification_required", "written_off"]
+ExitStatus = Literal["rectification_required", "held", "written_off"]
+# suyuan.trace.model.TradeMode
+TradeMode = Literal["bonded", "direct_mail", "b2b"]
 # suyuan.trace.zone.exits.Finding
 Finding = Literal[
     "quantity_mismatch",
@@ -119,6 +128,7 @@ Finding = Literal[
     "exit_blocked",
     "ledger_underflow",
     "payment_mismatch",
+    "office_refused",
 ]
 # suyuan.trace.zone.anomalies.AnomalyRule
 AnomalyRule = Literal["many_orders_one_buyer", "many_orders_one_address", "bulk_order", "bulk_buyer"]

@@ -142,6 +142,9 @@ class RiskWarningRecord(PublicWarning):
     withdrawn_at: DateTime | None
     withdrawn_by: str | None
     active: bool = Field(description="not withdrawn")
+    sampling_factor: int = Field(description="tightened control: multiplies the covered goods' sampling rate")
+    require_inspection: bool = Field(description="tightened control: a passed inspection before release")
+    hold_exits: bool = Field(description="tightened control: exits of the covered goods wait for the office")
 
 
 class RiskWarningList(Shape):

@@ -28,6 +28,7 @@ from suyuan.web.responses.enums import (
     Requirement,
     RiskClass,
     Role,
+    TradeMode,
     Verdict,
 )
 
@@ -110,6 +111,10 @@ class Product(PublicProduct):
     in_ccc_catalogue: bool
     condition: GoodsCondition
     decided_at: DateTime | None = Field(description="when the office admitted or refused it")
+    attributes: dict[str, str] = Field(description="other information the office requires (SZ Art. 9(5))")
+    procurement_source: str = Field(description="where the goods are bought (SZ Art. 9(4))")
+    trade_mode: TradeMode = Field(description="bonded (1210), direct mail (9610) or B2B")
+    sanction_status: FilingStatus = Field(description="filed (no sanction), suspended or revoked")
     documents: list[ProductDocument]
 
 
@@ -157,6 +162,9 @@ class BatchRecord(PublicBatch):
     quantity: int = Field(description="units in the batch; no more codes can be issued")
     supplier: Supplier
     product: str = Field(description="the product's name")
+    bonded: bool = Field(description="entered through an entry declaration; a lot registered directly is not")
+    warehouse_id: int | None = Field(description="the supervised warehouse it is stored in")
+    trade_mode: TradeMode = Field(description="bonded (1210), direct mail (9610) or B2B")
 
 
 class Batch(BatchRecord):

@@ -39,6 +39,7 @@ from suyuan.web.responses.enums import (
     ReportStatus,
     SampleChannel,
     SpotCheckStatus,
+    TradeMode,
 )
 
 # --- entry and quarantine -------------------------------------------------------------------------
@@ -243,6 +244,8 @@ class ExitDeclarationRecord(Shape):
     findings: list[ExitFinding] = Field(description="empty once written off")
     declared_at: DateTime
     written_off_at: DateTime | None
+    trade_mode: TradeMode = Field(description="bonded (1210) or direct mail (9610)")
+    released_at: DateTime | None = Field(description="when the office decided on a held order")
     lines: list[ExitLineRecord]
 
 
