@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 import click
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from suyuan.config import KeyPassphraseError, Settings
 from suyuan.trace.errors import DomainError
@@ -32,6 +31,8 @@ def fail(message: str, status: int = 2) -> NoReturn:
 @contextmanager
 def edge_errors() -> Iterator[None]:
     """The one place where CLI commands turn domain and infrastructure errors into messages."""
+    from sqlalchemy.exc import IntegrityError, OperationalError  # only commands that use a database
+
     try:
         yield
     except DomainError as exc:

@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from suyuan.cli.common import Context, edge_errors, fail, pass_ctx
-from suyuan.trace.actors import OPERATOR
 
 
 @click.group("scans")
@@ -28,6 +27,7 @@ def scans_group() -> None:
 @pass_ctx
 def scans_retally(ctx: Context) -> None:
     """Rebuild the daily scan tally (trace, dashboards) from the scan log, e.g. after a bulk load."""
+    from suyuan.trace.actors import OPERATOR
     from suyuan.trace.scan_tally import retally
 
     with edge_errors(), ctx.runtime.transaction() as session:

@@ -33,7 +33,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from suyuan.trace import audit_checkpoints, keys, revocations, risk_warnings, scanning
 from suyuan.trace.audit_checkpoints import CHECKPOINT_TYPE
-from suyuan.trace.codes import MAX_URL_LENGTH, MalformedCode, ParsedCode, identity_path, parse_code
+from suyuan.trace.codes import (
+    MAX_URL_LENGTH,
+    MalformedCode,
+    ParsedCode,
+    identity_path,
+    parse_code,
+    read_own_code,
+)
 from suyuan.trace.digital_link import DigitalLinkError, parse_digital_link
 from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.issuance import get_issuance
@@ -178,6 +185,9 @@ def resolve(rest: str) -> BaseResponse | tuple[Any, int] | str:
     url = _requested_url()
     if len(url) > MAX_URL_LENGTH:
         return _malformed("too_long", f"a code is at most {MAX_URL_LENGTH} characters")
+    own = read_own_code(url)  # a code as Suyuan prints it: no need for the full GS1 parser
+    if own is not None:
+        return _scan(url, own)
     try:
         link = parse_digital_link(url)
     except DigitalLinkError as exc:
@@ -286,7 +296,7 @@ def request_region() -> str:
     return region if region.isprintable() else ""
 
 
-def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
+def _scan(url: str, parsed: ParsedCode | None = None) -> BaseResponse | tuple[Any, int] | str:
     """A full code: the verdict, from the fast lane when it can answer, else through the full path.
 
     The fast lane (:mod:`suyuan.trace.scan_path`) answers genuine codes of cached batches with one read
@@ -294,10 +304,11 @@ def _scan(url: str) -> BaseResponse | tuple[Any, int] | str:
     this process, goes through :func:`suyuan.trace.scanning.record_scan` in a unit of work, whose result
     fills the cache.
     """
-    try:
-        parsed = parse_code(url)
-    except MalformedCode as exc:
-        return _malformed(exc.reason, str(exc))
+    if parsed is None:
+        try:
+            parsed = parse_code(url)
+        except MalformedCode as exc:
+            return _malformed(exc.reason, str(exc))
     link_type = request.args.get("linkType")
     if link_type and link_type != "all":
         return _redirect_link_type(parsed, link_type)

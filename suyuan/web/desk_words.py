@@ -102,6 +102,8 @@ RELEASE_GAP: dict[str, LazyString] = {
     ReleaseGap.QUARANTINE_FAILED: _l("quarantine failed: disposal only"),
     ReleaseGap.REPORTS_IN_REVIEW: _l("reports await the office's review"),
     ReleaseGap.NO_QUALIFYING_REPORT: _l("no accepted foreign test report or declaration of conformity"),
+    ReleaseGap.INSPECTION_REQUIRED: _l("inspection required: key supervision or tightened control"),
+    ReleaseGap.NO_SUPERVISED_WAREHOUSE: _l("not stored in a supervised warehouse"),
 }
 LEDGER_KIND: dict[str, LazyString] = {
     LedgerKind.ENTRY: _l("Entry"),

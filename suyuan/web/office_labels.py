@@ -177,6 +177,10 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         ReleaseGap.NO_QUALIFYING_REPORT: _l(
             "No accepted, valid foreign test report or declaration of conformity."
         ),
+        ReleaseGap.INSPECTION_REQUIRED: _l(
+            "Goods under key supervision or tightened control need a passed inspection (spot check)."
+        ),
+        ReleaseGap.NO_SUPERVISED_WAREHOUSE: _l("The goods are not stored in a supervised warehouse."),
     },
     LineRefusal: {
         LineRefusal.NOT_FILED: _l("No product filing with this GTIN"),

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
-from suyuan.trace import batches, recalls
+from suyuan.trace import batches, recalls, risk_warnings, supervision_lists
 from suyuan.trace.model import QuarantineOutcome, QuarantineScope, Role
 from suyuan.trace.zone import entry, exits, inspection, ledger, returns
 from suyuan.web import office_labels, runtime
@@ -237,6 +237,8 @@ def _batch_page(batch_id: int, error: str | None, status: int) -> Page:
             b=batch,
             line=line,
             gaps=inspection.release_gaps(db, batch),
+            standing=supervision_lists.standing(db, batch.product),
+            control=risk_warnings.tightened_control(db, batch),
             reports=inspection.reports_of(db, actor, batch.id),
             recalls=recalls.recalls_of(db, actor, batch.id),
             in_zone=ledger.balance(db, batch.id) if ledger.is_on_ledger(db, batch.id) else None,

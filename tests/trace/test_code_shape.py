@@ -51,7 +51,7 @@ def _variants(rng: random.Random) -> list[str]:
 def test_the_quick_reading_agrees_with_the_full_parser(seed: int) -> None:
     urls = _variants(random.Random(seed))
     assert isinstance(_full(urls[0]), codes.ParsedCode)  # the printed shape is a code for both
-    assert codes._our_own_shape(urls[0]) is not None  # and is read the quick way
+    assert codes.read_own_code(urls[0]) is not None  # and is read the quick way
     for url in urls:
         assert _quick(url) == _full(url), url
 

@@ -1,4 +1,4 @@
-"""``suyuan lists``, ``suyuan risk`` and ``suyuan warehouse``: the office's supervision from the command line."""
+"""``suyuan lists``, ``suyuan risk`` and ``suyuan warehouse``: supervision from the command line."""
 
 from __future__ import annotations
 

@@ -177,3 +177,21 @@ def test_warehouses_are_designated_by_the_office_and_named_by_the_merchant(
     assert made.status_code == 201
     listed = client.get("/api/v1/warehouses", headers=auth(world.tokens["merchant"])).json["warehouses"]
     assert [w["id"] for w in listed] == [made.json["id"]]
+
+
+def test_the_officers_batch_page_shows_tightened_control(
+    client: FlaskClient, session: Session, runtime: Runtime
+) -> None:
+    from dataclasses import replace as _replace
+
+    from suyuan.trace import risk_warnings
+
+    world = make_world(session, runtime.ring)
+    batch = make_batch(session, world, runtime.ring, count=1, released=False)
+    filing = risk_warnings.WarningFiling(level="danger", title="加严", body="加严", batch_id=batch.id)
+    risk_warnings.publish_warning(session, world.regulator, _replace(filing, sampling_factor=3, hold_exits=True))
+    session.commit()
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    client.post("/login", data={"email": "officer@test.example", "password": "password1"})
+    page = client.get(f"/regulator/zone/batches/{batch.id}").get_data(as_text=True)
+    assert 'data-test="tightened"' in page and "×3" in page and "加严管控" in page

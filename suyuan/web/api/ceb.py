@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from suyuan.trace import ceb
 from suyuan.trace.ceb import MAX_BYTES, PackingRefused
-from suyuan.trace.errors import PermissionDenied
+from suyuan.trace.errors import InvalidInput, PermissionDenied
 from suyuan.trace.model import Role
 from suyuan.trace.model.ceb import CebInventory, CebReceipt
 from suyuan.trace.zone.quotas import yuan
@@ -33,6 +33,8 @@ bp = Blueprint("ceb", __name__, url_prefix="/ceb")
 
 XML_TYPES = frozenset({"application/xml", "text/xml"})
 FORMAT_RECEIPT = "CEB900Message"
+INVENTORY_STATUSES = frozenset({100, 120, 399, 800})
+"""The statuses an inventory takes (docs/ceb.md §4), the ``status`` filter's choices."""
 
 
 @bp.post("")
@@ -68,6 +70,8 @@ def _xml_body() -> bytes:
 def list_inventories() -> Response:
     """Inventories within the caller's remit (seller, platform, office), newest first; ``status`` filters."""
     status = int_arg("status")
+    if status is not None and status not in INVENTORY_STATUSES:
+        raise InvalidInput(f"status is one of {sorted(INVENTORY_STATUSES)}", field="status")
     with runtime().transaction() as db:
         rows = ceb.list_inventories(db, current_actor(), status=status)
         return jsonify({"inventories": [inventory_json(x) for x in rows]})
@@ -85,11 +89,18 @@ def get_inventory(inventory_id: int) -> Response:
 @api_auth
 def list_receipts() -> Response:
     """Receipts within the caller's remit, newest first; ``subject`` (``inventory:7``) or ``order_no``."""
-    subject = request.args.get("subject") or None
-    order_no = request.args.get("order_no") or None
+    subject, order_no = _lookup("subject", 40), _lookup("order_no", 60)
     with runtime().transaction() as db:
         rows = ceb.list_receipts(db, current_actor(), subject=subject, order_no=order_no)
         return jsonify({"receipts": [receipt_json(r) for r in rows]})
+
+
+def _lookup(name: str, max_length: int) -> str | None:
+    """An optional text filter of the query, at most ``max_length`` characters (the column's); else 400."""
+    value = request.args.get(name) or None
+    if value is not None and len(value) > max_length:
+        raise InvalidInput(f"{name} is at most {max_length} characters", field=name)
+    return value
 
 
 @bp.post("/inventories/<int:inventory_id>/scan-check")
