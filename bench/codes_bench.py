@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -310,8 +313,8 @@ def issuance_bench(backends: Sequence[str], runs: int, count: int, stream: int) 
 # --- c. offline verification --------------------------------------------------------------------
 
 
-def offline_bench(n: int, runs: int) -> None:
-    """``verify_offline`` vs raw Ed25519 verify on the same ``n`` issued codes, ``runs`` interleaved runs."""
+def issued_urls(n: int) -> tuple[list[str], dict[str, Any]]:
+    """``n`` issued code URLs of a fresh SQLite installation, and its JWKS document."""
     with tempfile.TemporaryDirectory(prefix="codes-bench-") as tmp:
         rt = Runtime(settings_for(fresh_sqlite(Path(tmp)), Path(tmp)))
         batch_id, world = world_with_batch(rt, quantity=n)
@@ -321,8 +324,86 @@ def offline_bench(n: int, runs: int) -> None:
             batch = session.get(Batch, batch_id)
             assert batch is not None
             urls = list(issuance.code_urls(session, rt.ring, batch, issuance.SerialRange(1, n), rt.code_base))
-            published = parse_jwks(keys.jwks(session))
+            document = keys.jwks(session)
         rt.engine.dispose()
+    return urls, document
+
+
+def raw_verify_rate(urls: Sequence[str], published: dict[str, Any]) -> float:
+    """Codes per second of a bare ``Ed25519PublicKey.verify`` loop over these codes (parsed beforehand)."""
+    triples = []
+    for url in urls:
+        parsed = parse_code(url)
+        assert parsed.kid is not None and parsed.signature is not None
+        triples.append((published[parsed.kid].key, parsed.signature, signed_message(parsed.code, parsed.kid)))
+    start = time.perf_counter()
+    for key, signature, message in triples:
+        key.verify(signature, message)
+    return len(triples) / (time.perf_counter() - start)
+
+
+def command_bench(n: int, runs: int) -> None:
+    """``suyuan verify --jwks F URL...`` on ``n`` codes (start-up included) vs raw verify before and after."""
+    urls, document = issued_urls(n)
+    published = parse_jwks(document)
+    with tempfile.TemporaryDirectory(prefix="codes-bench-cli-") as tmp:
+        jwks_file = Path(tmp) / "jwks.json"
+        jwks_file.write_text(json.dumps(document))
+        command = [str(Path(sys.executable).parent / "suyuan"), "verify", "--jwks", str(jwks_file), *urls]
+        rows = []
+        for _ in range(runs):
+            before = raw_verify_rate(urls, published)
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - start
+            after = raw_verify_rate(urls, published)
+            assert done.returncode == 0 and done.stdout.count("genuine") == n, done.stderr[-500:]
+            raw = (before + after) / 2
+            rows.append((n / wall, raw, n / wall / raw, wall))
+        one = [str(Path(sys.executable).parent / "suyuan"), "verify", "--jwks", str(jwks_file), urls[0]]
+        startups = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(one, capture_output=True, check=True)
+            startups.append(time.perf_counter() - start)
+    print(f"## d. `suyuan verify` of {n:,} codes, start-up included (medians of {runs} runs)\n")
+    table(
+        ["what", "median", "runs"],
+        [
+            (
+                "command, codes/s (wall)",
+                f"{statistics.median(r[0] for r in rows):,.0f}/s",
+                ", ".join(f"{r[0]:,.0f}" for r in rows),
+            ),
+            (
+                "raw Ed25519PublicKey.verify, before/after",
+                f"{statistics.median(r[1] for r in rows):,.0f}/s",
+                ", ".join(f"{r[1]:,.0f}" for r in rows),
+            ),
+            (
+                "ratio (goal ≥ 0.6)",
+                f"{statistics.median(r[2] for r in rows):.2f}",
+                ", ".join(f"{r[2]:.2f}" for r in rows),
+            ),
+            (
+                "command wall time",
+                f"{statistics.median(r[3] for r in rows):.2f} s",
+                ", ".join(f"{r[3]:.2f}" for r in rows),
+            ),
+            (
+                "start-up, one code",
+                f"{statistics.median(startups):.2f} s",
+                ", ".join(f"{t:.2f}" for t in startups),
+            ),
+        ],
+    )
+    print()
+
+
+def offline_bench(n: int, runs: int) -> None:
+    """``verify_offline`` vs raw Ed25519 verify on the same ``n`` issued codes, ``runs`` interleaved runs."""
+    urls, document = issued_urls(n)
+    published = parse_jwks(document)
 
     triples = []
     for url in urls:
@@ -396,7 +477,10 @@ def offline_bench(n: int, runs: int) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the selected parts and print their tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", choices=["a", "b", "c"], default=["a", "b", "c"])
+    parser.add_argument("--parts", nargs="+", choices=["a", "b", "c", "d"], default=["a", "b", "c", "d"])
+    parser.add_argument(
+        "--command-codes", type=int, default=4_000, help="codes verified by the command, part d"
+    )
     parser.add_argument("--no-postgres", action="store_true", help="part b on SQLite only")
     parser.add_argument("--count", type=int, default=1_000_000, help="codes issued in part b")
     parser.add_argument("--stream", type=int, default=100_000, help="URLs re-derived in part b")
@@ -414,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         issuance_bench(backends, args.issue_runs, args.count, args.stream)
     if "c" in args.parts:
         offline_bench(args.verify, args.verify_runs)
+    if "d" in args.parts:
+        command_bench(args.command_codes, 3)
 
 
 if __name__ == "__main__":

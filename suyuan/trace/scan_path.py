@@ -1,7 +1,8 @@
 """The scan path's fast lane: a verdict from a per-process cache and one read, without the ORM.
 
 Why: a scan through :func:`suyuan.trace.scanning.record_scan` builds six ORM entities, opens a session,
-writes two rows and commits — about 3 ms of CPU and, on PostgreSQL, six round trips (docs/bench-scan-path.md).
+writes two rows and commits — about 3 ms of CPU and, on PostgreSQL, six round trips (docs/benchmarks.md,
+"Scan path").
 Most scans are of a genuine code of a batch on sale, whose key, batch, product, supplier and issuance
 do not change from one scan to the next. :class:`ScanPath` keeps those per process (filled by the full
 path, never by a loader of its own) and answers such a scan with

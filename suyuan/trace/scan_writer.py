@@ -2,7 +2,7 @@
 
 Why: a scan's own reads are one statement, but its writes (the scan row and the daily tally) were two
 more statements and a commit in the request, 30-40 % of a scan's CPU and, on PostgreSQL, three round
-trips (docs/bench-scan-path.md). A per-process :class:`ScanWriter` takes finished scans into a bounded
+trips (docs/benchmarks.md, "Scan path"). A per-process :class:`ScanWriter` takes finished scans into a bounded
 queue and a background thread writes whatever is queued every ``delay`` seconds in one transaction:
 many scan rows in one INSERT, the tally summed per key in one upsert.
 

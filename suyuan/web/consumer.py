@@ -101,7 +101,7 @@ def home() -> str:
 
 @bp.get("/scan")
 def camera() -> str:
-    """Scan with the camera: the browser's BarcodeDetector where available, else a photo upload."""
+    """Scan with the camera (decoded on the device, static/scan_component.js), or upload a photo."""
     return render_template("camera.html")
 
 

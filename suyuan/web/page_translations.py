@@ -2,7 +2,8 @@
 
 Why: Flask-Babel installs ``gettext`` in Jinja as a function that finds the request, its locale and the
 translations again for every ``_()``: about 25 µs each, and the scan page has some 60 of them, about 1.5 ms
-of a 7 ms page (docs/bench-scan-path.md). Passing the translations' own ``gettext``/``ngettext``, wrapped
+of a 7 ms page (docs/benchmarks.md, "Scan path"). Passing the translations' own ``gettext``/``ngettext``,
+wrapped
 as Jinja's new-style i18n callables (autoescaping and ``%(name)s`` variables as before), in the render
 context makes every ``_()`` of that render (includes too) a dictionary look-up.
 """

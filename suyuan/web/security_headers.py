@@ -10,7 +10,8 @@
   (``x_for=n, x_proto=n``): the client address comes from the ``n``-th proxy's ``X-Forwarded-For``.
   With 0 (the default) that header is the client's own and ignored.
 - **Headers.** A Content-Security-Policy without ``unsafe-inline`` (scripts and styles are files
-  under ``static/``), no framing at all, ``nosniff``, a same-origin referrer (code URLs carry
+  under ``static/``; ``'wasm-unsafe-eval'`` lets those scripts compile WebAssembly, the camera's QR
+  decoder in ``static/vendor/zxing-wasm/``, and nothing else), no framing at all, ``nosniff``, a same-origin referrer (code URLs carry
   signatures that must not leak to other sites), the camera for this origin only, and HSTS when the
   base URL is https.
 - **CSRF.** Page forms carry Flask-WTF's session-bound token; cookie callers of the JSON API send it
@@ -21,6 +22,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
@@ -55,6 +57,10 @@ HEADERS = {
     "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+
+# With ``nosniff`` a file is only what its Content-Type says: browsers compile WebAssembly as it streams
+# in only when served as application/wasm, which a host's mime.types may not know.
+mimetypes.add_type("application/wasm", ".wasm")
 
 
 class PublicOrigin:

@@ -212,8 +212,17 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
 
     login(client, "staff@a.example")
     page = client.get("/merchant/").data.decode()
-    merchant_menu = ["dashboard", "products", "labels", "zone", "complaints", "recalls", "users", "account"]
-    assert _nav(page) == merchant_menu
+    assert _nav(page) == [
+        "dashboard",
+        "products",
+        "labels",
+        "zone",
+        "packing",
+        "complaints",
+        "recalls",
+        "users",
+        "account",
+    ]
     assert 'data-nav="dashboard" aria-current="page"' in page and 'data-test="sign-out"' in page
     zone = client.get("/merchant/zone").data.decode()
     assert 'data-nav="zone" aria-current="page"' in zone and 'data-nav="dashboard" aria-current' not in zone

@@ -6,19 +6,25 @@ bounded before anything is decoded: anonymous callers get :data:`~suyuan.scanner
 limits. Refusals: 413 for a file over the byte limit, 422 ``image_<reason>`` for anything that cannot be
 decoded within the limits (too many pixels, pages or frames; not an image; damaged). Each client address
 may call it :data:`ANONYMOUS_RATE` times a minute anonymously, :data:`SIGNED_IN_RATE` with a token (429
-beyond), counted before the upload is read.
+beyond), counted before the upload is read. Each code found carries the name of the product whose lot it
+names (``product``, null when no batch has that GTIN and lot), so the camera page's photo fallback can
+show it beside the verdict.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import BinaryIO, NoReturn, cast
+from typing import Any, BinaryIO, NoReturn, cast
 
 from flask import Blueprint, Response, abort, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from suyuan.scanner.images import ANONYMOUS_LIMITS, DEFAULT_LIMITS, ImageRejected, Limits, read_upload
-from suyuan.scanner.verify import online_verifier, scan_upload
+from suyuan.scanner.verify import ScannedCode, online_verifier, scan_upload
+from suyuan.trace.codes import MalformedCode, parse_code
 from suyuan.trace.errors import InvalidInput, UnprocessableInput
+from suyuan.trace.model import Batch, Product
 from suyuan.trace.throttle import Limit
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor
@@ -45,9 +51,22 @@ def scan_image() -> Response:
         data = read_upload(cast(BinaryIO, upload.stream), limits)
         with rt.transaction() as db:
             codes = scan_upload(data, online_verifier(db, rt.ring), limits)
+            found = [with_product_name(db, c) for c in codes]
     except ImageRejected as exc:
         upload_rejected(exc)
-    return jsonify({"codes": [c.as_json() for c in codes]})
+    return jsonify({"codes": found})
+
+
+def with_product_name(db: Session, code: ScannedCode) -> dict[str, Any]:
+    """A found code as JSON, with the name of the product of the lot it names (else ``None``)."""
+    try:
+        named = parse_code(code.text).code
+    except MalformedCode:
+        return code.as_json() | {"product": None}
+    name = db.scalar(
+        select(Product.name).join(Batch, Batch.product_id == Product.id).where(Batch.gtin == named.gtin, Batch.lot == named.lot)
+    )
+    return code.as_json() | {"product": name}
 
 
 def caller_limits() -> Limits:
