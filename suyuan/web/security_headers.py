@@ -11,9 +11,9 @@
   With 0 (the default) that header is the client's own and ignored.
 - **Headers.** A Content-Security-Policy without ``unsafe-inline`` (scripts and styles are files
   under ``static/``; ``'wasm-unsafe-eval'`` lets those scripts compile WebAssembly, the camera's QR
-  decoder in ``static/vendor/zxing-wasm/``, and nothing else), no framing at all, ``nosniff``, a same-origin referrer (code URLs carry
-  signatures that must not leak to other sites), the camera for this origin only, and HSTS when the
-  base URL is https.
+  decoder in ``static/vendor/zxing-wasm/``, and nothing else), no framing at all, ``nosniff``, a
+  same-origin referrer (code URLs carry signatures that must not leak to other sites), the camera for
+  this origin only, and HSTS when the base URL is https.
 - **CSRF.** Page forms carry Flask-WTF's session-bound token; cookie callers of the JSON API send it
   as ``X-CSRFToken`` (:func:`suyuan.web.auth.current_actor`). Flask-WTF's extra https-only Referer
   check (``WTF_CSRF_SSL_STRICT``) is off: it adds nothing to the token and would lock out browsers

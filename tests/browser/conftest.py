@@ -18,6 +18,15 @@ from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 REQUIRED = os.environ.get("SUYUAN_BROWSER_TESTS") == "1"
+LAUNCH_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 @pytest.fixture
@@ -46,15 +55,7 @@ def browser() -> Iterator[Any]:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=list(LAUNCH_ARGS),
         )
         watched = PolicyWatch(instance)
         try:

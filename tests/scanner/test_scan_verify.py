@@ -47,6 +47,17 @@ def test_the_api_finds_every_code_in_a_photo_with_its_verdict(client: FlaskClien
     assert found[urls[0]]["verdict"] == "genuine"
     assert found[forged]["verdict"] == "counterfeit" and found[forged]["reasons"] == ["bad_signature"]
     assert len(found[urls[0]]["position"]) == 4
+    # the product of the lot each code names, for the camera page's list (forged or not)
+    assert found[urls[0]]["product"].startswith("婴儿配方奶粉")
+    assert found[forged]["product"] == found[urls[0]]["product"]
+
+
+def test_a_code_that_names_no_lot_of_ours_has_no_product(client: FlaskClient, urls: list[str]) -> None:
+    other_lot = urls[0].replace("/10/", "/10/NOSUCH")
+    data = photo_of(other_lot, "https://elsewhere.example/hello")
+    response = client.post("/api/v1/scan-image", data={"file": (io.BytesIO(data), "l.jpg")})
+    found = {c["text"]: c for c in response.json["codes"]}
+    assert found[other_lot]["product"] is None and found["https://elsewhere.example/hello"]["product"] is None
 
 
 @pytest.mark.parametrize(

@@ -189,7 +189,8 @@ def test_the_officers_batch_page_shows_tightened_control(
     world = make_world(session, runtime.ring)
     batch = make_batch(session, world, runtime.ring, count=1, released=False)
     filing = risk_warnings.WarningFiling(level="danger", title="加严", body="加严", batch_id=batch.id)
-    risk_warnings.publish_warning(session, world.regulator, _replace(filing, sampling_factor=3, hold_exits=True))
+    tightening = _replace(filing, sampling_factor=3, hold_exits=True)
+    risk_warnings.publish_warning(session, world.regulator, tightening)
     session.commit()
     client.application.config["WTF_CSRF_ENABLED"] = False
     client.post("/login", data={"email": "officer@test.example", "password": "password1"})

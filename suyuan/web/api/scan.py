@@ -63,9 +63,8 @@ def with_product_name(db: Session, code: ScannedCode) -> dict[str, Any]:
         named = parse_code(code.text).code
     except MalformedCode:
         return code.as_json() | {"product": None}
-    name = db.scalar(
-        select(Product.name).join(Batch, Batch.product_id == Product.id).where(Batch.gtin == named.gtin, Batch.lot == named.lot)
-    )
+    lot = select(Product.name).join(Batch, Batch.product_id == Product.id)
+    name = db.scalar(lot.where(Batch.gtin == named.gtin, Batch.lot == named.lot))
     return code.as_json() | {"product": name}
 
 

@@ -248,7 +248,7 @@ class ScannedCode(Shape):
     )
     page: int = Field(description="0-based PDF page or animation frame")
     method: str = Field(description="the decoding pass that found it")
-    product: str | None = Field(description="the name of the product of the lot the code names; null when none")
+    product: str | None = Field(description="the product of the lot the code names (its name); null if none")
 
 
 class ScanResult(Shape):
