@@ -129,6 +129,8 @@ def find_batches(session: Session, actor: Actor, text: str, *, limit: int = MAX_
         return _hits(session, Match.COMPLAINT, visible_batches.where(Batch.id.in_(complaint)), limit)
     found: list[Hit] = []
     for kind, stmt in _free_text(text, visible_batches, remit):
+        if found and kind in _NAME_MATCHES and found[0].matched not in _NAME_MATCHES:
+            break  # an exact identifier (number, GTIN, lot, order) answers alone, without name look-alikes
         for hit in _hits(session, kind, stmt, limit):
             if all(hit.batch.id != seen.batch.id for seen in found):
                 found.append(hit)
@@ -147,6 +149,9 @@ def batches_of(
         own = select(Product.id).where(Product.enterprise_id == enterprise_id)
         stmt = stmt.where(Batch.product_id.in_(own))
     return list(session.scalars(stmt.limit(500)))
+
+
+_NAME_MATCHES = frozenset({Match.ENTERPRISE, Match.PRODUCT, Match.SUPPLIER})
 
 
 def _hits(session: Session, kind: Match, ids: Select[Any], limit: int) -> list[Hit]:
