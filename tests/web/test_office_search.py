@@ -134,3 +134,14 @@ def test_merchants_cannot_search(app: Flask, client: FlaskClient, session: Sessi
     two_batches(session, runtime)
     login(app, client, "staff@a.example")
     assert client.get("/regulator/find?q=QH26A1").status_code == 403
+
+
+def test_a_batch_number_answers_alone_even_when_names_contain_it(
+    app: Flask, client: FlaskClient, session: Session, runtime: Runtime
+) -> None:
+    world = make_world(session, runtime.ring)
+    batch = make_zone_batch(session, world, runtime.ring, quantity=5, lot="QH26B1")
+    make_zone_batch(session, world, runtime.ring, quantity=5, name=f"奶粉 {batch.id} 段")  # a look-alike name
+    session.commit()
+    login(app, client)
+    assert search(client, str(batch.id))[:2] == (302, TRACE + str(batch.id))
