@@ -25,7 +25,15 @@ from suyuan.trace.risk_warnings import WarningFiling
 from suyuan.trace.zone import spot_checks
 from suyuan.web import office_labels, runtime
 from suyuan.web.auth import current_actor, login_required
-from suyuan.web.office_desk import OfficeForm, Page, attempt, confirm_page, form_problem, with_status
+from suyuan.web.office_desk import (
+    OfficeForm,
+    Page,
+    attempt,
+    batch_label,
+    confirm_page,
+    form_problem,
+    with_status,
+)
 
 bp = Blueprint("office_actions", __name__, url_prefix="/regulator/batches")
 office_labels.install(bp)
@@ -88,9 +96,7 @@ def warning(batch_id: int) -> Page | Response:
 
 def _action(batch_id: int, which: str) -> Page | Response:
     """The form page (GET), the confirmation (first post), the decision (confirmed post)."""
-    with runtime().transaction() as db:
-        batch = batches.get_batch(db, current_actor(), batch_id)  # outside the remit: 404 first
-        label = f"{batch.product.name} · {batch.lot}"
+    label = batch_label(batch_id)  # outside the remit: 404 first
     form = FORMS[which](prefix=which)
     here = url_for(f"office_actions.{_endpoint(which)}", batch_id=batch_id)
     if not form.is_submitted():

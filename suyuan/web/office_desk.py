@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
+from suyuan.trace import batches
 from suyuan.trace.errors import DomainError
 from suyuan.web import runtime
+from suyuan.web.auth import current_actor
 from suyuan.web.errors import status_of
 
 Page = str | tuple[str, int]
@@ -145,6 +147,17 @@ def attempt(action: Callable[[Session], Any]) -> tuple[str | None, int]:
             raise
         return problem(exc), status_of(exc)
     return None, 200
+
+
+def batch_label(batch_id: int) -> str:
+    """ "Product · lot" of a batch the officer acts on, for its form and confirmation pages.
+
+    Loading it through the domain's getter is also the remit check: a batch of another office answers
+    404 before any form is read.
+    """
+    with runtime().transaction() as db:
+        batch = batches.get_batch(db, current_actor(), batch_id)
+        return f"{batch.product.name} · {batch.lot}"
 
 
 def with_status(page: str, status: int) -> Page:

@@ -26,7 +26,7 @@ from suyuan.trace.model import QuarantineOutcome, QuarantineScope, Role
 from suyuan.trace.zone import entry, exits, inspection, ledger, returns
 from suyuan.web import office_labels, runtime
 from suyuan.web.auth import current_actor, login_required
-from suyuan.web.office_desk import OfficeForm, Page, confirm_page, decide, with_status
+from suyuan.web.office_desk import OfficeForm, Page, batch_label, confirm_page, decide, with_status
 
 bp = Blueprint("office_zone", __name__, url_prefix="/regulator/zone")
 office_labels.install(bp)
@@ -166,9 +166,7 @@ def review(report_id: int) -> Page | Response:
 @login_required(Role.REGULATOR)
 def release(batch_id: int) -> Page | Response:
     """Release the batch for sale (confirmed first); the domain checks the release gate."""
-    with runtime().transaction() as db:
-        batch = batches.get_batch(db, current_actor(), batch_id)
-        label = f"{batch.product.name} · {batch.lot}"
+    label = batch_label(batch_id)  # outside the remit: 404 first
     form = ReleaseForm(prefix="release")
     back = url_for("office_zone.batch_page", batch_id=batch_id)
     return decide(
@@ -192,9 +190,7 @@ def release(batch_id: int) -> Page | Response:
 @login_required(Role.REGULATOR)
 def disposal(batch_id: int) -> Page | Response:
     """Post a supervised destruction or return shipment on the ledger (confirmed first)."""
-    with runtime().transaction() as db:
-        batch = batches.get_batch(db, current_actor(), batch_id)
-        label = f"{batch.product.name} · {batch.lot}"
+    label = batch_label(batch_id)  # outside the remit: 404 first
     form = DisposalForm(prefix="disposal")
     back = url_for("office_zone.batch_page", batch_id=batch_id)
     kinds = {"destruction": _("Destruction"), "return_shipment": _("Return shipment")}
