@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
+import multiprocessing
 import os
 import platform
 import statistics
@@ -29,12 +31,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from lxml import etree  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench.databases import SECRET, fresh_postgres, runtime_for  # noqa: E402
 from suyuan.migrations import upgrade_database  # noqa: E402
@@ -120,6 +124,19 @@ def documents(n: int, lines: int) -> tuple[list[bytes], bytes]:
     )
 
 
+def together(inventories: list[bytes]) -> bytes:
+    """One CEB621 message carrying several inventories (the schema allows 100), under the first's guid."""
+    if len(inventories) == 1:
+        return inventories[0]
+    first = etree.fromstring(inventories[0])
+    last = first.findall(Q + "Inventory")[-1]
+    for raw in inventories[1:]:
+        for element in etree.fromstring(raw).findall(Q + "Inventory"):
+            last.addnext(element)
+            last = element
+    return etree.tostring(first, xml_declaration=True, encoding="UTF-8")
+
+
 def _lines(root: etree._Element, entity: str, name: str, count: int) -> None:
     """Replace the sample's lines by ``count`` lines of one milk tin at 198.00."""
     parent = root.find(Q + entity)
@@ -137,8 +154,10 @@ def _lines(root: etree._Element, entity: str, name: str, count: int) -> None:
         parent.append(line)
 
 
-def run(runtime: Runtime, rounds: int, per_round: int) -> tuple[float, float]:
-    """Median inventories/s imported, and parsed alone, over ``rounds`` rounds."""
+def run(
+    runtime: Runtime, url: str, tmp: Path, rounds: int, per_round: int, workers: int, per_message: int = 1
+) -> tuple[float, float]:
+    """Median inventories/s imported (by ``workers`` processes at once), and parsed alone, over ``rounds``."""
     with runtime.sessions() as session:  # the world's factories commit as they go
         make_ceb_world(session, runtime.ring)
         session.commit()
@@ -153,41 +172,96 @@ def run(runtime: Runtime, rounds: int, per_round: int) -> tuple[float, float]:
                 with runtime.transaction() as session:
                     assert not receive(session, OPERATOR, raw, secret=SECRET).refused
             batch.append(inventory)
+        batch = [together(batch[i : i + per_message]) for i in range(0, len(batch), per_message)]
         started = time.perf_counter()
         for raw in batch:
             read_message(raw)
         parsed.append(per_round / (time.perf_counter() - started))
-        started = time.perf_counter()
-        for raw in batch:
-            with runtime.transaction() as session:
-                receipt = receive(session, OPERATOR, raw, secret=SECRET)
-            assert receipt.status == 399, receipt.entries
-        imported.append(per_round / (time.perf_counter() - started))
+        if workers == 1:
+            started = time.perf_counter()
+            _import_all(runtime, batch)
+            imported.append(per_round / (time.perf_counter() - started))
+        else:
+            imported.append(per_round / _import_in_processes(url, tmp, batch, workers))
     return statistics.median(imported), statistics.median(parsed)
+
+
+def _import_all(runtime: Runtime, batch: list[bytes]) -> None:
+    """Import each inventory in its own unit of work, as one API call would."""
+    for raw in batch:
+        with runtime.transaction() as session:
+            receipt = receive(session, OPERATOR, raw, secret=SECRET)
+        assert all(entry.status == 399 for entry in receipt.entries), receipt.entries
+
+
+def _import_in_processes(url: str, tmp: Path, batch: list[bytes], workers: int) -> float:
+    """Seconds from the first worker's start to the last one's end, ``batch`` shared out round-robin.
+
+    Like gunicorn workers taking API calls at once: each process has its own engine and connection,
+    they meet at a barrier (after connecting) so only the imports are timed.
+    """
+    context = multiprocessing.get_context("fork")
+    barrier, times = context.Barrier(workers), context.Queue()
+    slices = [batch[i::workers] for i in range(workers)]
+    processes = [context.Process(target=_worker, args=(url, tmp, part, barrier, times)) for part in slices]
+    for process in processes:
+        process.start()
+    spans = [times.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0, process.exitcode
+    return max(end for _, end in spans) - min(start for start, _ in spans)
+
+
+def _worker(url: str, tmp: Path, batch: list[bytes], barrier: Any, times: Any) -> None:
+    runtime = runtime_for(url, tmp)
+    with runtime.transaction() as session:  # connect before the clock starts
+        session.execute(text("SELECT 1"))
+    barrier.wait()
+    started = time.perf_counter()
+    _import_all(runtime, batch)
+    times.put((started, time.perf_counter()))
+    runtime.engine.dispose()
 
 
 def main() -> int:
     """Run on SQLite (and PostgreSQL unless told not to) and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--messages", type=int, default=200, help="inventories per round")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="importing processes at once (one row each)"
+    )
+    parser.add_argument(
+        "--per-message", type=int, nargs="+", default=[1, 10], help="inventories per CEB621 (one row each)"
+    )
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    print(f"{'database':10} {'imported/s':>11} {'parsed/s':>10} {'ratio':>7}")
+    print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f}")
+    print(f"{'database':10} {'workers':>7} {'per msg':>7} {'imported/s':>11} {'parsed/s':>10} {'ratio':>7}")
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("sqlite", f"sqlite:///{tmp}/bench-ceb.db")]
+        targets = [] if args.no_sqlite else [("sqlite", f"sqlite:///{tmp}/bench-ceb.db")]
         if not args.no_postgres:
             targets.append(("postgresql", PG_URL))
         for name, url in targets:
-            if name == "sqlite":
-                upgrade_database(url)
-            else:
-                fresh_postgres(url)
-            runtime = runtime_for(url, Path(tmp))
-            imported, parsed = run(runtime, args.rounds, args.messages)
-            runtime.engine.dispose()
-            print(f"{name:10} {imported:11.0f} {parsed:10.0f} {parsed / imported:6.1f}×", flush=True)
+            for workers, per_message in itertools.product(args.workers, args.per_message):
+                if name == "sqlite":
+                    Path(f"{tmp}/bench-ceb.db").unlink(missing_ok=True)
+                    upgrade_database(url)
+                else:
+                    fresh_postgres(url)
+                runtime = runtime_for(url, Path(tmp))
+                imported, parsed = run(
+                    runtime, url, Path(tmp), args.rounds, args.messages, workers, per_message
+                )
+                runtime.engine.dispose()
+                print(
+                    f"{name:10} {workers:7} {per_message:7} {imported:11.0f} {parsed:10.0f} "
+                    f"{parsed / imported:6.1f}×",
+                    flush=True,
+                )
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 
 

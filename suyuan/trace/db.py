@@ -17,12 +17,14 @@ lock for seconds would make scans fail with "database is locked".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, func, text
+from sqlalchemy import ColumnElement, Engine, Insert, create_engine, event, func, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -85,6 +87,18 @@ def _hold_sqlite_write_lock(session: Session) -> None:
     connection = session.connection()
     if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@functools.cache
+def insert_or_skip(dialect: str, entity: type[Base], *conflict: str) -> Insert:
+    """An INSERT that does nothing when a unique key (``conflict``, or any) is already taken.
+
+    Both databases say it the same way (``ON CONFLICT … DO NOTHING``) but SQLAlchemy builds it per
+    dialect; built once per (dialect, table, key) so a hot path does not rebuild it per row. Executed
+    on the session's connection; with ``.returning(...)`` the caller learns whether it was written.
+    """
+    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return maker(entity).on_conflict_do_nothing(index_elements=list(conflict) or None)
 
 
 def relaxed_durability() -> ColumnElement[str]:

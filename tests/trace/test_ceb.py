@@ -3,6 +3,7 @@ the packing station releases only the right units, returns come back onto the le
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
 from suyuan.trace import ceb, recalls
+from suyuan.trace.actors import OPERATOR
 from suyuan.trace.ceb import PackingProblem, PackingRefused
-from suyuan.trace.ceb.parsing import MAX_BYTES, _import_schema
+from suyuan.trace.ceb.parsing import CEB_NS, MAX_BYTES, _import_schema
 from suyuan.trace.errors import NotFound, PermissionDenied
 from suyuan.trace.model import (
+    AuditEntry,
     CebInventory,
     CebMessage,
     CebOrder,
@@ -318,6 +321,62 @@ def test_the_same_message_twice_gets_the_same_receipt_and_writes_nothing(
         receipts_,
         1,
     )
+
+
+def test_one_message_may_carry_several_inventories_each_answered_on_its_own(
+    session: Session, cw: CebWorld
+) -> None:
+    """The schema allows 100 inventories a message; each gets its receipt, the message one audit entry."""
+    the_three(session)
+    root = etree.fromstring(sample("CEB621Message.xml"))
+    first = root.find(f"{{{CEB_NS}}}Inventory")
+    assert first is not None
+    second = etree.fromstring(etree.tostring(first))
+    for name, value in (
+        ("guid", "4A4B8C55-7D55-4E1B-9E0A-000000000621"),
+        ("orderNo", "ORDER-NOT-YET"),
+        ("copNo", "INV-NOT-YET"),
+        ("logisticsNo", "WAYBILL-NOT-YET"),
+    ):
+        element = second.find(f"{{{CEB_NS}}}InventoryHead/{{{CEB_NS}}}{name}")
+        assert element is not None
+        element.text = value
+    first.addnext(second)
+    audit_before = count(session, AuditEntry)
+    receipt = send(session, etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert [entry.status for entry in receipt.entries] == [399, 120], receipt.entries[1].info
+    assert "orderNo" in receipt.entries[1].info or "order" in receipt.entries[1].info
+    assert validates(receipt.xml)
+    rows = session.scalars(select(CebReceipt).where(CebReceipt.message_id == receipt.message_id)).all()
+    assert sorted(row.status for row in rows) == [120, 399]
+    assert all(validates(row.xml) for row in rows)
+    assert count(session, CebInventory) == 2
+    assert count(session, AuditEntry) == audit_before + 1
+    message = session.get(CebMessage, receipt.message_id)
+    assert message is not None and message.answer == receipt.xml and len(message.entries) == 2
+
+
+def test_the_same_message_sent_twice_at_once_is_processed_once(runtime: Runtime, cw: CebWorld) -> None:
+    """Two connections claim one guid: the second waits for the first and gets its very receipt."""
+    with runtime.sessions() as session:
+        the_three(session)  # commits as it goes
+    raw, answers = sample("CEB621Message.xml"), []
+    start = threading.Barrier(2)
+
+    def importer() -> None:
+        start.wait()
+        with runtime.transaction() as session:
+            answers.append(ceb.receive(session, OPERATOR, raw, secret=SECRET))
+
+    threads = [threading.Thread(target=importer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(answers) == 2
+    assert answers[0].xml == answers[1].xml and answers[0].message_id == answers[1].message_id
+    with runtime.sessions() as session:
+        assert (count(session, CebMessage), count(session, CebInventory)) == (4, 1)
 
 
 def test_a_guid_reused_with_other_content_is_refused(session: Session, cw: CebWorld) -> None:

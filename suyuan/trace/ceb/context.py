@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from suyuan.trace.actors import Actor
 from suyuan.trace.ceb.parsing import Envelope
 from suyuan.trace.ceb.receipts import ReturnEntry
-from suyuan.trace.model import Product
-from suyuan.trace.model.ceb import CebMessage
+from suyuan.trace.model import Enterprise, Product
 from suyuan.trace.zone.rules import ZoneRules
 
 
@@ -28,10 +27,15 @@ class Context:
     secret: str
     rules: ZoneRules
     moment: datetime
-    message: CebMessage
+    message_id: int
+    """The received message's row (``ceb_message.id``), which every stored document points to."""
     envelope: Envelope
     products: dict[tuple[int, str], Product | None] = field(default_factory=dict)
     """Products by (enterprise, GTIN), loaded once per message for all its lines."""
+    sellers: dict[tuple[str, str], tuple[Enterprise, Enterprise]] = field(default_factory=dict)
+    """(platform, seller) by their codes (``ebpCode``, ``ebcCode``), resolved once per message."""
+    item_records: set[tuple[str, str]] = field(default_factory=set)
+    """(account book, item record number) pairs already bound to those products, loaded with them."""
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def _record(ctx: Context, message_type: str, element: etree._Element) -> Answer:
         _advance(inventory, status, values)
     ctx.session.add(
         CebReceipt(
-            message_id=ctx.message.id,
+            message_id=ctx.message_id,
             issuer="customs",
             receipt_type=message_type,
             subject=subject,

@@ -20,6 +20,7 @@ from suyuan.trace.ceb.context import Answer, Context
 from suyuan.trace.ceb.parsing import CEB_NS, children, fields
 from suyuan.trace.ceb.parties import parties, party, require_party, resolve
 from suyuan.trace.ceb.receipts import ReturnEntry
+from suyuan.trace.db import insert_or_skip
 from suyuan.trace.errors import QuotaExceeded
 from suyuan.trace.model import AdmissionStatus, Enterprise, EnterpriseKind, Product
 from suyuan.trace.model.ceb import (
@@ -60,13 +61,17 @@ def _common(ctx: Context, head: dict[str, str]) -> None:
 
 
 def _seller_and_platform(ctx: Context, head: dict[str, str]) -> tuple[Enterprise, Enterprise]:
-    platform, merchant = parties(
-        ctx.session,
-        (head["ebpCode"], "ebpCode", EnterpriseKind.PLATFORM),
-        (head["ebcCode"], "ebcCode", EnterpriseKind.MERCHANT),
-    )
-    require_party(ctx.actor, platform, merchant)
-    return platform, merchant
+    """The platform and the seller a document names, once per message for all its documents."""
+    codes = (head["ebpCode"], head["ebcCode"])
+    if codes not in ctx.sellers:
+        platform, merchant = parties(
+            ctx.session,
+            (codes[0], "ebpCode", EnterpriseKind.PLATFORM),
+            (codes[1], "ebcCode", EnterpriseKind.MERCHANT),
+        )
+        require_party(ctx.actor, platform, merchant)
+        ctx.sellers[codes] = (platform, merchant)
+    return ctx.sellers[codes]
 
 
 def _consignee_hash(ctx: Context, name: str, telephone: str, address: str) -> str:
@@ -122,7 +127,7 @@ def _order(
         raise Rejection("quota_exceeded", exc.message) from None
     accepted = _disclosure_accepted(ctx, head)
     order = CebOrder(
-        message_id=ctx.message.id,
+        message_id=ctx.message_id,
         guid=head["guid"],
         platform_id=platform.id,
         merchant_id=merchant.id,
@@ -149,7 +154,7 @@ def _order(
     _against_others(ctx, order)
     ctx.session.add(order)
     ctx.session.flush()
-    matching.rematch_order(ctx.session, platform.id, order_no, ctx.moment, ctx.message.id)
+    matching.rematch_order(ctx.session, platform.id, order_no, ctx.moment, ctx.message_id)
     entry = ReturnEntry(ReturnStatus.STORED, receipts.ACCEPTED_INFO, keys=keys)
     return Answer(entry, f"ceb_order:{order.id}", merchant.id, platform.id, merchant.office_id)
 
@@ -178,10 +183,15 @@ def _order_line(ctx: Context, line: dict[str, str], merchant: Enterprise) -> dic
 def _product(ctx: Context, merchant: Enterprise, gtin: str, gnum: int) -> Product:
     if (merchant.id, gtin) not in ctx.products:
         wanted = _message_gtins(ctx) | {gtin}
-        found = ctx.session.scalars(
-            select(Product).where(Product.enterprise_id == merchant.id, Product.gtin.in_(wanted))
+        found = ctx.session.execute(
+            select(Product, CebItemRecord.ems_no, CebItemRecord.item_record_no)
+            .outerjoin(CebItemRecord, CebItemRecord.product_id == Product.id)
+            .where(Product.enterprise_id == merchant.id, Product.gtin.in_(wanted))
         )
-        ctx.products.update({(merchant.id, p.gtin): p for p in found})
+        for loaded, ems_no, record_no in found:
+            ctx.products[(merchant.id, loaded.gtin)] = loaded
+            if record_no is not None:
+                ctx.item_records.add((ems_no, record_no))
         for other in wanted:
             ctx.products.setdefault((merchant.id, other), None)
     product = ctx.products[(merchant.id, gtin)]
@@ -266,7 +276,7 @@ def _payment(ctx: Context, head: dict[str, str], keys: tuple[tuple[str, str], ..
     if duplicate is not None:
         raise Rejection("duplicate_payment", "支付凭证重复 this payment voucher exists", -401007)
     payment = CebPayment(
-        message_id=ctx.message.id,
+        message_id=ctx.message_id,
         guid=head["guid"],
         platform_id=platform.id,
         order_no=head["orderNo"],
@@ -281,7 +291,7 @@ def _payment(ctx: Context, head: dict[str, str], keys: tuple[tuple[str, str], ..
         matching.check_payment(order, payment)
     ctx.session.add(payment)
     ctx.session.flush()
-    matching.rematch_order(ctx.session, platform.id, payment.order_no, ctx.moment, ctx.message.id)
+    matching.rematch_order(ctx.session, platform.id, payment.order_no, ctx.moment, ctx.message_id)
     merchant_id = order.merchant_id if order else None
     office_id = order.office_id if order else None
     entry = ReturnEntry(ReturnStatus.STORED, receipts.ACCEPTED_INFO, keys=keys)
@@ -319,7 +329,7 @@ def _waybill(ctx: Context, head: dict[str, str], keys: tuple[tuple[str, str], ..
     if duplicate is not None:
         raise Rejection("duplicate_waybill", "运单编号重复 this waybill number exists", -504015)
     waybill = CebWaybill(
-        message_id=ctx.message.id,
+        message_id=ctx.message_id,
         guid=head["guid"],
         logistics_code=code,
         logistics_no=head["logisticsNo"],
@@ -338,7 +348,7 @@ def _waybill(ctx: Context, head: dict[str, str], keys: tuple[tuple[str, str], ..
             matching.check_waybill(order, waybill)
     ctx.session.add(waybill)
     ctx.session.flush()
-    matching.rematch_waybill(ctx.session, waybill, ctx.moment, ctx.message.id)
+    matching.rematch_waybill(ctx.session, waybill, ctx.moment, ctx.message_id)
     owner = linked[0] if linked else None
     entry = ReturnEntry(ReturnStatus.STORED, receipts.ACCEPTED_INFO, keys=keys)
     return Answer(
@@ -385,7 +395,7 @@ def _inventory(
     ]
     checks.gnums([str(line["gnum"]) for line in lines])
     inventory = CebInventory(
-        message_id=ctx.message.id,
+        message_id=ctx.message_id,
         guid=head["guid"],
         platform_id=platform.id,
         merchant_id=merchant.id,
@@ -510,26 +520,27 @@ def _recorded_product(ctx: Context, merchant: Enterprise, ems_no: str, record_no
             f"line {gnum}: no barCode, and item {ems_no}/{record_no} names no known product",
         )
     require(product.admission_status in ADMITTED, "not_admitted", f"line {gnum}: product not admitted")
+    ctx.item_records.add((ems_no, record_no))
     return product
 
 
 def _learn_item_records(ctx: Context, inventory: CebInventory) -> None:
-    """Remember which product an account-book item is, from lines that carry both barCode and item."""
+    """Remember which product an account-book item is, from lines that carry both barCode and item.
+
+    The items already bound to the lines' products came with them (:func:`_product`); only a new
+    pair is written, and an item number already bound to another product keeps its first binding.
+    """
     items = {line["item_record_no"]: line["product_id"] for line in inventory.lines if line["item_record_no"]}
-    if not inventory.ems_no or not items:
+    new = [
+        {"ems_no": inventory.ems_no, "item_record_no": record_no, "product_id": product_id}
+        for record_no, product_id in items.items()
+        if (inventory.ems_no, record_no) not in ctx.item_records
+    ]
+    if not inventory.ems_no or not new:
         return
-    known = set(
-        ctx.session.scalars(
-            select(CebItemRecord.item_record_no).where(
-                CebItemRecord.ems_no == inventory.ems_no, CebItemRecord.item_record_no.in_(items)
-            )
-        )
-    )
-    for record_no, product_id in items.items():
-        if record_no not in known:
-            ctx.session.add(
-                CebItemRecord(ems_no=inventory.ems_no, item_record_no=record_no, product_id=product_id)
-            )
+    learn = insert_or_skip(ctx.session.get_bind().dialect.name, CebItemRecord)
+    ctx.session.connection().execute(learn, new)
+    ctx.item_records.update((inventory.ems_no, row["item_record_no"]) for row in new)
 
 
 HANDLERS: dict[str, tuple[str, Handler]] = {

@@ -12,11 +12,13 @@ its receipt. All of it happens in the caller's unit of work, with one audit entr
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
@@ -34,6 +36,7 @@ from suyuan.trace.ceb.parsing import (
     redacted_copy,
 )
 from suyuan.trace.ceb.receipts import Receipt, ReturnEntry
+from suyuan.trace.db import insert_or_skip
 from suyuan.trace.errors import Duplicate, PermissionDenied
 from suyuan.trace.model.ceb import CebMessage, CebReceipt
 from suyuan.trace.model.types import utcnow
@@ -63,42 +66,57 @@ def receive(
         envelope = read_message(raw)
     except MessageRefused as exc:
         return _refuse(session, actor, exc, digest(raw), len(raw), moment)
+    message_id = _message(session, actor, envelope, moment)
+    if message_id is None:
+        return _again(session, actor, envelope, moment)
+    ctx = Context(session, actor, secret, rules or ZoneRules(), moment, message_id, envelope)
+    return _answered(ctx, _answers(ctx))
+
+
+def _message(session: Session, actor: Actor, envelope: Envelope, moment: datetime) -> int | None:
+    """Keep the message (answer still empty); ``None`` if its guid was received before.
+
+    One statement claims the guid: an insert that does nothing when the guid is taken. On
+    PostgreSQL an insert racing another transaction's uncommitted one waits for it, so a message
+    sent twice at once is processed once and the second copy finds the first's answer.
+    """
+    values = {
+        "guid": envelope.guid,
+        "dedupe_key": envelope.guid,
+        "message_type": envelope.message_type,
+        "transport": envelope.transport,
+        "sha256": envelope.sha256,
+        "size": envelope.size,
+        "body": redacted_copy(envelope.root),
+        "status": 0,
+        "reason": "",
+        "entries": [],
+        "answer": "",
+        "received_at": moment,
+        "received_by": actor.label,
+    }
+    return session.connection().execute(_claim(session.get_bind().dialect.name), values).scalar()
+
+
+@functools.cache
+def _claim(dialect: str) -> ReturningInsert[Any]:
+    """The guid-claiming insert, built once per dialect (parameters bound at execution)."""
+    return insert_or_skip(dialect, CebMessage, "dedupe_key").returning(CebMessage.id)
+
+
+def _again(session: Session, actor: Actor, envelope: Envelope, moment: datetime) -> Receipt:
+    """A guid received before: the same bytes get the very same receipt, other content is refused."""
     earlier = session.scalar(select(CebMessage).where(CebMessage.dedupe_key == envelope.guid))
-    if earlier is not None:
-        if earlier.sha256 == envelope.sha256:
-            return replay(earlier)
-        refusal = MessageRefused(
-            Refusal.GUID_REUSED,
-            f"guid {envelope.guid} was already received with other content",
-            envelope.message_type,
-        )
-        return _refuse(session, actor, refusal, envelope.sha256, envelope.size, moment, envelope.guid)
-    message = _message(session, actor, envelope, moment)
-    ctx = Context(session, actor, secret, rules or ZoneRules(), moment, message, envelope)
-    answers = _answers(ctx)
-    return _answered(ctx, answers)
-
-
-def _message(session: Session, actor: Actor, envelope: Envelope, moment: datetime) -> CebMessage:
-    message = CebMessage(
-        guid=envelope.guid,
-        dedupe_key=envelope.guid,
-        message_type=envelope.message_type,
-        transport=envelope.transport,
-        sha256=envelope.sha256,
-        size=envelope.size,
-        body=redacted_copy(envelope.root),
-        status=0,
-        answer="",
-        received_at=moment,
-        received_by=actor.label,
+    if earlier is None:  # the other copy was rolled back between our insert and this read
+        raise Duplicate(f"message {envelope.guid} is being received right now; send it again")
+    if earlier.sha256 == envelope.sha256:
+        return replay(earlier)
+    refusal = MessageRefused(
+        Refusal.GUID_REUSED,
+        f"guid {envelope.guid} was already received with other content",
+        envelope.message_type,
     )
-    session.add(message)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise Duplicate(f"message {envelope.guid} is being received right now; send it again") from None
-    return message
+    return _refuse(session, actor, refusal, envelope.sha256, envelope.size, moment, envelope.guid)
 
 
 def _answers(ctx: Context) -> list[Answer]:
@@ -111,30 +129,43 @@ def _answers(ctx: Context) -> list[Answer]:
 
 
 def _answered(ctx: Context, answers: list[Answer]) -> Receipt:
-    message, envelope = ctx.message, ctx.envelope
+    envelope = ctx.envelope
     entries = [answer.entry for answer in answers]
     if envelope.message_type in DATA_TYPES:
         receipt_type = receipts.RECEIPT_OF[envelope.message_type][0]
         xml = receipts.render(envelope.message_type, entries, ctx.moment)
-        for answer in answers:
-            single = (
+        rows = [
+            _receipt_row(
+                ctx.message_id,
+                receipt_type,
+                answer,
                 xml
                 if len(answers) == 1
-                else receipts.render(envelope.message_type, [answer.entry], ctx.moment)
+                else receipts.render(envelope.message_type, [answer.entry], ctx.moment),
+                ctx.moment,
             )
-            ctx.session.add(_receipt_row(message, receipt_type, answer, single, ctx.moment))
+            for answer in answers
+        ]
+        if rows:
+            ctx.session.connection().execute(insert(CebReceipt), rows)
     else:
-        receipt_type, xml = envelope.message_type, message.body or ""
+        receipt_type, xml = envelope.message_type, redacted_copy(envelope.root)  # customs' own receipt, kept
     refused = [entry for entry in entries if entry.refused]
-    message.status = min((e.status for e in refused), default=entries[0].status if entries else 0)
-    message.reason = refused[0].reason if refused else ""
-    message.entries = [_entry_json(entry) for entry in entries]
-    message.answer = xml
+    ctx.session.connection().execute(
+        update(CebMessage)
+        .where(CebMessage.id == ctx.message_id)
+        .values(
+            status=min((e.status for e in refused), default=entries[0].status if entries else 0),
+            reason=refused[0].reason if refused else "",
+            entries=[_entry_json(entry) for entry in entries],
+            answer=xml,
+        )
+    )
     audit.record(
         ctx.session,
         actor=ctx.actor.label,
         action="ceb.received",
-        subject=f"ceb_message:{message.id}",
+        subject=f"ceb_message:{ctx.message_id}",
         payload={
             "type": envelope.message_type,
             "guid": envelope.guid,
@@ -142,28 +173,28 @@ def _answered(ctx: Context, answers: list[Answer]) -> Receipt:
             "statuses": [entry.status for entry in entries],
         },
     )
-    return Receipt(receipt_type, _guid_of(xml, envelope.guid), tuple(entries), xml, message.id)
+    return Receipt(receipt_type, _guid_of(xml, envelope.guid), tuple(entries), xml, ctx.message_id)
 
 
 def _receipt_row(
-    message: CebMessage, receipt_type: str, answer: Answer, xml: str, moment: datetime
-) -> CebReceipt:
+    message_id: int, receipt_type: str, answer: Answer, xml: str, moment: datetime
+) -> dict[str, object]:
     entry = answer.entry
-    return CebReceipt(
-        message_id=message.id,
-        receipt_type=receipt_type,
-        subject=answer.subject,
-        entity_guid=entry.key("guid")[:36],
-        order_no=(entry.key("orderNo") or "")[:60],
-        status=entry.status,
-        reason=entry.reason,
-        info=entry.info[:1000],
-        xml=xml,
-        merchant_id=answer.merchant_id,
-        platform_id=answer.platform_id,
-        office_id=answer.office_id,
-        issued_at=moment,
-    )
+    return {
+        "message_id": message_id,
+        "receipt_type": receipt_type,
+        "subject": answer.subject,
+        "entity_guid": entry.key("guid")[:36],
+        "order_no": (entry.key("orderNo") or "")[:60],
+        "status": entry.status,
+        "reason": entry.reason,
+        "info": entry.info[:1000],
+        "xml": xml,
+        "merchant_id": answer.merchant_id,
+        "platform_id": answer.platform_id,
+        "office_id": answer.office_id,
+        "issued_at": moment,
+    }
 
 
 def _refuse(

@@ -92,7 +92,7 @@ def _refund(
     ]
     require(len({line["gnum"] for line in lines}) == len(lines), "bad_gnum", "a line is returned twice")
     refund = CebRefund(
-        message_id=ctx.message.id,
+        message_id=ctx.message_id,
         guid=head["guid"],
         inventory_id=inventory.id,
         cop_no=dict(keys)["copNo"],
