@@ -206,7 +206,7 @@ def _import_in_processes(url: str, tmp: Path, batch: list[bytes], workers: int) 
     processes = [context.Process(target=_worker, args=(url, tmp, part, barrier, times)) for part in slices]
     for process in processes:
         process.start()
-    spans = [times.get(timeout=600) for _ in processes]
+    spans: list[tuple[float, float]] = [times.get(timeout=600) for _ in processes]
     for process in processes:
         process.join()
         assert process.exitcode == 0, process.exitcode
