@@ -10,19 +10,21 @@ the view's own ``transaction()`` blocks take part in it, so a call is one transa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from suyuan.config import Settings, key_passphrase
 from suyuan.trace.codes import code_base
 from suyuan.trace.db import DOOMED, make_engine, make_session_factory, unit_of_work
 from suyuan.trace.keys import KeyRing
+from suyuan.trace.scan_cache import ScanCache, name_connections, watch_commits
+from suyuan.trace.scan_facts import FactsReader
 from suyuan.trace.scan_path import ScanPath
 from suyuan.trace.scan_writer import ScanWriter
 from suyuan.trace.scanning import CloneRules
@@ -35,6 +37,7 @@ class Runtime:
     settings: Settings
     clone_rules: CloneRules = field(default_factory=CloneRules)
     # The unit of work open in this thread or task, per runtime (tests run several apps in one thread).
+    connection_name: Callable[[], str] | None = field(default=None, init=False, repr=False)  # PostgreSQL
     _open_unit: ContextVar[Session | None] = field(
         default_factory=lambda: ContextVar("suyuan_open_unit", default=None), init=False, repr=False
     )
@@ -43,7 +46,10 @@ class Runtime:
     def engine(self) -> Engine:
         """The database engine (pool per process); a server database is pinged on checkout, a file is not."""
         url = self.settings.database_url
-        return make_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        engine = make_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        if engine.dialect.name == "postgresql":
+            self.connection_name = name_connections(engine)  # a scan cache tells its process's scans
+        return engine
 
     @cached_property
     def scan_reads(self) -> Engine:
@@ -60,12 +66,34 @@ class Runtime:
         return ScanWriter(self.sessions, delay=self.settings.scan_write_delay_ms / 1000)
 
     @cached_property
+    def scan_cache(self) -> ScanCache | None:
+        """PostgreSQL, scans written in batches (servers): what scans read, in memory (trace.scan_cache).
+
+        ``None`` on SQLite (every read is in-process) and when scans are written in the request
+        (``scan_write_delay_ms`` 0: scripts and most tests, which then hold no listening connection).
+        """
+        url = make_url(self.settings.database_url)
+        if not url.drivername.startswith("postgresql") or self.settings.scan_write_delay_ms <= 0:
+            return None
+        _ = self.engine  # names its connections
+        assert self.connection_name is not None
+        return ScanCache(
+            url.set(drivername="postgresql").render_as_string(hide_password=False), self.connection_name
+        )
+
+    @cached_property
     def scan_path(self) -> ScanPath:
         """The scan path's fast lane: cached genuine codes answered with one read (suyuan.trace.scan_path)."""
-        return ScanPath(self.scan_reads, self.scan_writer, self.clone_rules)
+        return ScanPath(
+            FactsReader(self.scan_reads), self.scan_writer, self.clone_rules, cache=self.scan_cache
+        )
 
     def close(self) -> None:
         """Write queued scans and close the pools (tests and servers stopping; at exit it happens anyway)."""
+        if self.__dict__.get("scan_cache") is not None:
+            self.scan_cache.close()  # type: ignore[union-attr]
+        if "scan_path" in self.__dict__:
+            self.scan_path.reader.close()
         if "scan_writer" in self.__dict__:
             self.scan_writer.close()
         if "scan_reads" in self.__dict__ and self.scan_reads is not self.__dict__.get("engine"):
@@ -75,8 +103,12 @@ class Runtime:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        """The session factory bound to :attr:`engine`."""
-        return make_session_factory(self.engine)
+        """The session factory bound to :attr:`engine`; on PostgreSQL a commit that changed what scans
+        read waits until every process's scan cache applied it (suyuan.trace.scan_cache)."""
+        factory = make_session_factory(self.engine)
+        if self.engine.dialect.name == "postgresql":
+            watch_commits(factory, self.engine)
+        return factory
 
     @cached_property
     def ring(self) -> KeyRing:

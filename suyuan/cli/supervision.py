@@ -1,5 +1,6 @@
 """Supervision from the command line: ``lists`` (positive, key supervision, withdrawals including the
-negative list), ``risk`` (intake, assessment, measures) and ``warehouse`` (designations).
+negative list), ``risk`` (intake, assessment, measures: warning, spot check, recall) and ``warehouse``
+(designations).
 
 The operator acts for an office named by ``--office``, since lists, risk information and warehouse
 designations belong to an office; the rules are the domain's (:mod:`suyuan.trace.supervision_lists`,
@@ -186,6 +187,33 @@ def risk_check(ctx: Context, office_code: str, information_id: int, batch_id: in
     with edge_errors(), ctx.runtime.transaction() as session:
         check = risk_intake.spot_check(session, office_actor(session, office_code), information_id, batch_id)
         click.echo(f"opened spot check {check.id} from risk information {information_id}")
+
+
+@risk_group.command("recall")
+@OFFICE
+@click.argument("information_id", type=int)
+@click.option("--batch", "batch_id", type=int, help="The batch (default: the one the information names).")
+@click.option("--kind", required=True, type=click.Choice(["recall", "stop_sale"]))
+@click.option("--reason", required=True, help="The public reason, shown to consumers (Chinese).")
+@click.option("--instructions", default="", help="What consumers should do (Chinese).")
+@pass_ctx
+def risk_recall(
+    ctx: Context,
+    office_code: str,
+    information_id: int,
+    batch_id: int | None,
+    kind: str,
+    reason: str,
+    instructions: str,
+) -> None:
+    """Order a recall or stop-sale from assessed information; its codes scan recalled at once."""
+    with edge_errors(), ctx.runtime.transaction() as session:
+        actor = office_actor(session, office_code)
+        opened = risk_intake.recall(
+            session, actor, information_id, batch_id, kind=kind, reason=reason, instructions=instructions
+        )
+        source = f"from risk information {information_id}"
+        click.echo(f"opened {opened.kind} {opened.id} of batch {opened.batch_id} {source}")
 
 
 @click.group("warehouse")

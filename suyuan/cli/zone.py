@@ -1,4 +1,4 @@
-"""The bonded zone: ledger reports, spot-check draws, credit grades and order anomalies.
+"""The bonded zone: ledger reports, spot-check draws, credit grades, order anomalies and buyer restrictions.
 
 ``zone ledger`` exits 1 when a batch's ledger does not balance with the codes sold. The zone's
 services are imported inside each command: only the command that runs pays for its imports.
@@ -94,3 +94,59 @@ def zone_anomalies(ctx: Context, as_json: bool) -> None:
         )
     if not as_json:
         click.echo(f"{len(found)} alerts")
+
+
+@zone_group.group("buyers")
+def zone_buyers() -> None:
+    """Buyers an office watches (exits held for release) or blocks (orders refused), SZ Art. 29."""
+
+
+@zone_buyers.command("list")
+@click.option("--office", "office_code", required=True, help="Code of the office, e.g. SZ-QH.")
+@click.option("--all", "show_all", is_flag=True, help="Lifted restrictions too.")
+@pass_ctx
+def buyers_list(ctx: Context, office_code: str, show_all: bool) -> None:
+    """The office's buyer restrictions, newest first: id, level, buyer, rule, reason, state."""
+    from suyuan.cli.supervision import office_actor
+    from suyuan.trace.zone import buyer_restrictions
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        actor = office_actor(session, office_code)
+        rows = buyer_restrictions.list_restrictions(session, actor, active=None if show_all else True)
+        for r in rows:
+            state = "active" if r.lifted_at is None else f"lifted {r.lifted_at:%Y-%m-%d}"
+            click.echo(f"{r.id}\t{r.level.value}\t{r.buyer_label}\t{r.rule}\t{r.reason}\t{state}")
+
+
+@zone_buyers.command("restrict")
+@click.argument("buyer")
+@click.option("--office", "office_code", required=True, help="Code of the office deciding, e.g. SZ-QH.")
+@click.option("--level", required=True, type=click.Choice(["watch", "block"]))
+@click.option("--reason", required=True)
+@click.option("--rule", default="manual", help="The alert rule it follows (see `zone anomalies`).")
+@pass_ctx
+def buyers_restrict(ctx: Context, buyer: str, office_code: str, level: str, reason: str, rule: str) -> None:
+    """Watch or block BUYER (the buyer reference of `zone anomalies --json`)."""
+    from suyuan.cli.supervision import office_actor
+    from suyuan.trace.zone import buyer_restrictions
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        actor = office_actor(session, office_code)
+        r = buyer_restrictions.restrict_buyer(session, actor, buyer, level, reason, rule=rule)
+        click.echo(f"restriction {r.id}: {r.level.value} {r.buyer_label}")
+
+
+@zone_buyers.command("lift")
+@click.argument("restriction_id", type=int)
+@click.option("--office", "office_code", required=True, help="Code of the office, e.g. SZ-QH.")
+@click.option("--reason", required=True)
+@pass_ctx
+def buyers_lift(ctx: Context, restriction_id: int, office_code: str, reason: str) -> None:
+    """End a restriction (it stays on record)."""
+    from suyuan.cli.supervision import office_actor
+    from suyuan.trace.zone import buyer_restrictions
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        actor = office_actor(session, office_code)
+        r = buyer_restrictions.lift_restriction(session, actor, restriction_id, reason)
+        click.echo(f"restriction {r.id} lifted")

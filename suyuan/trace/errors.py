@@ -233,3 +233,10 @@ class TradeModeNotRetail(InvalidState):
     """B2B goods (general trade, SZ Art. 38) are not sold to consumers: no retail exit declaration."""
 
     code = "trade_mode_not_retail"
+
+
+class BuyerBlocked(InvalidState):
+    """The buyer is blocked by an inspection office for trading under consumer purchases (SZ Art. 29):
+    their orders and exits are refused until the office lifts the restriction."""
+
+    code = "buyer_blocked"

@@ -16,6 +16,11 @@ lots (the dashboards' scan statistics) narrow an enterprise column with :func:`w
 Two refinements live in :data:`OWNERS` too: a complaint no office could be found for is every
 office's (it stays visible to all of them), and a spot check is shown to its merchant only once
 decided (a planned check stays unannounced).
+
+A remit gives seeing and acting together. What a platform may only *read* about the goods sold on it
+(admission decisions, recalls, warnings, complaints of the seller's) is therefore not a remit but a
+rule of its own, :mod:`suyuan.trace.platform_view`; here a platform owns only the customs documents of
+its orders (``Owner.platform``).
 """
 
 from __future__ import annotations

@@ -177,9 +177,20 @@ def get_information(session: Session, actor: Actor, information_id: int) -> Risk
     return info
 
 
-def list_information(session: Session, actor: Actor, *, limit: int = 200) -> list[RiskInformation]:
-    """The records the actor reads, newest first."""
+def list_information(
+    session: Session,
+    actor: Actor,
+    *,
+    status: RiskInfoStatus | None = None,
+    source: RiskSource | None = None,
+    limit: int = 200,
+) -> list[RiskInformation]:
+    """The records the actor reads, newest first; ``status`` and ``source`` narrow them (desk filters)."""
     stmt = select(RiskInformation).order_by(RiskInformation.id.desc()).limit(limit)
+    if status is not None:
+        stmt = stmt.where(RiskInformation.status == status)
+    if source is not None:
+        stmt = stmt.where(RiskInformation.source == source)
     if actor.operator:
         pass
     elif actor.is_regulator and actor.office_id is not None:

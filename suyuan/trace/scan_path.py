@@ -1,4 +1,4 @@
-"""The scan path's fast lane: a verdict from a per-process cache and one read, without the ORM.
+"""The scan path's fast lane: a verdict from a per-process cache and at most one read, without the ORM.
 
 Why: a scan through :func:`suyuan.trace.scanning.record_scan` builds six ORM entities, opens a session,
 writes two rows and commits — about 3 ms of CPU and, on PostgreSQL, six round trips (docs/benchmarks.md,
@@ -8,75 +8,47 @@ do not change from one scan to the next. :class:`ScanPath` keeps those per proce
 path, never by a loader of its own) and answers such a scan with
 
 1. the signature checked against the cached public key (libsodium), before any read;
-2. **one prebuilt Core statement** in autocommit (one round trip, no pre-ping, no BEGIN/COMMIT) that
-   reads what can change at any moment — the batch's status, the key's status, the code's claim and its
-   scan history — so a recall, stop-sale or key revocation committed before the scan is seen by it, in
-   every process, with no invalidation message to wait for;
-3. the clone rules of :mod:`suyuan.trace.scanning` on that history, unchanged;
+2. the code's facts — what can change at any moment: the batch's status, the key's status, the
+   code's claim and its scans so far (:class:`~suyuan.trace.scan_facts.CodeFacts`) — read with **one
+   statement** through the driver (SQLite: in-process; PostgreSQL: one round trip in autocommit, no
+   pre-ping), so a recall, stop-sale or key revocation committed before the scan is seen by it, in
+   every process; or, on PostgreSQL, from the process's cache kept exact by notifications
+   (:mod:`suyuan.trace.scan_cache`): **no round trip** for a code the process knows;
+3. the clone rules of :mod:`suyuan.trace.scanning` on those facts, unchanged;
 4. the scan handed to the :class:`~suyuan.trace.scan_writer.ScanWriter`.
 
 Anything else — an unknown key or batch, a serial outside the cached issuances, a bad signature, a batch
-or key whose status differs from the cached one (the cached entry is dropped), a batch not on sale —
-returns ``None``, and the caller runs the full path, whose result refills the cache. The cached product,
-supplier and merchant texts shown on the page are refreshed at least every ``ttl`` seconds (60):
-edits to names or dates may show that late; verdicts never do. No code can be voided one by one yet
-(``voided_codes`` in the revocation list is empty); when that comes, its row joins the statement of
-step 2 as the claim does.
+or key whose status differs from the cached one (the cached entry is dropped), a batch not on sale, a
+code scanned more than :data:`~suyuan.trace.scan_facts.MAX_SCANS` times — returns ``None``, and the
+caller runs the full path, whose result refills the cache. Without notifications (SQLite) the cached
+product, supplier and merchant texts shown on the page are refreshed at least every ``ttl`` seconds
+(60): edits to names or dates may show that late; verdicts never do. With them (PostgreSQL) an edit
+empties the cache at once. No code can be voided one by one yet (``voided_codes`` in the revocation list
+is empty); when that comes, its row joins the facts statement as the claim does, and its table the
+notifying triggers.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
-from sqlalchemy import Engine, Integer, String, bindparam, case, distinct, func, select
-from sqlalchemy.exc import DBAPIError
 
 from suyuan.trace.codes import ParsedCode, signed_message
-from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, Scan, SigningKey
+from suyuan.trace.model import Batch, BatchStatus, Claim, Issuance, KeyStatus, SigningKey
 from suyuan.trace.model.types import utcnow
+from suyuan.trace.scan_cache import Mark, ScanCache
+from suyuan.trace.scan_facts import CodeFacts, FactsReader, evidence_from
 from suyuan.trace.scan_writer import PendingScan, ScanWriter
-from suyuan.trace.scanning import CloneRules, CodeCheck, History, evidence_of, serial_number, weigh_history
+from suyuan.trace.scanning import CloneRules, CodeCheck, serial_number, weigh_history
 from suyuan.trace.verdicts import Verdict
 
 ON_SALE = (BatchStatus.RELEASED, BatchStatus.CLOSED)  # the statuses whose codes answer "genuine"
 DEFAULT_TTL = 60.0  # seconds a cached batch's texts are shown before they are read again
-
-_BATCH = bindparam("batch_id", type_=Integer)
-_SERIAL = bindparam("serial", type_=String)
-
-
-def _fresh_facts() -> Any:
-    """Everything about a code that may change between two scans, in one row (aggregate, no GROUP BY).
-
-    Statuses of batch and key, the claim, and the history as :class:`~suyuan.trace.scanning.History`
-    sums it, on ``ix_scan_batch_serial`` and the primary keys.
-    """
-    claim = select(Claim.device_hash, Claim.at).where(Claim.batch_id == _BATCH, Claim.serial == _SERIAL)
-    return select(
-        select(Batch.status).where(Batch.id == _BATCH).scalar_subquery().label("batch_status"),
-        select(SigningKey.status)
-        .where(SigningKey.kid == bindparam("kid", type_=String))
-        .scalar_subquery()
-        .label("key_status"),
-        claim.with_only_columns(Claim.device_hash).scalar_subquery().label("claim_device"),
-        claim.with_only_columns(Claim.at).scalar_subquery().label("claim_at"),
-        func.count(Scan.id).label("scans"),
-        func.min(Scan.at).label("first_at"),
-        func.count(distinct(func.nullif(Scan.device_hash, ""))).label("devices"),
-        func.min(case((Scan.device_hash == bindparam("device", type_=String), Scan.at))).label(
-            "device_first_at"
-        ),
-        func.count(distinct(func.nullif(Scan.region, ""))).label("regions"),
-        func.max(case((Scan.region == bindparam("region", type_=String), 1), else_=0)).label("region_seen"),
-    ).where(Scan.batch_id == _BATCH, Scan.serial == _SERIAL)
-
-
-FRESH_FACTS = _fresh_facts()
 
 
 @dataclass
@@ -98,12 +70,18 @@ class _CachedKey:
 class ScanPath:
     """The per-process fast lane of the scan path (see the module docstring)."""
 
-    reads: Engine  # autocommit on PostgreSQL, no pre-ping: one statement is one round trip
+    reader: FactsReader  # one statement per read (autocommit on PostgreSQL, no pre-ping)
     writer: ScanWriter
     rules: CloneRules = field(default_factory=CloneRules)
     ttl: float = DEFAULT_TTL
+    cache: ScanCache | None = None  # PostgreSQL: facts kept in memory, exact through notifications
     _batches: dict[tuple[str, str], _CachedBatch] = field(default_factory=dict)
     _keys: dict[str, _CachedKey] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)  # remember() without a cache
+
+    def __post_init__(self) -> None:
+        if self.cache is not None:
+            self.cache.on_change.append(self._changed)
 
     def record(
         self, parsed: ParsedCode, *, device: str, region: str, now: datetime | None = None
@@ -114,21 +92,25 @@ class ScanPath:
             return None
         entry, issuance, key = cached
         code, at = parsed.code, now or utcnow()
-        self.writer.flush_code((code.gtin, code.lot, code.serial))  # this process's scans of it, first
-        params = {
-            "batch_id": entry.batch.id,
-            "serial": code.serial[:20],
-            "kid": key.kid,
-            "device": device,
-            "region": region,
-        }
-        check = self._read(params, parsed, entry, issuance, key, device, region, at)
-        if check is None:
-            return None
+        batch_id, serial = entry.batch.id, code.serial[:20]
+        cache = self.cache if self.cache is not None and self.cache.live() else None
+        facts = cache.get(batch_id, serial) if cache is not None else None
+        if facts is None:
+            since = cache.mark() if cache is not None else None
+            self.writer.flush_code((code.gtin, code.lot, code.serial))  # this process's scans of it, first
+            facts = self.reader.read(batch_id, serial, key.kid)
+            if facts is None:
+                return None
+            if facts.batch_status != entry.batch.status or facts.key_status != key.status:
+                self._drop(entry.batch.gtin, entry.batch.lot, key.kid)
+                return None
+            if cache is not None and since is not None:
+                cache.keep(batch_id, serial, facts, since)
+        check = self._weigh(facts, parsed, entry.batch, issuance, key, device, region, at)
         self.writer.submit(
             PendingScan.of(
                 at=at,
-                batch_id=entry.batch.id,
+                batch_id=batch_id,
                 code=(code.gtin, code.lot, code.serial),
                 device=device,
                 region=region,
@@ -136,13 +118,20 @@ class ScanPath:
                 reasons=[r.value for r in check.reasons],
             )
         )
+        if cache is not None:
+            cache.add_own(batch_id, serial, at, device[:32], region[:64])
         return check
 
-    def remember(self, check: CodeCheck) -> None:
+    def mark(self) -> Mark | None:
+        """Taken before the full path reads a code, for :meth:`remember` (``None`` without a cache)."""
+        return self.cache.mark() if self.cache is not None else None
+
+    def remember(self, check: CodeCheck, since: Mark | None = None) -> None:
         """Keep what the full path read about a genuine code, for the next scans of its batch.
 
         Called inside the full path's unit of work: the relations the verdict and the page show are
-        loaded here, so the objects stay readable once their session has closed.
+        loaded here, so the objects stay readable once their session has closed. With a cache, nothing
+        is kept if a change was applied since ``since`` (the read may predate it).
         """
         batch, issuance, key = check.batch, check.issuance, check.key
         if batch is None or issuance is None or key is None:
@@ -151,18 +140,44 @@ class ScanPath:
             self._batches.pop((batch.gtin, batch.lot), None)
             return
         _ = batch.product.enterprise.name, batch.supplier.name  # load them while the session is open
-        self._keys.setdefault(key.kid, _CachedKey(key, VerifyKey(bytes(key.public_key))))
-        entry = self._batches.get((batch.gtin, batch.lot))
-        if entry is None or entry.batch.id != batch.id or time.monotonic() > entry.until:
-            entry = _CachedBatch(batch, [], time.monotonic() + self.ttl)
-            self._batches[(batch.gtin, batch.lot)] = entry
-        if all(known.id != issuance.id for known in entry.issuances):
-            entry.issuances.append(issuance)
+
+        def keep() -> None:
+            self._keys.setdefault(key.kid, _CachedKey(key, VerifyKey(bytes(key.public_key))))
+            entry = self._batches.get((batch.gtin, batch.lot))
+            if entry is None or entry.batch.id != batch.id or time.monotonic() > entry.until:
+                entry = _CachedBatch(batch, [], time.monotonic() + self.ttl)
+                self._batches[(batch.gtin, batch.lot)] = entry
+            if all(known.id != issuance.id for known in entry.issuances):
+                entry.issuances.append(issuance)
+
+        if self.cache is None:
+            with self._guard:
+                keep()
+        elif since is not None:
+            self.cache.unless_changed(since, keep)
+
+    def forget_code(self, check: CodeCheck) -> None:
+        """The full path recorded a scan of this code: its cached facts are dropped (read again next time)."""
+        if self.cache is not None and check.batch is not None:
+            self.cache.forget_code(check.batch.id, check.code.serial[:20])
 
     def forget(self) -> None:
         """Drop everything cached (tests; an operator's tool after restoring a database)."""
         self._batches.clear()
         self._keys.clear()
+
+    def _changed(self, table: str, payload: str) -> None:
+        """A watched row changed (the cache's listener, under its lock): drop what it may concern."""
+        if table == "batch":
+            for place, entry in list(self._batches.items()):
+                if str(entry.batch.id) == payload:
+                    self._batches.pop(place, None)
+        elif table != "risk_warning":  # a key, issuance, product, supplier or merchant; or everything
+            self.forget()
+
+    def _drop(self, gtin: str, lot: str, kid: str) -> None:
+        self._batches.pop((gtin, lot), None)
+        self._keys.pop(kid, None)
 
     def _cached(self, parsed: ParsedCode) -> tuple[_CachedBatch, Issuance, SigningKey] | None:
         """Cached batch, covering issuance and key of a code whose signature verifies, else ``None``."""
@@ -185,49 +200,25 @@ class ScanPath:
             return None  # counterfeit: the full path says why
         return entry, issuance, known.key
 
-    def _read(
+    def _weigh(
         self,
-        params: dict[str, Any],
+        facts: CodeFacts,
         parsed: ParsedCode,
-        entry: _CachedBatch,
+        batch: Batch,
         issuance: Issuance,
         key: SigningKey,
         device: str,
         region: str,
         at: datetime,
-    ) -> CodeCheck | None:
-        """Read the fresh facts and weigh them; ``None`` when a status moved (the entry is dropped)."""
-        for attempt in (1, 2):  # no pre-ping: a connection the server dropped is retried once
-            try:
-                with self.reads.connect() as db:
-                    row = db.execute(FRESH_FACTS, params).one()
-                    if row.batch_status != entry.batch.status or row.key_status != key.status:
-                        self._batches.pop((parsed.code.gtin, parsed.code.lot), None)
-                        self._keys.pop(key.kid, None)
-                        return None
-                    check = CodeCheck(Verdict.GENUINE, [], parsed.code, entry.batch, issuance, key)
-                    history = History(
-                        row.scans,
-                        row.first_at,
-                        row.devices,
-                        row.device_first_at,
-                        row.regions,
-                        row.region_seen if row.scans else None,
-                    )
-                    claim = None
-                    if row.claim_device is not None:
-                        claim = Claim(
-                            batch_id=entry.batch.id,
-                            serial=parsed.code.serial,
-                            device_hash=row.claim_device,
-                            at=row.claim_at,
-                        )
-                    evidence = evidence_of(db, check, history, device, region, self.rules, at)
-                    weigh_history(check, claim, evidence, device, self.rules)
-                break
-            except DBAPIError as exc:
-                if attempt == 2 or not exc.connection_invalidated:
-                    raise
-        check.scan_count = history.count + 1
-        check.first_scan_at = at if history.first is None else min(history.first, at)
+    ) -> CodeCheck:
+        """The verdict on a genuine code of a batch on sale, from its facts: the clone rules decide."""
+        check = CodeCheck(Verdict.GENUINE, [], parsed.code, batch, issuance, key)
+        claim = None
+        if facts.claim is not None:
+            claim = Claim(
+                batch_id=batch.id, serial=parsed.code.serial, device_hash=facts.claim[0], at=facts.claim[1]
+            )
+        weigh_history(check, claim, evidence_from(facts, device, region, self.rules, at), device, self.rules)
+        check.scan_count = facts.count + 1
+        check.first_scan_at = at if facts.first is None else min(facts.first, at)
         return check

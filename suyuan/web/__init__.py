@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import LanguageAccept
 
 from suyuan.config import Settings
 from suyuan.runtime import Runtime
@@ -61,6 +62,10 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     csrf.init_app(app)
     security_headers.install(app, settings)  # one public origin, proxies, headers on every response
     _register_blueprints(app)
+    if app.config.get("SUYUAN_SCAN_FAST_PATH", True):
+        from suyuan.web import scan_fast
+
+        scan_fast.install(app)  # code scans answered in front of Flask where they can be (same bytes)
     return app
 
 
@@ -93,21 +98,29 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(credit_pages.bp)  # the public credit page: no login
     from suyuan.web import (
         office_actions,
+        office_buyers,
         office_checks,
         office_credit,
         office_enforcement,
         office_enterprises,
         office_filings,
+        office_lists,
+        office_risk,
+        office_warehouses,
         office_zone,
     )
 
     for office_page in (
         office_actions,
+        office_buyers,
         office_checks,
         office_credit,
         office_enforcement,
         office_enterprises,
         office_filings,
+        office_lists,
+        office_risk,
+        office_warehouses,
         office_zone,
     ):
         app.register_blueprint(office_page.bp)  # the officer's desk: decisions with a confirmation step
@@ -121,10 +134,14 @@ def _register_blueprints(app: Flask) -> None:
         desk_exits,
         desk_labels,
         desk_packing,
+        desk_platform,
         desk_products,
+        desk_risk,
     )
 
     del desk_batches, desk_entries, desk_exits, desk_labels, desk_packing, desk_products  # routes on desk.bp
+    del desk_platform  # the platform's read-only view, on desk.bp too
+    del desk_risk
     app.register_blueprint(desk.bp)  # the merchant's form pages (products, batches, zone, proof)
     app.register_blueprint(api.bp)  # with its parts, nested (api.<part>.<view>)
     for blueprint in (api.bp, *api.PARTS):  # Flask-WTF exempts a blueprint, not its children
@@ -141,17 +158,32 @@ def runtime() -> Runtime:
 
 def lang_url(lang: str) -> str:
     """This very page in another language: the raw path and every other parameter kept (codes carry ``s``)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or quote(request.path)
+    return language_url(request, lang)
+
+
+def language_url(sent: Any, lang: str) -> str:
+    """:func:`lang_url` for request ``sent`` (a Werkzeug request; the scan fast path has no Flask one)."""
+    raw = sent.environ.get("RAW_URI") or sent.environ.get("REQUEST_URI") or quote(sent.path)
     path = raw.split("?", 1)[0]
-    params = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    params = [(k, v) for k, v in sent.args.items(multi=True) if k != "lang"] + [("lang", lang)]
     return f"{path}?{urlencode(params)}"
 
 
 def select_locale() -> str:
     """``?lang=`` (remembered in a cookie), else the cookie, else Accept-Language, else Chinese."""
-    wanted = request.args.get("lang") or request.cookies.get("lang")
+    locale, g.set_lang_cookie = choose_locale(
+        request.args.get("lang"), request.cookies.get("lang"), request.accept_languages
+    )
+    return locale
+
+
+def choose_locale(arg: str | None, cookie: str | None, accepted: LanguageAccept) -> tuple[str, str | None]:
+    """The rule of :func:`select_locale` without Flask (the scan fast path uses it too).
+
+    Returns the locale and the ``lang`` cookie to set: the ``?lang=`` chosen, else ``None``.
+    """
+    wanted = arg or cookie
     if wanted in ("en", "zh"):
-        g.set_lang_cookie = wanted if request.args.get("lang") else None
-        return "en" if wanted == "en" else "zh_Hans_CN"
-    best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="zh")
-    return "en" if best and best.startswith("en") else "zh_Hans_CN"
+        return ("en" if wanted == "en" else "zh_Hans_CN"), (wanted if arg else None)
+    best = accepted.best_match(["zh", "zh-CN", "en"], default="zh")
+    return ("en" if best and best.startswith("en") else "zh_Hans_CN"), None

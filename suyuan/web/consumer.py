@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     g,
@@ -29,8 +31,10 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.sansio.request import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
 
+from suyuan.runtime import Runtime
 from suyuan.trace import audit_checkpoints, keys, revocations, risk_warnings, scanning
 from suyuan.trace.audit_checkpoints import CHECKPOINT_TYPE
 from suyuan.trace.codes import (
@@ -203,12 +207,20 @@ def resolve(rest: str) -> BaseResponse | tuple[Any, int] | str:
 
 def _requested_url() -> str:
     """The URL as the phone sent it, percent-encoding intact (WSGI decodes PATH_INFO)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    return requested_url(request, runtime().code_base)
+
+
+def requested_url(sent: BaseRequest, code_base: str) -> str:
+    """The code URL of request ``sent``: the codes' origin (``code_base``) and the raw request URI.
+
+    Shared by the Flask view and the fast path (:mod:`suyuan.web.scan_fast`), so both read the same text.
+    """
+    raw = sent.environ.get("RAW_URI") or sent.environ.get("REQUEST_URI")
     if not raw:
-        query = request.query_string.decode("latin-1")
-        raw = quote(request.script_root + request.path) + (f"?{query}" if query else "")
-    base = runtime().code_base
-    origin = base[: len(base) - len(urlsplit(base).path)] if urlsplit(base).path else base
+        query = sent.query_string.decode("latin-1")
+        raw = quote(sent.script_root + sent.path) + (f"?{query}" if query else "")
+    path = urlsplit(code_base).path
+    origin = code_base[: len(code_base) - len(path)] if path else code_base
     return origin + raw
 
 
@@ -271,13 +283,28 @@ def known_device(*, issue: bool) -> str:
     detection. With ``issue``, a page request without a valid cookie gets one (re-signing the id of a
     cookie from before cookies were signed, so its claims stay recognised) and counts as that device.
     """
-    secret = runtime().settings.secret_key
-    cookie = request.cookies.get(DEVICE_COOKIE, "")
+    device, new_cookie = device_of(
+        runtime().settings.secret_key,
+        request.cookies.get(DEVICE_COOKIE, ""),
+        issue=issue and _wanted() == "html",
+    )
+    if new_cookie is not None:
+        g.new_device_id = new_cookie
+    return device
+
+
+def device_of(secret: str, cookie: str, *, issue: bool) -> tuple[str, str | None]:
+    """The device hash of a device cookie, and the cookie to issue when ``issue`` and it is not valid.
+
+    The rules of :func:`known_device`, without Flask: the fast path (:mod:`suyuan.web.scan_fast`) uses
+    them too.
+    """
     device_id = scanning.verified_device_id(secret, cookie)
-    if device_id is None and issue and _wanted() == "html":
+    new_cookie = None
+    if device_id is None and issue:
         device_id = cookie if _UNSIGNED_ID.fullmatch(cookie) else scanning.new_device_id()
-        g.new_device_id = scanning.device_cookie(secret, device_id)
-    return scanning.device_hash(secret, device_id) if device_id else ""
+        new_cookie = scanning.device_cookie(secret, device_id)
+    return (scanning.device_hash(secret, device_id) if device_id else ""), new_cookie
 
 
 _UNSIGNED_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -290,9 +317,14 @@ def request_region() -> str:
     client, who could invent regions to make a genuine code ``many_regions``: it is ignored (""). With
     one, the proxy must set (or strip) it on every request.
     """
-    if runtime().settings.trusted_proxies < 1:
+    return region_of(runtime().settings.trusted_proxies, request.headers.get(REGION_HEADER, ""))
+
+
+def region_of(trusted_proxies: int, header: str) -> str:
+    """:func:`request_region` from the setting and the header's value (shared with the fast path)."""
+    if trusted_proxies < 1:
         return ""
-    region = request.headers.get(REGION_HEADER, "").strip()[:64]
+    region = header.strip()[:64]
     return region if region.isprintable() else ""
 
 
@@ -324,12 +356,14 @@ def _scan(url: str, parsed: ParsedCode | None = None) -> BaseResponse | tuple[An
     else:
         code = parsed.code
         rt.scan_writer.flush_code((code.gtin, code.lot, code.serial))  # its queued scans count too
+        since = rt.scan_path.mark()  # a change applied while the full path reads is not cached
         with rt.transaction() as db:
             check = scanning.record_scan(
                 db, rt.ring, parsed, device=device, region=region, rules=rt.clone_rules
             )
-            rt.scan_path.remember(check)
+            rt.scan_path.remember(check, since)
             response = _verdict_response(check, url, wanted, db)
+        rt.scan_path.forget_code(check)  # committed: the next scan of it reads its facts afresh
     response.headers["Link"] = f'<{_linkset_url(url)}>; rel="linkset"; type="{LINKSET}"'
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Accept")
@@ -338,25 +372,30 @@ def _scan(url: str, parsed: ParsedCode | None = None) -> BaseResponse | tuple[An
 
 def _verdict_response(check: CodeCheck, url: str, wanted: str, db: Session | None) -> Response:
     """The JSON verdict or the page; ``db`` is the full path's session, ``None`` in the fast lane."""
-    document = verdict_document(check)
     if wanted == "json":
-        return jsonify(document)
+        return jsonify(verdict_document(check))
+    if db is not None:
+        warnings = risk_warnings.warnings_for_code(db, check.code.gtin, check.code.lot)
+    else:
+        warnings = cached_warnings(current_app, check.code.gtin, check.code.lot)
+    return make_response(render_scan_page(check, url, warnings))
+
+
+def render_scan_page(check: CodeCheck, url: str, warnings: list[RiskWarning]) -> str:
+    """The scan page of a verdict, in this request's language (the fast path renders its skeletons here)."""
     title, advice = _verdict_words(check)
-    return make_response(
-        render_template(
-            "scan.html",
-            check=check,
-            verdict=check.verdict,
-            title=title,
-            advice=advice,
-            reasons=check.reasons,
-            doc=document,
-            reason_texts=REASON_TEXTS,
-            code_url=url,
-            malformed=None,
-            warnings=_warnings_for_code(check.code.gtin, check.code.lot, db),
-            **page_translations(),
-        )
+    return render_template(
+        "scan.html",
+        check=check,
+        verdict=check.verdict,
+        title=title,
+        advice=advice,
+        reasons=check.reasons,
+        reason_texts=REASON_TEXTS,
+        code_url=url,
+        malformed=None,
+        warnings=warnings,
+        **page_translations(),
     )
 
 
@@ -365,24 +404,28 @@ WARNINGS_TTL = (
 )
 
 
-def _warnings_for_code(gtin: str, lot: str, db: Session | None) -> list[RiskWarning]:
-    """The risk warnings a scan page shows: read fresh by the full path, cached for 30 s by the fast lane.
+def cached_warnings(app: Flask, gtin: str, lot: str) -> list[RiskWarning]:
+    """The risk warnings of a lot as the fast lane shows them: read at most every 30 s per process.
 
-    Warnings inform; they do not change a verdict, which is never cached (a recall or stop-sale is
-    read on every scan). A new warning therefore reaches a lot's scan pages within 30 s.
+    Warnings inform; they do not change a verdict, which is never cached stale (a recall or stop-sale
+    reaches the very next scan). A new warning therefore reaches a lot's scan pages within 30 s (at
+    once on PostgreSQL, where a change to a warning empties this cache: suyuan.trace.scan_cache). The
+    same list object is returned until it is read again, so the fast path can tell when it changed.
     """
-    if db is not None:
-        return risk_warnings.warnings_for_code(db, gtin, lot)
-    cache: dict[tuple[str, str], tuple[float, list[RiskWarning]]] = current_app.extensions.setdefault(
-        "suyuan.scan_warnings", {}
+    cache: dict[tuple[str, str], tuple[float, list[RiskWarning]]] = app.extensions.setdefault(
+        WARNINGS_CACHE, {}
     )
     hit = cache.get((gtin, lot))
     if hit is not None and hit[0] > time.monotonic():
         return hit[1]
-    with runtime().transaction() as session:
+    rt: Runtime = app.extensions["suyuan"]
+    with rt.transaction() as session:
         found = risk_warnings.warnings_for_code(session, gtin, lot)
     cache[(gtin, lot)] = (time.monotonic() + WARNINGS_TTL, found)
     return found
+
+
+WARNINGS_CACHE = "suyuan.scan_warnings"  # app.extensions key of cached_warnings' cache
 
 
 def _verdict_words(check: CodeCheck) -> tuple[LazyString, LazyString]:
@@ -395,8 +438,13 @@ def _verdict_words(check: CodeCheck) -> tuple[LazyString, LazyString]:
     return VERDICT_TITLES[check.verdict], VERDICT_ADVICE[check.verdict]
 
 
-def verdict_document(check: CodeCheck) -> dict[str, Any]:
-    """The JSON verdict (DESIGN.md §4): verdict, reasons, code, product, batch, supplier, scans."""
+def verdict_document(check: CodeCheck, statement_url: Callable[[int], str] | None = None) -> dict[str, Any]:
+    """The JSON verdict (DESIGN.md §4): verdict, reasons, code, product, batch, supplier, scans.
+
+    ``statement_url`` makes an issuance's statement URL (default: ``url_for`` of this request; the fast
+    path, outside Flask, passes its own, equal one).
+    """
+    statement_url = statement_url or _statement_url
     batch = check.batch
     product = batch.product if batch is not None else None
     return {
@@ -416,13 +464,15 @@ def verdict_document(check: CodeCheck) -> dict[str, Any]:
         "issuance": {
             "id": check.issuance.id,
             "kid": check.issuance.kid,
-            "statement_url": url_for(
-                "consumer.issuance_statement", issuance_id=check.issuance.id, _external=True
-            ),
+            "statement_url": statement_url(check.issuance.id),
         }
         if check.issuance is not None
         else None,
     }
+
+
+def _statement_url(issuance_id: int) -> str:
+    return url_for("consumer.issuance_statement", issuance_id=issuance_id, _external=True)
 
 
 def _linkset_url(url: str) -> str:

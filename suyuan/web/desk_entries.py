@@ -18,8 +18,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from suyuan.trace import registry
 from suyuan.trace.batches import ADMITTED, MAX_BATCH_QUANTITY
+from suyuan.trace.bounds import MAX_INT
 from suyuan.trace.model import Product, Role
-from suyuan.trace.zone import entry
+from suyuan.trace.zone import entry, warehouses
 from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
@@ -111,10 +112,55 @@ def _filing(db: Session, form: EntryForm) -> EntryFiling:
     )
 
 
+class StorageForm(FlaskForm):  # type: ignore[misc]
+    """The supervised warehouse the consignment is stored in (R27), among the office's designations."""
+
+    warehouse_id = SelectField("warehouse_id", coerce=str, validate_choice=False)
+
+
 @bp.get("/entries/<int:declaration_id>")
 @login_required(Role.MERCHANT)
-def entry_declaration(declaration_id: int) -> str:
-    """One declaration: each line's batch or refusal, the quarantine status and results."""
+def entry_declaration(declaration_id: int) -> Page:
+    """One declaration: each line's batch or refusal, the quarantine status and results, and where its
+    goods are stored (the supervised warehouse, chosen here)."""
+    return _entry_page(declaration_id, None, 200)
+
+
+@bp.post("/entries/<int:declaration_id>/warehouse")
+@login_required(Role.MERCHANT)
+def store_entry(declaration_id: int) -> Page | Response:
+    """Name the supervised warehouse the entry's goods are stored in; its batches follow."""
     with runtime().transaction() as db:
-        declaration = entry.get_entry(db, current_actor(), declaration_id)
-        return render_template("merchant/entry.html", declaration=declaration)
+        entry.get_entry(db, current_actor(), declaration_id)  # another enterprise's entry: 404 first
+    form = StorageForm()
+    if not form.validate():
+        return _entry_page(declaration_id, form_problem(form), 400, form)
+    chosen = form.warehouse_id.data or ""
+    if not (chosen.isascii() and chosen.isdigit() and len(chosen) <= 10 and 0 < int(chosen) <= MAX_INT):
+        return _entry_page(declaration_id, str(_("Choose a supervised warehouse.")), 400, form)
+    actor = current_actor()
+    try:
+        attempt(
+            lambda db: warehouses.store_entry(db, actor, declaration_id, int(chosen)),
+            str(_("The warehouse could not be recorded.")),
+        )
+    except Refused as refused:
+        return _entry_page(declaration_id, refused.message, refused.status, form)
+    flash(_("The supervised warehouse is recorded for the entry and its batches."))
+    return redirect(url_for("desk.entry_declaration", declaration_id=declaration_id), code=303)
+
+
+def _entry_page(declaration_id: int, error: str | None, status: int, form: StorageForm | None = None) -> Page:
+    actor = current_actor()
+    with runtime().transaction() as db:
+        declaration = entry.get_entry(db, actor, declaration_id)
+        designations = warehouses.list_warehouses(db, actor)
+        page = render_template(
+            "merchant/entry.html",
+            declaration=declaration,
+            warehouses=[w for w in designations if w.active],
+            stored_in=next((w for w in designations if w.id == declaration.warehouse_id), None),
+            storage_form=form or StorageForm(formdata=None),
+            error=error,
+        )
+    return (page, status) if status != 200 else page

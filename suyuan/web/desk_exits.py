@@ -19,13 +19,15 @@ from werkzeug.wrappers import Response
 from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from suyuan.trace.model import ExitStatus, Role
+from suyuan.trace import batches
+from suyuan.trace.model import BatchStatus, ExitStatus, Role, TradeMode
 from suyuan.trace.zone import exits, ledger, returns
 from suyuan.trace.zone.exits import MAX_CODES, Buyer, ExitFiling, ExitLineFiling
 from suyuan.trace.zone.quotas import yuan
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.desk import Page, Refused, attempt, bp, form_problem, lines_of, zone_rules
+from suyuan.web.desk_words import TRADE_MODE
 
 LINE_ROWS = 3  # products per order on the form; larger orders go through the API
 CODES_TEXT = MAX_CODES * 400  # a code URL is ~200 characters; generous, and below the form-field limit
@@ -102,11 +104,15 @@ def _exit_form(form: ExitForm, error: str | None, status: int) -> Page:
 
 
 def _batch_choices(db: Session) -> list[tuple[int, str]]:
-    """The merchant's batches on the zone ledger, with the units they hold."""
+    """The batches an order can carry: bonded ones on the zone ledger, with the units they hold, and
+    released direct-mail (9610) ones, which have no zone stock; each says its trade mode (R2)."""
     choices = []
     for b, held in ledger.ledgered_batches(db, current_actor()):
         in_zone = _("%(n)s in the zone", n=held)
         choices.append((b.id, f"{b.product.name} · {b.lot} · {in_zone}"))
+    for b in reversed(batches.list_batches(db, current_actor())):
+        if b.trade_mode is TradeMode.DIRECT_MAIL and b.status is BatchStatus.RELEASED:
+            choices.append((b.id, f"{b.product.name} · {b.lot} · {TRADE_MODE[b.trade_mode]}"))
     return choices
 
 

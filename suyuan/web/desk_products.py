@@ -27,9 +27,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from suyuan.trace import batches, registry
+from suyuan.trace import batches, filing_attributes, registry
 from suyuan.trace.batches import MAX_BATCH_QUANTITY
-from suyuan.trace.model import AdmissionStatus, DocumentKind, GoodsCondition, ProductCategory, Role
+from suyuan.trace.model import AdmissionStatus, DocumentKind, GoodsCondition, ProductCategory, Role, TradeMode
 from suyuan.trace.registry import DocumentFiling, ProductFiling
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
@@ -37,6 +37,7 @@ from suyuan.web.desk import Page, Refused, attempt, bp, form_problem
 
 DOCUMENT_ROWS = 4  # empty rows on the filing form; more documents can be added until the decision
 MAX_DOCUMENTS = 20
+ATTRIBUTE_ROWS = 3  # "other information the office requires" (R10): empty rows on the filing form
 
 
 class DocumentForm(Form):  # type: ignore[misc]
@@ -50,8 +51,18 @@ class DocumentForm(Form):  # type: ignore[misc]
     valid_until = DateField("valid_until", validators=[Optional()])
 
 
+class AttributeForm(Form):  # type: ignore[misc]
+    """One item of "other information the office requires" (SZ Art. 9(5)): a name and its value (a row
+    with neither is unused). Their bounds are the domain's (:mod:`suyuan.trace.filing_attributes`), so a
+    refusal names the rule for both at once."""
+
+    name = StringField("name")
+    value = StringField("value")
+
+
 class ProductForm(FlaskForm):  # type: ignore[misc]
-    """Everything a product filing carries (SZ Art. 9), and its documents."""
+    """Everything a product filing carries (SZ Art. 9), its trade mode (R2), procurement source and other
+    information the office requires (R10), and its documents."""
 
     gtin = StringField("gtin", validators=[DataRequired(), Length(max=14)])
     name = StringField("name", validators=[DataRequired(), Length(max=200)])
@@ -70,6 +81,15 @@ class ProductForm(FlaskForm):  # type: ignore[misc]
     standards = TextAreaField("standards", validators=[Length(max=4000)])
     in_ccc_catalogue = BooleanField("in_ccc_catalogue")
     in_food_registration_catalogue = BooleanField("in_food_registration_catalogue")
+    trade_mode = SelectField(
+        "trade_mode", choices=[m.value for m in TradeMode], default=TradeMode.BONDED.value
+    )
+    procurement_source = StringField(
+        "procurement_source", validators=[Length(max=filing_attributes.MAX_SOURCE)]
+    )
+    attributes = FieldList(
+        FormField(AttributeForm), min_entries=ATTRIBUTE_ROWS, max_entries=filing_attributes.MAX_ATTRIBUTES
+    )
     documents = FieldList(FormField(DocumentForm), min_entries=DOCUMENT_ROWS, max_entries=MAX_DOCUMENTS)
 
 
@@ -147,7 +167,24 @@ def _filing(form: ProductForm) -> ProductFiling:
         in_ccc_catalogue=bool(form.in_ccc_catalogue.data),
         in_food_registration_catalogue=bool(form.in_food_registration_catalogue.data),
         documents=tuple(documents),
+        attributes=_attributes(form.attributes.entries),
+        procurement_source=form.procurement_source.data or "",
+        trade_mode=form.trade_mode.data,
     )
+
+
+def _attributes(rows: list[FormField]) -> dict[str, str]:
+    """The filled rows as name → value, in their order; a value without a name, or a name twice, is
+    refused rather than dropped (the domain checks each name and value)."""
+    found: dict[str, str] = {}
+    for row in rows:
+        name, value = (row.form.name.data or "").strip(), row.form.value.data or ""
+        if not name and not value.strip():
+            continue
+        if not name or name in found:
+            raise Refused(str(_("Give each item of other information its own name.")), 400)
+        found[name] = value
+    return found
 
 
 def _documents(rows: list[FormField]) -> list[DocumentFiling]:

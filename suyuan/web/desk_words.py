@@ -21,6 +21,7 @@ from suyuan.trace.model import (
     QuarantineStatus,
     ReportKind,
     ReportStatus,
+    TradeMode,
 )
 from suyuan.trace.zone.exits import Finding
 from suyuan.trace.zone.inspection import ReleaseGap
@@ -122,6 +123,11 @@ SOURCE: dict[str, LazyString] = {  # the prefix of a ledger movement's source ("
     "spot_check": _l("spot check"),
     "disposal": _l("supervised disposal"),
 }
+TRADE_MODE: dict[str, LazyString] = {  # the same words as the office's pages (office_labels)
+    TradeMode.BONDED: _l("Bonded import (1210)"),
+    TradeMode.DIRECT_MAIL: _l("Direct mail (9610)"),
+    TradeMode.B2B: _l("B2B (general trade)"),
+}
 RECALL_SCOPE: dict[str, LazyString] = {"batch": _l("whole batch"), "sold_units": _l("units already sold")}
 TEMPLATE: dict[str, LazyString] = {
     "a4-2x7": _l("A4 sheet, 14 large labels 99.1×38.1 mm (e.g. Avery L7163)"),
@@ -172,6 +178,7 @@ WORDS: dict[str, dict[str, LazyString]] = {
     "source": SOURCE,
     "scope": RECALL_SCOPE,
     "packing": PACKING_PROBLEM,
+    "trade_mode": TRADE_MODE,
 }
 
 # Form and domain field names -> what the page calls them.
@@ -226,6 +233,13 @@ FIELD_LABELS: dict[str, LazyString] = {
     "last": _l("Last serial"),
     "template": _l("Template"),
     "format": _l("Format"),
+    "trade_mode": _l("Trade mode"),
+    "procurement_source": _l("Procurement source"),
+    "attributes": _l("Other information the office requires"),
+    "title": _l("Title"),
+    "description": _l("What you found"),
+    "hs_prefix": _l("HS code prefix"),
+    "warehouse_id": _l("Supervised warehouse"),
 }
 
 # Field problems whose cause is plain whatever the exact value.
@@ -242,6 +256,11 @@ FIELD_PROBLEMS: dict[str, LazyString] = {
     "sha256": _l("The file could not be read."),
     "text": _l("The answer is 5 to 2,000 characters."),
     "first": _l("The serial range is outside the codes issued; issue more codes on the batch's page first."),
+    "attributes": _l(
+        "Other information: at most 20 items, each a name of up to 50 letters, digits, _ or - "
+        "and a value of one line of at most 500 characters."
+    ),
+    "procurement_source": _l("The procurement source is one line of at most 300 characters."),
 }
 
 # Refusals that say the same whatever the field.
@@ -257,6 +276,9 @@ ERROR_MESSAGES: dict[str, LazyString] = {
     "duplicate_order": _l("This order number was already declared."),
     "quantity_exceeded": _l("The batch has fewer units left than the codes asked for."),
     "quota_exceeded": _l("The order breaks the buyer's cross-border quota (per order or per year)."),
+    "buyer_blocked": _l(
+        "The inspection office has blocked this buyer (buying for trade); their orders may not leave."
+    ),
     "not_on_ledger": _l(
         "This batch did not enter through an entry declaration, so it cannot leave the zone."
     ),

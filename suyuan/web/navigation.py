@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from flask import Flask, g, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from suyuan.trace.model import Role
+from suyuan.trace.model import Enterprise, EnterpriseKind, Role
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,11 @@ MERCHANT = (
     ("packing", _l("Packing station"), "/merchant/packing"),
     ("complaints", _l("Complaints"), "/merchant/complaints"),
     ("recalls", _l("Recalls"), "/merchant/recalls"),
+    ("risk", _l("Risk reports"), "/merchant/risk"),
     ("users", _l("Users"), "/account/users"),
     ("account", _l("My account"), "/account"),
 )
+PLATFORM = ("platform", _l("Goods sold on the platform"), "/merchant/platform")  # a platform's staff only
 REGULATOR = (
     ("console", _l("Console"), "/regulator/"),
     ("complaints", _l("Complaints"), "/regulator/complaints"),
@@ -48,7 +51,11 @@ REGULATOR = (
     ("spot_checks", _l("Spot checks"), "/regulator/spot-checks"),
     ("recalls", _l("Recalls"), "/regulator/recalls"),
     ("warnings", _l("Risk warnings"), "/regulator/warnings"),
+    ("risk", _l("Risk information"), "/regulator/risk"),
+    ("lists", _l("Supervision lists"), "/regulator/lists"),
+    ("warehouses", _l("Supervised warehouses"), "/regulator/warehouses"),
     ("enforcement", _l("Sanctions and exit holds"), "/regulator/enforcement"),
+    ("buyers", _l("Buyers under watch"), "/regulator/buyers"),
     ("users", _l("Users"), "/account/users"),
     ("account", _l("My account"), "/account"),
 )
@@ -74,11 +81,31 @@ def nav_links() -> list[NavLink]:
     """The menu for this request; the entry for the current page is marked active."""
     role = signed_in_role()
     entries = MERCHANT if role is Role.MERCHANT else REGULATOR if role is Role.REGULATOR else PUBLIC
+    if role is Role.MERCHANT and _platform_staff():
+        entries = (*entries[:-2], PLATFORM, *entries[-2:])  # before "Users" and "My account"
     here = request.path
     # The longest matching path wins, so /merchant/zone/... marks "zone", not the dashboard.
     matching = [path for _key, _label, path in entries if _under(here, path)]
     best = max(matching, key=len, default=None)
     return [NavLink(key, label, path, active=path == best) for key, label, path in entries]
+
+
+def _platform_staff() -> bool:
+    """Whether the signed-in user works for a platform enterprise: one primary-key read per request."""
+    if "platform_staff" not in g:
+        from suyuan.web import runtime
+        from suyuan.web.auth import current_actor
+
+        enterprise_id = current_actor().enterprise_id
+        kind = None
+        if enterprise_id is not None:
+            try:
+                with runtime().transaction() as db:
+                    kind = db.scalar(select(Enterprise.kind).where(Enterprise.id == enterprise_id))
+            except SQLAlchemyError:
+                kind = None
+        g.platform_staff = kind is EnterpriseKind.PLATFORM
+    return bool(g.platform_staff)
 
 
 def _under(here: str, path: str) -> bool:

@@ -96,6 +96,21 @@ FIELD_LABELS: dict[str, LazyString] = {
     "since": _l("From"),
     "until": _l("To"),
     "search": _l("Search"),
+    # supervision pages (office_risk, office_lists, office_warehouses)
+    "source": _l("Source"),
+    "description": _l("Description"),
+    "reference": _l("Reference"),
+    "product_id": _l("Product"),
+    "batch_id": _l("Batch number"),
+    "rationale": _l("Assessment rationale"),
+    "sampling_factor": _l("Sampling factor"),
+    "list_kind": _l("Which list"),
+    "match": _l("Matched by"),
+    "value": _l("Entry value"),
+    "category": _l("Negative list category"),
+    "enterprise_id": _l("Enterprise"),
+    "address": _l("Address"),
+    "warehouse_id": _l("Supervised warehouse"),
 }
 
 

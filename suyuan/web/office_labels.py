@@ -17,9 +17,11 @@ from suyuan.trace.lookup import Match
 from suyuan.trace.model import (
     AdmissionStatus,
     BatchStatus,
+    BuyerRestrictionLevel,
     ComplaintCategory,
     CreditEventKind,
     CreditListKind,
+    DisposalKind,
     DocumentKind,
     EnterpriseKind,
     EntryStatus,
@@ -27,6 +29,9 @@ from suyuan.trace.model import (
     FilingStatus,
     LedgerKind,
     LineRefusal,
+    ListKind,
+    ListMatch,
+    NegativeRuleKind,
     ProductCategory,
     QuarantineOutcome,
     QuarantineScope,
@@ -36,12 +41,17 @@ from suyuan.trace.model import (
     RecallStatus,
     ReportKind,
     ReportStatus,
+    RiskInfoStatus,
+    RiskLevel,
+    RiskSource,
     SampleChannel,
     SanctionAction,
     SpotCheckStatus,
     TradeMode,
+    WarningLevel,
 )
 from suyuan.trace.requirements import Requirement
+from suyuan.trace.zone.anomalies import AnomalyRule
 from suyuan.trace.zone.exits import Finding
 from suyuan.trace.zone.inspection import ReleaseGap
 
@@ -219,6 +229,48 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     CreditListKind: {
         CreditListKind.ABNORMAL_OPERATIONS: _l("Abnormal operations list"),
         CreditListKind.SERIOUS_VIOLATORS: _l("Serious violators list"),
+    },
+    BuyerRestrictionLevel: {
+        BuyerRestrictionLevel.WATCH: _l("Watch: exits wait for an officer's release"),
+        BuyerRestrictionLevel.BLOCK: _l("Block: orders and exits refused"),
+    },
+    AnomalyRule: {
+        AnomalyRule.MANY_ORDERS_ONE_BUYER: _l("Many orders by one buyer"),
+        AnomalyRule.MANY_ORDERS_ONE_ADDRESS: _l("Many orders to one address"),
+        AnomalyRule.BULK_ORDER: _l("Bulk quantity on one order"),
+        AnomalyRule.BULK_BUYER: _l("Bulk quantity bought by one buyer"),
+    },
+    # supervision pages (issue 15: office_risk, office_lists, office_warehouses, desk_risk)
+    RiskSource: {
+        RiskSource.SELF_REPORT: _l("Enterprise self-report"),
+        RiskSource.FOREIGN_NOTIFICATION: _l("Foreign notification"),
+        RiskSource.INCIDENT: _l("Incident"),
+    },
+    RiskInfoStatus: {
+        RiskInfoStatus.RECEIVED: _l("Received, awaiting assessment"),
+        RiskInfoStatus.ASSESSED: _l("Assessed"),
+    },
+    RiskLevel: {
+        RiskLevel.LOW: _l("Low risk"),
+        RiskLevel.MEDIUM: _l("Medium risk"),
+        RiskLevel.HIGH: _l("High risk"),
+    },
+    DisposalKind: {
+        DisposalKind.WARNING: _l("Risk warning"),
+        DisposalKind.SPOT_CHECK: _l("Spot check"),
+        DisposalKind.RECALL: _l("Recall or stop-sale"),
+    },
+    WarningLevel: {
+        WarningLevel.NOTICE: _l("Notice"),
+        WarningLevel.WARNING: _l("Warning"),
+        WarningLevel.DANGER: _l("Danger: stop using"),
+    },
+    ListKind: {ListKind.POSITIVE: _l("Positive list"), ListKind.KEY_SUPERVISION: _l("Key supervision list")},
+    ListMatch: {ListMatch.HS_PREFIX: _l("HS code prefix"), ListMatch.CATEGORY: _l("Product category")},
+    NegativeRuleKind: {
+        NegativeRuleKind.HS_PREFIX: _l("HS code prefix"),
+        NegativeRuleKind.KEYWORD: _l("Keyword in name or ingredients"),
+        NegativeRuleKind.CONDITION: _l("Condition (used goods)"),
     },
     Match: {
         Match.BATCH_ID: _l("Batch number"),

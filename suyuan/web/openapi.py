@@ -90,10 +90,14 @@ REQUEST_BODIES: tuple[type[Body], ...] = (
     supervision.QuarantineScopes,
     ceb.Packing,
     ceb.ScanCheck,
+    ceb.DisclosureAcceptance,
+    ceb.RefundConclusion,
     enforcement.SanctionDecision,
     enforcement.CreditListing,
     enforcement.ListRemoval,
     enforcement.HoldDecision,
+    enforcement.BuyerRestrictionDecision,
+    enforcement.RestrictionLift,
 )
 """Every JSON request body of the API, by the model its view parses it with."""
 
@@ -872,6 +876,24 @@ def _enforcement_paths() -> dict[str, Any]:
                 params=[declaration_id],
             )
         },
+        "/api/v1/buyer-restrictions": {
+            "get": _op(
+                "The office's buyer restrictions (regulator)",
+                params=[_lookup("state", {"enum": ["active", "lifted", "all"]})],
+            ),
+            "post": _op(
+                "Watch or block a buyer named by an order-monitoring alert (regulator)",
+                body=enforcement.BuyerRestrictionDecision,
+                ok="201",
+            ),
+        },
+        "/api/v1/buyer-restrictions/{restriction_id}/lift": {
+            "post": _op(
+                "End a buyer restriction (regulator)",
+                body=enforcement.RestrictionLift,
+                params=[_path_id("restriction_id")],
+            )
+        },
         "/api/v1/public/credit": {
             "get": _op("Public credit list: grades and list entries of every merchant", auth=False)
         },
@@ -932,6 +954,27 @@ def _ceb_paths() -> dict[str, Any]:
                 "packing_refused lists every refused scan, nothing written",
                 body=ceb.Packing,
                 params=[inventory_id],
+            )
+        },
+        "/api/v1/ceb/disclosure-acceptances": {
+            "post": _op(
+                "Record the buyer's acceptance of an order's consumer disclosure (SZ Art. 11; the "
+                "platform's or the seller's staff); the inventory is matched again; 409 if already recorded",
+                body=ceb.DisclosureAcceptance,
+            )
+        },
+        "/api/v1/ceb/refunds/{refund_id}/conclusion": {
+            "post": _op(
+                "Conclude a waiting return (CEB625, status 120) with the codes of the units that came "
+                "back: they go back on the zone ledger (the seller's or the packing warehouse's staff)",
+                body=ceb.RefundConclusion,
+                params=[_path_id("refund_id")],
+            )
+        },
+        "/api/v1/platform/overview": {
+            "get": _op(
+                "A platform's staff read what was sold on it: admission decisions, recalls, risk "
+                "warnings, complaints (no contact) and its orders' receipts; read only"
             )
         },
     }

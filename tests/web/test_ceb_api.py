@@ -17,14 +17,18 @@ from suyuan.trace import accounts, recalls
 from suyuan.trace.actors import OPERATOR
 from suyuan.trace.ceb.parsing import CEB_NS, MAX_BYTES
 from suyuan.trace.model import (
+    AuditEntry,
     CebInventory,
     CebMessage,
     CebOrder,
     CebReceipt,
+    CebRefund,
     ExitDeclaration,
     ExitStatus,
     SoldCode,
+    TokenScope,
 )
+from suyuan.trace.zone import ledger
 from tests.trace.ceb_world import CebWorld, make_ceb_world, sample, variant
 from tests.trace.test_ceb import LAUGHS, XXE
 
@@ -347,3 +351,244 @@ def test_an_inventory_not_matched_cannot_be_packed(
     inventory = session.scalars(select(CebInventory)).one()
     response = client.post(f"/api/v1/ceb/inventories/{inventory.id}/packing", json=scans(cw), headers=packer)
     assert response.status_code == 409 and response.json["error"]["code"] == "inventory_not_ready"
+
+
+# --- the buyer's disclosure acceptance, a separate call (SZ Art. 11) -------------------------------------
+
+ACCEPT = "/api/v1/ceb/disclosure-acceptances"
+ORDER_NO = "FKORD202511200001"
+
+
+@pytest.fixture
+def disclosed(session: Session, runtime: Runtime) -> CebWorld:
+    """The sample world whose cream was admitted with a consumer disclosure."""
+    return make_ceb_world(session, runtime.ring, cream_disclosure=True)
+
+
+def waiting_for_acceptance(client: FlaskClient, headers: dict[str, str]) -> int:
+    for name in ("CEB311Message.xml", "CEB411Message.xml", "CEB511Message.xml"):
+        send(client, name, headers)
+    assert send(client, "CEB621Message.xml", headers) == [("CEB622Message", 120)]
+    inventory = client.get("/api/v1/ceb/inventories", headers=headers).json["inventories"][0]
+    assert inventory["waiting_for"] == ["disclosure_acceptance"]
+    return int(inventory["id"])
+
+
+@pytest.mark.parametrize("who", ["platform", "seller"])
+def test_the_platform_or_the_seller_records_the_acceptance_and_the_order_matches(
+    client: FlaskClient, session: Session, disclosed: CebWorld, who: str
+) -> None:
+    platform = token_of(session, disclosed.platform_staff.user_id)
+    waiting_for_acceptance(client, platform)
+    if who == "platform":
+        headers, body = platform, {"order_no": ORDER_NO}
+    else:
+        headers = {"Authorization": f"Bearer {disclosed.world.tokens['merchant']}"}
+        body = {"order_no": f" {ORDER_NO} ", "platform_id": disclosed.platform.id}
+    answer = client.post(ACCEPT, json=body, headers=headers)
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["order_no"], answer.json["disclosure_source"]) == (ORDER_NO, "call")
+    assert answer.json["inventory"]["status"] == 399 and answer.json["inventory"]["waiting_for"] == []
+    again = client.post(ACCEPT, json=body, headers=headers)
+    assert again.status_code == 409 and again.json["error"]["code"] == "invalid_state"
+
+
+def test_an_acceptance_may_come_before_the_inventory(
+    client: FlaskClient, session: Session, disclosed: CebWorld
+) -> None:
+    platform = token_of(session, disclosed.platform_staff.user_id)
+    send(client, "CEB311Message.xml", platform)
+    answer = client.post(ACCEPT, json={"order_no": ORDER_NO}, headers=platform)
+    assert answer.status_code == 200 and answer.json["inventory"] is None
+    for name in ("CEB411Message.xml", "CEB511Message.xml"):
+        send(client, name, platform)
+    assert send(client, "CEB621Message.xml", platform) == [("CEB622Message", 399)]  # nothing to wait for
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"order_no": ""},
+        {"order_no": "   "},
+        {"order_no": "x" * 61},
+        {"order_no": "FK\u0000ORD"},
+        {"order_no": "FK\nORD"},
+        {"order_no": 202511200001},
+        {"order_no": ["FKORD202511200001"]},
+        {"order_no": ORDER_NO, "platform_id": "1"},
+        {"order_no": ORDER_NO, "platform_id": True},
+        {"order_no": ORDER_NO, "platform_id": 2**40},
+        {"order_no": ORDER_NO, "accepted": True},
+    ],
+    ids=lambda b: repr(b)[:40],
+)
+def test_a_malformed_acceptance_is_a_400_and_records_nothing(
+    client: FlaskClient, session: Session, disclosed: CebWorld, body: dict[str, Any]
+) -> None:
+    platform = token_of(session, disclosed.platform_staff.user_id)
+    waiting_for_acceptance(client, platform)
+    answer = client.post(ACCEPT, json=body, headers=platform)
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "invalid_input", answer.json
+    for raw in (b"{", b"[]", b"\xff\xfe"):
+        broken = client.post(ACCEPT, data=raw, headers=platform | {"Content-Type": "application/json"})
+        assert broken.status_code == 400
+    assert (
+        client.post(
+            ACCEPT, data=b"{" + b" " * 70_000 + b"}", headers=platform | {"Content-Type": "application/json"}
+        ).status_code
+        == 413
+    )
+    session.expire_all()
+    assert session.scalars(select(CebOrder)).one().disclosure_accepted_at is None
+
+
+def test_nobody_else_may_accept_and_learns_nothing(
+    client: FlaskClient, session: Session, disclosed: CebWorld
+) -> None:
+    platform = token_of(session, disclosed.platform_staff.user_id)
+    waiting_for_acceptance(client, platform)
+    body = {"order_no": ORDER_NO, "platform_id": disclosed.platform.id}
+    other = {"Authorization": f"Bearer {disclosed.world.tokens['merchant_b']}"}
+    officer = {"Authorization": f"Bearer {disclosed.world.tokens['regulator']}"}
+    packer = token_of(session, disclosed.warehouse_staff.user_id)
+    unknown = client.post(ACCEPT, json={"order_no": "FKORD-NOPE"}, headers=platform)
+    refused = [client.post(ACCEPT, json=body, headers=h) for h in (other, packer)]
+    assert [r.status_code for r in refused] == [404, 404] and unknown.status_code == 404
+    assert refused[0].json["error"]["message"] == f"order {ORDER_NO} does not exist"
+    assert client.post(ACCEPT, json=body, headers=officer).status_code == 403
+    assert client.post(ACCEPT, json=body).status_code == 401
+    reader = token_of_scope(session, disclosed.platform_staff.user_id, "read")
+    assert client.post(ACCEPT, json={"order_no": ORDER_NO}, headers=reader).status_code == 403
+    session.expire_all()
+    assert session.scalars(select(CebOrder)).one().disclosure_accepted_at is None
+    assert session.scalars(select(CebInventory)).one().status == 120
+
+
+def token_of_scope(session: Session, user_id: int | None, scope: str) -> dict[str, str]:
+    assert user_id is not None
+    secret = accounts.issue_token(session, OPERATOR, user_id, scope, scope=TokenScope(scope))[1]
+    session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+# --- the return desk: concluding a waiting return (CEB625) -------------------------------------------
+
+
+def partial_return(
+    client: FlaskClient, cw: CebWorld, platform: dict[str, str], packer: dict[str, str]
+) -> int:
+    """The sample order released, then one of its two milk tins returned: the return waits (120)."""
+    inventory_id = matched(client, platform)
+    packed = client.post(f"/api/v1/ceb/inventories/{inventory_id}/packing", json=scans(cw), headers=packer)
+    assert packed.status_code == 200
+    raw = variant(
+        sample("CEB625Message.xml"),
+        ("<ceb:gnum>2</ceb:gnum>", "<ceb:gnum>1</ceb:gnum>"),
+        (
+            "<ceb:gcode>3304990099</ceb:gcode>\n\t\t\t<ceb:gname>保湿面霜 50克/瓶",
+            "<ceb:gcode>1901101000</ceb:gcode>\n\t\t\t<ceb:gname>奶粉",
+        ),
+    )
+    assert statuses(post(client, raw, platform)) == [("CEB626Message", 120)]
+    receipts = client.get("/api/v1/ceb/receipts", headers=platform).json["receipts"]
+    subject = next(r["subject"] for r in receipts if r["receipt_type"] == "CEB626Message")
+    return int(subject.removeprefix("ceb_refund:"))
+
+
+def conclude(refund_id: int) -> str:
+    return f"/api/v1/ceb/refunds/{refund_id}/conclusion"
+
+
+def test_the_warehouse_concludes_a_waiting_return_and_the_unit_is_back_on_the_ledger(
+    client: FlaskClient, session: Session, cw: CebWorld, platform: dict[str, str], packer: dict[str, str]
+) -> None:
+    refund_id = partial_return(client, cw, platform, packer)
+    assert ledger.balance(session, cw.milk_batch.id) == 18
+    answer = client.post(conclude(refund_id), json={"codes": [cw.milk_urls[1]]}, headers=packer)
+    assert answer.status_code == 200, answer.json
+    body = answer.json
+    assert (body["status"], body["order_no"], body["lines"]) == (
+        399,
+        ORDER_NO,
+        [{"gnum": 1, "qty": 1, "product_id": cw.milk.id}],
+    )
+    assert body["consumer_return_id"] is not None
+    session.expire_all()
+    assert ledger.balance(session, cw.milk_batch.id) == 19
+    sold = session.scalars(select(SoldCode).where(SoldCode.batch_id == cw.milk_batch.id)).all()
+    assert sorted(s.status.value for s in sold) == ["returned", "sold"]
+    receipts = client.get(f"/api/v1/ceb/receipts?subject=ceb_refund:{refund_id}", headers=platform).json
+    assert 399 in {r["status"] for r in receipts["receipts"]}
+    again = client.post(conclude(refund_id), json={"codes": [cw.milk_urls[0]]}, headers=packer)
+    assert again.status_code == 409 and ledger.balance(session, cw.milk_batch.id) == 19
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ["not a code"],
+        ["https://sy.example.cn/01/09521234543213/10/X/21/1?s=AAAA"],
+        "https://sy.example.cn/01/09521234543213",
+        [],
+        [1],
+        ["x" * 2001],
+    ],
+    ids=["garbage", "forged", "not-a-list", "empty", "number", "oversized"],
+)
+def test_a_hostile_conclusion_is_a_400_and_writes_nothing(
+    client: FlaskClient,
+    session: Session,
+    cw: CebWorld,
+    platform: dict[str, str],
+    packer: dict[str, str],
+    codes: Any,
+) -> None:
+    refund_id = partial_return(client, cw, platform, packer)
+    before = count(session, AuditEntry)
+    answer = client.post(conclude(refund_id), json={"codes": codes}, headers=packer)
+    assert answer.status_code == 400, answer.json
+    assert count(session, AuditEntry) == before and ledger.balance(session, cw.milk_batch.id) == 18
+
+
+@pytest.mark.parametrize(
+    "which", ["unsold-unit", "kept-unit-of-another-line", "two-for-one"], ids=lambda x: x
+)
+def test_units_that_are_not_the_returned_ones_are_refused(
+    client: FlaskClient,
+    session: Session,
+    cw: CebWorld,
+    platform: dict[str, str],
+    packer: dict[str, str],
+    which: str,
+) -> None:
+    refund_id = partial_return(client, cw, platform, packer)
+    codes = {
+        "unsold-unit": [cw.milk_urls[5]],
+        "kept-unit-of-another-line": [cw.cream_urls[0]],
+        "two-for-one": cw.milk_urls[:2],
+    }[which]
+    answer = client.post(conclude(refund_id), json={"codes": codes}, headers=packer)
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "invalid_input"
+    session.expire_all()
+    assert ledger.balance(session, cw.milk_batch.id) == 18
+    assert session.scalars(select(CebRefund)).one().status == 120
+
+
+def test_a_second_party_may_not_conclude_the_return(
+    client: FlaskClient, session: Session, cw: CebWorld, platform: dict[str, str], packer: dict[str, str]
+) -> None:
+    refund_id = partial_return(client, cw, platform, packer)
+    other = {"Authorization": f"Bearer {cw.world.tokens['merchant_b']}"}
+    officer = {"Authorization": f"Bearer {cw.world.tokens['regulator']}"}
+    body = {"codes": [cw.milk_urls[1]]}
+    assert client.post(conclude(refund_id), json=body, headers=other).status_code == 404
+    assert (
+        client.post(conclude(refund_id), json=body, headers=platform).status_code == 404
+    )  # it does not pack
+    assert client.post(conclude(refund_id), json=body, headers=officer).status_code == 403
+    assert client.post(conclude(refund_id + 1000), json=body, headers=packer).status_code == 404
+    assert client.post(conclude(refund_id), json={"junk": 1}, headers=other).status_code == 404  # id first
+    session.expire_all()
+    assert ledger.balance(session, cw.milk_batch.id) == 18
+    assert session.scalars(select(CebRefund)).one().status == 120

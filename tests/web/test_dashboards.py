@@ -220,6 +220,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "packing",
         "complaints",
         "recalls",
+        "risk",
         "users",
         "account",
     ]
@@ -239,6 +240,9 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "spot_checks",
         "recalls",
         "warnings",
+        "risk",
+        "lists",
+        "warehouses",
         "enforcement",
         "users",
         "account",

@@ -1176,6 +1176,41 @@ def _ceb_pack_refused(s: Setting) -> list[TestResponse]:
     return [s.post(f"/api/v1/ceb/inventories/{inventory_id}/packing", packer, json=wrong)]
 
 
+@case("post", "/api/v1/ceb/disclosure-acceptances")
+def _ceb_disclosure_acceptance(s: Setting) -> list[TestResponse]:
+    _cw, platform, _packer, _id = ceb_matched(s)
+    return [s.post("/api/v1/ceb/disclosure-acceptances", platform, json={"order_no": "FKORD202511200001"})]
+
+
+@case("post", "/api/v1/ceb/refunds/{refund_id}/conclusion")
+def _ceb_refund_conclusion(s: Setting) -> list[TestResponse]:
+    cw, platform, packer, inventory_id = ceb_matched(s)
+    s.post(f"/api/v1/ceb/inventories/{inventory_id}/packing", packer, json=ceb_packing(cw))
+    partial = (
+        ceb_sample("CEB625Message.xml")
+        .decode()
+        .replace("<ceb:gnum>2</ceb:gnum>", "<ceb:gnum>1</ceb:gnum>")
+        .replace("<ceb:gcode>3304990099</ceb:gcode>", "<ceb:gcode>1901101000</ceb:gcode>")
+    )
+    answer = s.post("/api/v1/ceb", platform, data=partial.encode(), content_type="application/xml")
+    assert answer.status_code == 200, answer.data
+    refund_id = s.session.scalars(select(domain.CebRefund.id)).one()
+    return [s.post(f"/api/v1/ceb/refunds/{refund_id}/conclusion", packer, json={"codes": cw.milk_urls[1:2]})]
+
+
+@case("get", "/api/v1/platform/overview")
+def _platform_overview(s: Setting) -> list[TestResponse]:
+    from tests.trace.platform_world import make_platform_world
+
+    pw = make_platform_world(s.session, s.ring)
+    tokens = []
+    for staff in (pw.cw.platform_staff, pw.q_staff):
+        assert staff.user_id is not None
+        tokens.append(accounts.issue_token(s.session, OPERATOR, staff.user_id, "test")[1])
+    s.session.commit()
+    return [s.get("/api/v1/platform/overview", token) for token in tokens]
+
+
 # --- accounts: users, invitations, tokens, passwords -------------------------------------------------
 
 
@@ -1449,6 +1484,10 @@ VOCABULARIES: dict[str, tuple[object, set[Any]]] = {
     "TradeMode": (words.TradeMode, {e.value for e in domain.TradeMode}),
     "SanctionAction": (enforcement_words.SanctionAction, {e.value for e in domain.SanctionAction}),
     "CreditListKind": (enforcement_words.CreditListKind, {e.value for e in domain.CreditListKind}),
+    "BuyerRestrictionLevel": (
+        enforcement_words.BuyerRestrictionLevel,
+        {e.value for e in domain.BuyerRestrictionLevel},
+    ),
 }
 
 
@@ -1499,6 +1538,46 @@ def _hold_decision(s: Setting) -> list[TestResponse]:
         s.post(f"/api/v1/exit-declarations/{order.id}/hold-decision", officer, json=release),
         s.post(f"/api/v1/exit-declarations/{other.id}/hold-decision", officer, json=refuse),
     ]
+
+
+def _restriction(s: Setting) -> tuple[World, int]:
+    """A buyer with two orders, blocked by the office through the API; the restriction's id."""
+    w = s.world()
+    batch = make_zone_batch(s.session, w, s.ring, quantity=10)
+    urls = code_urls(s.session, s.ring, batch)
+    buyer = Buyer(id_number(31), "周八", "深圳市南山区8号")
+    order = sell(s, w, batch, urls[:2], buyer=buyer)
+    body = {"buyer": order.buyer_hash, "level": "block", "reason": "拆单", "rule": "many_orders_one_buyer"}
+    answer = s.post("/api/v1/buyer-restrictions", w.tokens["regulator"], json=body)
+    assert answer.status_code == 201, answer.json
+    return w, int(answer.json["id"])
+
+
+@case("post", "/api/v1/buyer-restrictions")
+def _restrict_buyer(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    batch = make_zone_batch(s.session, w, s.ring, quantity=4)
+    order = sell(s, w, batch, code_urls(s.session, s.ring, batch)[:1], buyer=Buyer(id_number(32), "吴九"))
+    body = {"buyer": order.buyer_hash, "level": "watch", "reason": "观察"}
+    return [s.post("/api/v1/buyer-restrictions", w.tokens["regulator"], json=body)]
+
+
+@case("get", "/api/v1/buyer-restrictions")
+def _buyer_restrictions(s: Setting) -> list[TestResponse]:
+    w, restriction_id = _restriction(s)
+    s.post(f"/api/v1/buyer-restrictions/{restriction_id}/lift", w.tokens["regulator"], json={"reason": "ok"})
+    officer = w.tokens["regulator"]
+    return [
+        s.get("/api/v1/buyer-restrictions?state=all", officer),
+        s.get("/api/v1/buyer-restrictions", officer),
+    ]
+
+
+@case("post", "/api/v1/buyer-restrictions/{restriction_id}/lift")
+def _lift_restriction(s: Setting) -> list[TestResponse]:
+    w, restriction_id = _restriction(s)
+    lift = {"reason": "已整改"}
+    return [s.post(f"/api/v1/buyer-restrictions/{restriction_id}/lift", w.tokens["regulator"], json=lift)]
 
 
 @other_case("post", "/api/v1/exit-declarations", 202, unfilled=("ExitFinding",))

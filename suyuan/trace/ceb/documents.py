@@ -22,7 +22,7 @@ from suyuan.trace.ceb.parties import parties, party, require_party, resolve
 from suyuan.trace.ceb.receipts import ReturnEntry
 from suyuan.trace.db import insert_or_skip
 from suyuan.trace.errors import QuotaExceeded
-from suyuan.trace.model import AdmissionStatus, Enterprise, EnterpriseKind, Product
+from suyuan.trace.model import AdmissionStatus, BuyerRestrictionLevel, Enterprise, EnterpriseKind, Product
 from suyuan.trace.model.ceb import (
     CebInventory,
     CebItemRecord,
@@ -31,7 +31,7 @@ from suyuan.trace.model.ceb import (
     CebWaybill,
     ReturnStatus,
 )
-from suyuan.trace.zone import quotas
+from suyuan.trace.zone import buyer_restrictions, quotas
 
 ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
 DISCLOSURE_EXTENSION = "SUYUAN-DISCLOSURE"
@@ -118,6 +118,11 @@ def _order(
     if matching.order_of(ctx.session, platform.id, order_no) is not None:
         raise Rejection("duplicate_order", "已存在相同编号的订单 an order with this number exists", -301010)
     buyer = quotas.buyer_hash(ctx.secret, id_number)
+    require(
+        buyer_restrictions.level_of(ctx.session, buyer) is not BuyerRestrictionLevel.BLOCK,
+        "buyer_blocked",
+        "订购人已被检验检疫机构列入失信名单 the buyer is blocked by an inspection office (SZ Art. 29)",
+    )
     quotas.lock_buyer(ctx.session, buyer)
     try:
         quotas.check_quota(

@@ -66,6 +66,8 @@ from suyuan.trace.model.supervision import (
 from suyuan.trace.model.trade import TradeMode
 from suyuan.trace.model.zone import (
     BatchReport,
+    BuyerRestriction,
+    BuyerRestrictionLevel,
     ConsumerReturn,
     CreditEvent,
     CreditEventKind,
@@ -104,6 +106,8 @@ __all__ = [
     "Batch",
     "BatchReport",
     "BatchStatus",
+    "BuyerRestriction",
+    "BuyerRestrictionLevel",
     "CebInventory",
     "CebItemRecord",
     "CebMessage",

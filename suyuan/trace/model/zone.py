@@ -450,3 +450,40 @@ class CreditEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class BuyerRestrictionLevel(enum.StrEnum):
+    """What an office does about a buyer whose orders look like trade (SZ Art. 28-29).
+
+    ``watch``: the buyer's exits wait for an officer's release (the office's step at exit);
+    ``block``: the buyer's orders and exits are refused (a personal breach of trust).
+    """
+
+    WATCH = "watch"
+    BLOCK = "block"
+
+
+class BuyerRestriction(Base):
+    """An office's restriction of one buyer, known only by the keyed hash of the ID number.
+
+    Acted on from the order-monitoring alerts; lifting keeps the row (who lifted it, when, why), so the
+    history of a decision about a person stays on record.
+    """
+
+    __tablename__ = "buyer_restriction"
+    __table_args__ = (Index("ix_buyer_restriction_buyer", "buyer_hash", "lifted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    buyer_hash: Mapped[str] = mapped_column(String(64))
+    buyer_label: Mapped[str] = mapped_column(String(80))
+    level: Mapped[BuyerRestrictionLevel] = mapped_column(
+        str_enum(BuyerRestrictionLevel, "buyer_restriction_level")
+    )
+    rule: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lifted_by: Mapped[str] = mapped_column(String(200), default="")
+    lift_reason: Mapped[str] = mapped_column(Text, default="")

@@ -47,6 +47,9 @@ class Anomaly:
     value: int
     threshold: int
     detail: str
+    buyer_hash: str = ""
+    """The buyer the alert is about (keyed hash; empty for address alerts): what an office acts on
+    (:mod:`suyuan.trace.zone.buyer_restrictions`)."""
 
     def as_json(self) -> dict[str, Any]:
         """The alert as plain data."""
@@ -56,6 +59,7 @@ class Anomaly:
             "value": self.value,
             "threshold": self.threshold,
             "detail": self.detail,
+            "buyer": self.buyer_hash or None,
         }
 
 
@@ -93,6 +97,7 @@ def _buyers(session: Session, scope: list[Any], rules: AnomalyRules) -> list[Ano
             int(orders),
             rules.orders_per_buyer,
             f"{orders} orders in {rules.window_days} days",
+            digest,
         )
         for digest, masked, orders in session.execute(stmt)
     ]
@@ -135,7 +140,7 @@ def _units_by_product(scope: list[Any]) -> Select[int, str]:
 def _bulk(session: Session, scope: list[Any], rules: AnomalyRules) -> list[Anomaly]:
     per_order = (
         _units_by_product(scope)
-        .add_columns(ExitDeclaration.order_no)
+        .add_columns(ExitDeclaration.order_no, func.max(ExitDeclaration.buyer_hash).label("buyer_hash"))
         .group_by(ExitDeclaration.id, ExitDeclaration.order_no, Batch.product_id)
         .having(func.sum(ExitLine.quantity) > rules.units_per_product_per_order)
     )
@@ -146,6 +151,7 @@ def _bulk(session: Session, scope: list[Any], rules: AnomalyRules) -> list[Anoma
             int(row.units),
             rules.units_per_product_per_order,
             f"{row.units} units of {row.product} on one order",
+            row.buyer_hash,
         )
         for row in session.execute(per_order)
     ]
@@ -162,6 +168,7 @@ def _bulk(session: Session, scope: list[Any], rules: AnomalyRules) -> list[Anoma
             int(row.units),
             rules.units_per_product_per_buyer,
             f"{row.units} units of {row.product} in {rules.window_days} days",
+            row.buyer_hash,
         )
         for row in session.execute(per_buyer)
     ]

@@ -52,6 +52,7 @@ from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import (
     Batch,
     BatchStatus,
+    BuyerRestrictionLevel,
     Enterprise,
     EnterpriseKind,
     ExitDeclaration,
@@ -66,7 +67,7 @@ from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
 from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.verdicts import Verdict
-from suyuan.trace.zone import ledger, quotas
+from suyuan.trace.zone import buyer_restrictions, ledger, quotas
 from suyuan.trace.zone.rules import ZoneRules
 
 MAX_LINES = 20
@@ -164,6 +165,7 @@ def declare_exit(
     platform = text(filing.platform, "platform", 200)
     payment_fen = quotas.parse_amount(filing.payment_amount, "payment_amount")
     buyer, masked, address = _buyer_identity(filing.buyer, secret)
+    watched = buyer_restrictions.refuse_blocked(session, buyer) is BuyerRestrictionLevel.WATCH
     lines = _validated_lines(session, actor, enterprise, filing.lines)
     if session.scalar(select(ExitDeclaration.id).filter_by(enterprise_id=enterprise.id, order_no=order_no)):
         raise DuplicateOrder(f"order {order_no} was already declared")
@@ -196,7 +198,7 @@ def declare_exit(
         session.flush()
     except IntegrityError:
         raise DuplicateOrder(f"order {order_no} was already declared") from None
-    _check(session, actor, ring, declaration, lines, locked, moment)
+    _check(session, actor, ring, declaration, lines, locked, moment, hold=watched)
     _audit(session, actor, declaration, "exit.declared")
     return declaration
 
@@ -224,6 +226,9 @@ def recheck_exit(
     validated = _validated_lines(session, actor, declaration.enterprise, lines)
     if declaration.status is not ExitStatus.RECTIFICATION_REQUIRED:
         raise InvalidState(f"exit declaration {declaration.id} is {declaration.status}, nothing to rectify")
+    watched = (
+        buyer_restrictions.refuse_blocked(session, declaration.buyer_hash) is BuyerRestrictionLevel.WATCH
+    )
     quotas.lock_buyer(session, declaration.buyer_hash)
     quotas.check_quota(
         session, rules.quotas, declaration.buyer_hash, _total(validated), _units(validated), moment
@@ -235,7 +240,7 @@ def recheck_exit(
     declaration.payment_fen, declaration.total_fen = payment_fen, _total(validated)
     declaration.attempts += 1
     session.flush()
-    _check(session, actor, ring, declaration, validated, locked, moment)
+    _check(session, actor, ring, declaration, validated, locked, moment, hold=watched)
     _audit(session, actor, declaration, "exit.rechecked")
     return declaration
 
@@ -342,8 +347,14 @@ def _check(
     lines: list[_Line],
     locked: dict[int, Batch],
     moment: datetime,
+    *,
+    hold: bool = False,
 ) -> None:
-    """Compare quantity, authenticity and documents under the batch locks; write off if all is well."""
+    """Compare quantity, authenticity and documents under the batch locks; write off if all is well.
+
+    ``hold``: the buyer is watched by an office (:mod:`~suyuan.trace.zone.buyer_restrictions`), so a
+    declaration that passes waits for an officer's release like goods under tightened control.
+    """
     stock = {
         line.batch.id: _Stock(
             ledger.balance(session, line.batch.id), _statuses(session, line.batch.id, line.codes)
@@ -355,7 +366,7 @@ def _check(
     if findings:
         declaration.status = ExitStatus.RECTIFICATION_REQUIRED
         return
-    if any(requires_office_release(session, locked[line.batch.id]) for line in lines):
+    if hold or any(requires_office_release(session, locked[line.batch.id]) for line in lines):
         declaration.status = ExitStatus.HELD  # nothing written off until an officer releases it
         return
     _write_off(session, actor, declaration, lines, stock, moment)

@@ -23,6 +23,7 @@ from suyuan.web.api import (
     complaints,
     enforcement,
     labels,
+    platform,
     recalls,
     registry,
     scan,
@@ -47,6 +48,7 @@ PARTS = (
     audit.bp,
     accounts.bp,
     ceb.bp,
+    platform.bp,
     enforcement.bp,
     supervision.bp,
 )

@@ -6,7 +6,9 @@ takes a CEB message exactly as a platform, payment firm, logistics firm or wareh
 customs' own shape (docs/ceb.md): 200 whenever the message was read, whatever the receipt says (a 100
 rejection is a business answer), and 400 with the CEB900 format receipt when the message itself could
 not be read. The size is bounded before the body is read (413). The rest is JSON: inventories and
-receipts to poll, one scan checked on the spot, and the release at packing, all or nothing.
+receipts to poll, one scan checked on the spot, the release at packing (all or nothing), the buyer's
+disclosure acceptance recorded by a separate call (SZ Art. 11), and the conclusion of a waiting return
+at the return desk (CEB625: its units back on the ledger).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from suyuan.trace import ceb
 from suyuan.trace.ceb import MAX_BYTES, PackingRefused
+from suyuan.trace.ceb.acceptance import Acceptance, accept_for_order
+from suyuan.trace.ceb.return_desk import refund_at_desk, refund_inventory
 from suyuan.trace.errors import InvalidInput, PermissionDenied
 from suyuan.trace.model import Role
-from suyuan.trace.model.ceb import CebInventory, CebReceipt
+from suyuan.trace.model.ceb import CebInventory, CebReceipt, CebRefund
 from suyuan.trace.zone.quotas import yuan
 from suyuan.web import runtime
 from suyuan.web.api.common import int_arg, parse
@@ -132,6 +136,35 @@ def pack(inventory_id: int) -> Response | tuple[Response, int]:
         return refused_json(refused), 409
 
 
+@bp.post("/disclosure-acceptances")
+@api_role(Role.MERCHANT)
+def accept_disclosure() -> Response:
+    """Record the buyer's acceptance of an order's consumer disclosure; its inventory is matched again.
+
+    The platform's staff name their own order number; the seller's staff add the platform's id. Anyone
+    else, and an unknown order, get 404; an acceptance already recorded is a 409.
+    """
+    body = parse(bodies.DisclosureAcceptance)
+    with runtime().transaction() as db:
+        accepted = accept_for_order(db, current_actor(), body.order_no, body.platform_id)
+        return jsonify(acceptance_json(accepted))
+
+
+@bp.post("/refunds/<int:refund_id>/conclusion")
+@api_role(Role.MERCHANT)
+@api_visible("refund_id", refund_at_desk)
+def conclude_refund(refund_id: int) -> Response:
+    """Conclude a waiting return with the codes of the units that came back: they go back on the ledger.
+
+    For the seller's and the packing warehouse's staff (others: 404). Each code must be an unreturned
+    unit of a returned line and each line must get its quantity (else 400); a return not waiting is 409.
+    """
+    body = parse(bodies.RefundConclusion, BULK_JSON_BYTES)
+    with runtime().transaction() as db:
+        refund = ceb.conclude_refund(db, current_actor(), refund_id, body.codes, rules=zone_rules())
+        return jsonify(refund_json(refund, refund_inventory(db, refund)))
+
+
 def refused_json(refused: PackingRefused) -> Response:
     """The 409 answer of a refused release, with every refused scan."""
     return jsonify(
@@ -194,4 +227,36 @@ def receipt_json(receipt: CebReceipt) -> dict[str, Any]:
         "info": receipt.info,
         "issued_at": receipt.issued_at.isoformat(),
         "xml": receipt.xml,
+    }
+
+
+def acceptance_json(accepted: Acceptance) -> dict[str, Any]:
+    """An order with its acceptance recorded (:class:`suyuan.web.responses.ceb.DisclosureAccepted`)."""
+    order = accepted.order
+    assert order.disclosure_accepted_at is not None  # just recorded
+    return {
+        "order_no": order.order_no,
+        "platform_id": order.platform_id,
+        "merchant_id": order.merchant_id,
+        "disclosure_accepted_at": order.disclosure_accepted_at.isoformat(),
+        "disclosure_source": order.disclosure_source,
+        "inventory": inventory_json(accepted.inventory) if accepted.inventory is not None else None,
+    }
+
+
+def refund_json(refund: CebRefund, inventory: CebInventory) -> dict[str, Any]:
+    """A return as the API answers it (:class:`suyuan.web.responses.ceb.Refund`)."""
+    return {
+        "id": refund.id,
+        "inventory_id": refund.inventory_id,
+        "order_no": inventory.order_no,
+        "cop_no": refund.cop_no,
+        "reason": refund.reason,
+        "status": refund.status,
+        "lines": [
+            {"gnum": line["gnum"], "qty": line["qty"], "product_id": line["product_id"]}
+            for line in refund.lines
+        ],
+        "consumer_return_id": refund.consumer_return_id,
+        "received_at": refund.received_at.isoformat(),
     }

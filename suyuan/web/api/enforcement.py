@@ -1,5 +1,5 @@
-"""The office's enforcement through the JSON API: sanctions, credit lists, the exit hold step, and the
-public credit list (SZ Art. 30, CQ §2(2)3; R64, R65, the exit gate).
+"""The office's enforcement through the JSON API: sanctions, credit lists, the exit hold step, buyer
+restrictions and the public credit list (SZ Art. 29-30, CQ §2(2)3; R64-R67, the exit gate).
 
 A child of :data:`suyuan.web.api.bp` (endpoints ``api.enforcement.*``). Only regulators of the
 enterprise's office decide (others' ids answer 404 before any body is read); ``/public/credit`` is
@@ -13,10 +13,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from suyuan.trace import registry, sanctions
-from suyuan.trace.model import CreditListEntry, Role, Sanction
-from suyuan.trace.zone import exits
+from suyuan.trace.model import BuyerRestriction, CreditListEntry, Role, Sanction
+from suyuan.trace.zone import buyer_restrictions, exits
 from suyuan.web import runtime
-from suyuan.web.api.common import created, parse
+from suyuan.web.api.common import created, parse, text_arg
 from suyuan.web.api.zone import exit_json
 from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
 from suyuan.web.bodies import enforcement as bodies
@@ -112,6 +112,46 @@ def decide_held_exit(declaration_id: int) -> Response:
         return jsonify(exit_json(declaration))
 
 
+@bp.get("/buyer-restrictions")
+@api_role(Role.REGULATOR)
+def list_buyer_restrictions() -> Response:
+    """The office's buyer restrictions: ``?state=active`` (default), ``lifted`` or ``all``."""
+    state = text_arg("state", 6, "^(active|lifted|all)$") or "active"
+    with runtime().transaction() as db:
+        rows = buyer_restrictions.list_restrictions(
+            db, current_actor(), active={"active": True, "lifted": False}.get(state)
+        )
+        return jsonify({"restrictions": [restriction_json(r) for r in rows]})
+
+
+@bp.post("/buyer-restrictions")
+@api_role(Role.REGULATOR)
+def restrict_buyer() -> tuple[Response, int]:
+    """The office watches (exits held for release) or blocks (orders refused) a buyer from an alert."""
+    decision = parse(bodies.BuyerRestrictionDecision)
+    with runtime().transaction() as db:
+        restriction = buyer_restrictions.restrict_buyer(
+            db,
+            current_actor(),
+            decision.buyer,
+            decision.level,
+            decision.reason,
+            rule=decision.rule or "manual",
+        )
+        return created(restriction_json(restriction))
+
+
+@bp.post("/buyer-restrictions/<int:restriction_id>/lift")
+@api_role(Role.REGULATOR)
+@api_visible("restriction_id", buyer_restrictions.get_restriction)
+def lift_buyer_restriction(restriction_id: int) -> Response:
+    """The office ends a restriction, saying why (it stays on record)."""
+    lift = parse(bodies.RestrictionLift)
+    with runtime().transaction() as db:
+        restriction = buyer_restrictions.lift_restriction(db, current_actor(), restriction_id, lift.reason)
+        return jsonify(restriction_json(restriction))
+
+
 @bp.get("/public/credit")
 def public_credit() -> Response:
     """Every merchant's grade, filing status and current list entries; no login (CQ §2(2)3)."""
@@ -161,4 +201,21 @@ def public_credit_json(c: sanctions.PublicCredit) -> dict[str, Any]:
             {"list_kind": x.list_kind.value, "reason": x.reason, "listed_on": x.listed_on, "office": x.office}
             for x in c.listings
         ],
+    }
+
+
+def restriction_json(r: BuyerRestriction) -> dict[str, Any]:
+    """A buyer restriction as its office sees it (the buyer by masked name and hash prefix only)."""
+    return {
+        "id": r.id,
+        "office_id": r.office_id,
+        "buyer": r.buyer_label,
+        "level": r.level.value,
+        "rule": r.rule,
+        "reason": r.reason,
+        "decided_by": r.decided_by,
+        "decided_at": r.decided_at.isoformat(),
+        "lifted_at": r.lifted_at.isoformat() if r.lifted_at else None,
+        "lifted_by": r.lifted_by or None,
+        "lift_reason": r.lift_reason or None,
     }

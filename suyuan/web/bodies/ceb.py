@@ -1,8 +1,9 @@
-"""Bodies of the customs (CEB) packing station: the units scanned for an inventory, and one scan to check.
+"""Bodies of the customs (CEB) calls that are not messages: the packing station (the units scanned for
+an inventory, one scan to check), the buyer's disclosure acceptance and the return desk.
 
 The CEB messages themselves are XML (``POST /api/v1/ceb``, read by :mod:`suyuan.trace.ceb.parsing`), so
-only the packing station takes JSON. Every body here is closed; the lists are bounded before the domain
-checks each code (:mod:`suyuan.trace.ceb.packing`).
+only these calls take JSON. Every body here is closed; the lists are bounded before the domain checks
+each code (:mod:`suyuan.trace.ceb.packing`, :mod:`suyuan.trace.ceb.refunds`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated
 from pydantic import Field
 
 from suyuan.trace.zone.exits import MAX_CODES
-from suyuan.web.bodies.common import Body, Whole, between
+from suyuan.web.bodies.common import Body, Id, Whole, between
 
 MAX_LINES = 100
 """Lines a CEB621 inventory may have (the schema's ``maxOccurs``)."""
@@ -49,3 +50,25 @@ class ScanCheck(Body):
     scanned: Annotated[
         list[CodeUrl], Field(default_factory=list, max_length=MAX_CODES, description="codes accepted so far")
     ]
+
+
+ORDER_NO = "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$"
+"""A CEB order number: one line, not blank (the domain strips surrounding blanks)."""
+
+
+class DisclosureAcceptance(Body):
+    """The buyer accepted the consumer disclosure of an order (SZ Art. 11), as the platform recorded it."""
+
+    order_no: Annotated[
+        str, Field(min_length=1, max_length=60, pattern=ORDER_NO, description="the platform's order number")
+    ]
+    platform_id: Annotated[
+        Id | None,
+        Field(description="the platform the order was placed on; default: the caller's own enterprise"),
+    ] = None
+
+
+class RefundConclusion(Body):
+    """The units of a waiting return (CEB625) scanned at the return desk, one code URL per unit."""
+
+    codes: Annotated[list[CodeUrl], Field(min_length=1, max_length=MAX_CODES)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from suyuan.trace.model import CreditListKind, SanctionAction
+from suyuan.trace.model import BuyerRestrictionLevel, CreditListKind, SanctionAction
+from suyuan.trace.zone.buyer_restrictions import RULES
 from suyuan.web.bodies.common import Body, one_of, text
 
 HOLD_DECISIONS = ("release", "refuse")
@@ -39,3 +40,18 @@ class HoldDecision(Body):
 
     decision: Annotated[str, one_of(HOLD_DECISIONS)]
     note: Annotated[str, text(2000)] | None = None
+
+
+class BuyerRestrictionDecision(Body):
+    """Watch or block a buyer named by an order-monitoring alert (its ``buyer`` reference), and why."""
+
+    buyer: Annotated[str, text(64, filled=True)]
+    level: Annotated[str, one_of(BuyerRestrictionLevel)]
+    reason: Annotated[str, text(2000, filled=True)]
+    rule: Annotated[str, one_of(sorted(RULES))] | None = None
+
+
+class RestrictionLift(Body):
+    """End a buyer restriction, saying why."""
+
+    reason: Annotated[str, text(2000, filled=True)]

@@ -26,8 +26,15 @@ from suyuan.web.responses.accounts import (
     UserList,
     UserRecord,
 )
+from suyuan.web.responses.ceb import (
+    DisclosureAccepted,
+    InventoryList,
+    PackingRefusedAnswer,
+    ReceiptList,
+    Refund,
+    ScanAnswer,
+)
 from suyuan.web.responses.ceb import Inventory as CebInventory
-from suyuan.web.responses.ceb import InventoryList, PackingRefusedAnswer, ReceiptList, ScanAnswer
 from suyuan.web.responses.common import ErrorResponse
 from suyuan.web.responses.complaints import (
     ComplaintDetail,
@@ -36,12 +43,15 @@ from suyuan.web.responses.complaints import (
     ComplaintPublicStatus,
 )
 from suyuan.web.responses.enforcement import (
+    BuyerRestrictionList,
+    BuyerRestrictionRecord,
     CreditListEntries,
     CreditListRecord,
     PublicCredit,
     SanctionList,
     SanctionRecord,
 )
+from suyuan.web.responses.platform import PlatformOverview
 from suyuan.web.responses.public import (
     AuditCheckpoints,
     IssuanceStatement,
@@ -188,6 +198,9 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("post", "/api/v1/credit-lists/{entry_id}/removal"): (200, CreditListRecord),
     ("get", "/api/v1/public/credit"): (200, PublicCredit),
     ("get", "/api/v1/anomalies"): (200, AnomalyList),
+    ("get", "/api/v1/buyer-restrictions"): (200, BuyerRestrictionList),
+    ("post", "/api/v1/buyer-restrictions"): (201, BuyerRestrictionRecord),
+    ("post", "/api/v1/buyer-restrictions/{restriction_id}/lift"): (200, BuyerRestrictionRecord),
     ("get", "/api/v1/enterprises/{enterprise_id}/credit"): (200, CreditProfile),
     ("post", "/api/v1/enterprises/{enterprise_id}/credit-events"): (201, GradedCreditEvent),
     # complaints (suyuan.web.api_complaints)
@@ -228,6 +241,10 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("get", "/api/v1/ceb/receipts"): (200, ReceiptList),
     ("post", "/api/v1/ceb/inventories/{inventory_id}/scan-check"): (200, ScanAnswer),
     ("post", "/api/v1/ceb/inventories/{inventory_id}/packing"): (200, CebInventory),
+    ("post", "/api/v1/ceb/disclosure-acceptances"): (200, DisclosureAccepted),
+    ("post", "/api/v1/ceb/refunds/{refund_id}/conclusion"): (200, Refund),
+    # the platform's read-only view of what was sold on it (suyuan.web.api.platform)
+    ("get", "/api/v1/platform/overview"): (200, PlatformOverview),
     # the public face (suyuan.web.consumer)
     ("get", RESOLVER): (200, VerdictDocument),
     ("get", "/.well-known/jwks.json"): (200, Jwks),

@@ -110,3 +110,38 @@ class PackingRefusedAnswer(Shape):
 
     error: ErrorDetail
     refusals: list[ScanAnswer]
+
+
+class DisclosureAccepted(Shape):
+    """An order whose buyer's acceptance of the consumer disclosure is recorded, with its inventory."""
+
+    order_no: str
+    platform_id: int
+    merchant_id: int
+    disclosure_accepted_at: DateTime
+    disclosure_source: Literal["call"] = Field(description="recorded by this call")
+    inventory: Inventory | None = Field(
+        description="the order's inventory (its status says whether it is now ready to pack), or null"
+    )
+
+
+class RefundLine(Shape):
+    """A returned line of the inventory and how many of its units come back."""
+
+    gnum: int
+    qty: int
+    product_id: int
+
+
+class Refund(Shape):
+    """A CEB625 return: 120 waiting for its units at the return desk, 399 concluded (back on the ledger)."""
+
+    id: int
+    inventory_id: int
+    order_no: str
+    cop_no: str
+    reason: str
+    status: int = Field(description="120 waiting for its units, 399 concluded")
+    lines: list[RefundLine]
+    consumer_return_id: int | None = Field(description="the zone return that credited the ledger (1210)")
+    received_at: DateTime

@@ -17,6 +17,8 @@ from suyuan.web.responses.enums import CreditGrade, FilingStatus
 SanctionAction = Literal["suspend", "revoke", "lift"]
 # suyuan.trace.model.CreditListKind
 CreditListKind = Literal["abnormal_operations", "serious_violators"]
+# suyuan.trace.model.BuyerRestrictionLevel
+BuyerRestrictionLevel = Literal["watch", "block"]
 
 
 class SanctionRecord(Shape):
@@ -83,3 +85,25 @@ class PublicCredit(Shape):
     """Every merchant's grade, filing status and current list entries (no login)."""
 
     enterprises: list[PublicEnterpriseCredit]
+
+
+class BuyerRestrictionRecord(Shape):
+    """An office's restriction of a buyer (by masked name and hash prefix); ``lifted_at`` once ended."""
+
+    id: int
+    office_id: int
+    buyer: str = Field(description="masked name and the buyer reference's first 8 characters")
+    level: BuyerRestrictionLevel = Field(description="watch: exits wait for an officer; block: refused")
+    rule: str = Field(description="the alert rule it followed, or 'manual'")
+    reason: str
+    decided_by: str
+    decided_at: DateTime
+    lifted_at: DateTime | None
+    lifted_by: str | None
+    lift_reason: str | None
+
+
+class BuyerRestrictionList(Shape):
+    """The office's buyer restrictions, newest first."""
+
+    restrictions: list[BuyerRestrictionRecord]

@@ -292,6 +292,9 @@ class Anomaly(Shape):
     value: int = Field(description="the measured count")
     threshold: int = Field(description="the threshold it exceeded")
     detail: str
+    buyer: str | None = Field(
+        description="the buyer reference to act on (POST /api/v1/buyer-restrictions); null: an address alert"
+    )
 
 
 class AnomalyList(Shape):

@@ -5,6 +5,11 @@
 // the release is sent with accepted units only; the release itself checks everything again on the
 // server. Without this script the page still works: "Check the scans" answers on the server. A file,
 // not an inline script, because the Content-Security-Policy forbids inline scripts.
+//
+// Each line also has a camera (static/scan_component.js, continuous mode, aimed at the line's box): a
+// code it reads is appended to the same box as a wedge scanner's and checked the same way (its
+// "scanner:append" event). A code refused on a line is not taken from that line's camera again while it
+// stays in view ("scanner:code" is refused), so a wrong unit buzzes once, not every few seconds.
 (function () {
   "use strict";
   const form = document.querySelector("form[data-check-url]");
@@ -13,6 +18,8 @@
   const token = (form.querySelector('input[name="csrf_token"]') || {}).value || "";
   const boxes = Array.from(form.querySelectorAll("textarea.packing-codes"));
   const accepted = new Map(); // box id -> accepted code URLs
+  const refused = new Map(); // box id -> code URLs refused on this line
+  let pending = Promise.resolve(); // scans are checked one after the other, so "scanned" is complete
   let audio = null;
 
   function beep(ok) {
@@ -47,6 +54,13 @@
     beep(ok);
   }
 
+  function refuse(box, url, text) {
+    show(box, false, text);
+    removeLine(box, url);
+    if (!refused.has(box.id)) refused.set(box.id, new Set());
+    refused.get(box.id).add(url);
+  }
+
   function removeLine(box, url) {
     const lines = box.value.split(/\r?\n/);
     const at = lines.map((l) => l.trim()).lastIndexOf(url);
@@ -58,8 +72,7 @@
   async function check(box, url) {
     const mine = accepted.get(box.id) || [];
     if (mine.length >= Number(box.dataset.qty)) {
-      show(box, false, (words.wrong_count || "wrong count") + " — " + url.slice(-24));
-      removeLine(box, url);
+      refuse(box, url, (words.wrong_count || "wrong count") + " — " + url.slice(-24));
       return;
     }
     let answer;
@@ -81,20 +94,32 @@
       accepted.set(box.id, mine);
       show(box, true, answer.serial || url.slice(-24));
     } else {
-      show(box, false, (words[answer.problem] || answer.message) + " — " + url.slice(-24));
-      removeLine(box, url);
+      refuse(box, url, (words[answer.problem] || answer.message) + " — " + url.slice(-24));
     }
+  }
+
+  function queue(box, url) {
+    pending = pending.then(() => check(box, url)).catch(() => {}); // one failed check must not stop the rest
   }
 
   boxes.forEach((box) => {
     accepted.set(box.id, box.value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l));
+    box.addEventListener("scanner:append", (event) => queue(box, event.detail.text.trim()));
     box.addEventListener("keydown", (event) => {
       if (event.key !== "Enter") return;
       const lines = box.value.split(/\r?\n/).map((l) => l.trim());
       const last = lines.filter((l) => l).pop();
       if (last && box.value.slice(box.selectionStart).trim() === "") {
-        setTimeout(() => check(box, last), 0);
+        setTimeout(() => queue(box, last), 0);
       }
+    });
+  });
+  form.querySelectorAll("[data-scanner][data-target]").forEach((mount) => {
+    const box = document.querySelector(mount.dataset.target);
+    if (!box) return;
+    mount.addEventListener("scanner:code", (event) => {
+      const text = String(event.detail.text || "").trim();
+      if ((refused.get(box.id) || new Set()).has(text)) event.preventDefault(); // refused here already
     });
   });
 })();
