@@ -244,6 +244,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "lists",
         "warehouses",
         "enforcement",
+        "buyers",
         "users",
         "account",
     ]
