@@ -27,14 +27,24 @@ from werkzeug.routing import Rule
 
 from suyuan.runtime import Runtime
 from suyuan.scanner.photos import clean_photo
-from suyuan.trace import accounts, complaints, recalls, risk_warnings, sanctions
+from suyuan.trace import (
+    accounts,
+    complaints,
+    negative_list,
+    recalls,
+    risk_intake,
+    risk_warnings,
+    sanctions,
+    supervision_lists,
+)
 from suyuan.trace.actors import OPERATOR
 from suyuan.trace.model import AuditEntry, BatchReport, EntryLine, Issuance
-from suyuan.trace.zone import buyer_restrictions, exits, spot_checks
+from suyuan.trace.zone import buyer_restrictions, exits, spot_checks, warehouses
 from tests.factories import (
     SECRET,
     code_urls,
     exit_filing,
+    make_enterprise,
     make_product,
     make_second_office,
     make_world,
@@ -243,22 +253,22 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.accounts.issue_token": SIGNED_IN,
     "api.accounts.revoke_token": A_ONLY,
     "api.accounts.change_password": SIGNED_IN,
-    # supervision (issue 15 part B): ids of list entries, rules, risk information and warehouses are
-    # unknown in this fixture (404 for all); tests/web/test_api_supervision.py covers who may act on them
+    # supervision (issue 15): a positive-list entry, a warehouse and risk information (A's self-report) of
+    # office A, and a negative-list rule (one national list: any office withdraws it)
     "api.supervision.list_entries": SIGNED_IN,
     "api.supervision.add_entry": OFFICES,
-    "api.supervision.withdraw_entry": frozenset(),
-    "api.supervision.withdraw_negative": frozenset(),
+    "api.supervision.withdraw_entry": OFFICE,
+    "api.supervision.withdraw_negative": OFFICES,
     "api.supervision.list_information": SIGNED_IN,
     "api.supervision.record_information": SIGNED_IN,
-    "api.supervision.get_information": frozenset(),
-    "api.supervision.assess": frozenset(),
-    "api.supervision.warn": frozenset(),
-    "api.supervision.spot_check": frozenset(),
-    "api.supervision.recall": frozenset(),
+    "api.supervision.get_information": OWNER,
+    "api.supervision.assess": OFFICE,
+    "api.supervision.warn": OFFICE,
+    "api.supervision.spot_check": OFFICE,
+    "api.supervision.recall": OFFICE,
     "api.supervision.list_warehouses": SIGNED_IN,
     "api.supervision.designate_warehouse": OFFICES,
-    "api.supervision.withdraw_warehouse": frozenset(),
+    "api.supervision.withdraw_warehouse": OFFICE,
     "api.supervision.store_entry": OWNER,
     "api.supervision.require_quarantine": OFFICE,
     "api.supervision.batch_supervision": OWNER,
@@ -297,25 +307,24 @@ ACCESS: dict[str, frozenset[str]] = {
     "office_enforcement.add_listing": OFFICES,
     "office_enforcement.remove_listing": OFFICE,
     "office_enforcement.decide_hold": OFFICE,
-    # supervision pages (issue 15): ids of risk information, list entries, rules and warehouses are
-    # unknown here (404 for all, as in the API rows above); tests/web/test_supervision_pages.py acts on them
+    # supervision pages (issue 15): the same objects of office A as the API rows above
     "office_risk.desk": OFFICES,
     "office_risk.record": OFFICES,
-    "office_risk.information": frozenset(),
-    "office_risk.assess": frozenset(),
-    "office_risk.warning": frozenset(),
-    "office_risk.spot_check": frozenset(),
-    "office_risk.recall": frozenset(),
+    "office_risk.information": OFFICE,
+    "office_risk.assess": OFFICE,
+    "office_risk.warning": OFFICE,
+    "office_risk.spot_check": OFFICE,
+    "office_risk.recall": OFFICE,
     "office_lists.desk": OFFICES,
     "office_lists.add_entry": OFFICES,
-    "office_lists.withdraw_entry": frozenset(),
+    "office_lists.withdraw_entry": OFFICE,
     "office_lists.add_negative": OFFICES,
-    "office_lists.withdraw_negative": frozenset(),
+    "office_lists.withdraw_negative": OFFICES,
     "office_warehouses.desk": OFFICES,
     "office_warehouses.designate": OFFICES,
-    "office_warehouses.withdraw": frozenset(),
+    "office_warehouses.withdraw": OFFICE,
     "desk.risk_reports": MERCHANTS,
-    "desk.risk_report": frozenset(),
+    "desk.risk_report": A_ONLY,
     "desk.store_entry": A_ONLY,
 }
 PUBLIC = {endpoint for endpoint, roles in ACCESS.items() if roles == ANYONE}
@@ -368,6 +377,20 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
     restriction = buyer_restrictions.restrict_buyer(
         session, world.regulator, order.buyer_hash, "watch", "probe"
     )
+    # supervision objects of office A (issue 15), so their routes are tried against real ids
+    list_entry = supervision_lists.add_entry(
+        session, world.regulator, list_kind="positive", match="hs_prefix", value="0402", reason="probe"
+    )
+    rule = negative_list.add_entry(
+        session, world.regulator, category="N1", kind="hs_prefix", value="9701", reason="probe"
+    )
+    report = risk_intake.record_information(
+        session,
+        world.merchant_staff,
+        risk_intake.RiskReport(source="self_report", title="Dented tins", description="seen at packing"),
+    )
+    store = make_enterprise(session, kind="warehouse")
+    warehouse = warehouses.designate_warehouse(session, world.regulator, store.id)
     session.commit()
     path = urls[3].split("/01/", 1)[1]
     return Fixture(
@@ -390,10 +413,10 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
             "token": "inv_" + "f" * 43,  # a forged invitation link
             "user_id": world.merchant_staff.user_id,
             "token_id": spare_token.id,
-            "list_entry_id": 987_001,  # supervision: unknown ids (see ACCESS)
-            "rule_id": 987_002,
-            "information_id": 987_003,
-            "warehouse_id": 987_004,
+            "list_entry_id": list_entry.id,
+            "rule_id": rule.id,
+            "information_id": report.id,
+            "warehouse_id": warehouse.id,
             "entry_id": listing.id,
             "restriction_id": restriction.id,
             "inventory_id": 987654,  # no such inventory: see ACCESS
