@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from suyuan.runtime import Runtime
 from suyuan.trace import complaints
 from suyuan.trace.model import Batch, Complaint, ComplaintPhoto
+from suyuan.web.display import beijing
 from tests.complaint_factories import (
     TEXT_AS_JPEG,
     XSS,
@@ -283,6 +284,8 @@ def test_the_office_queue_filters_shows_photo_and_trace_link_and_decides(
     assert client.get(f"/api/v1/complaints/{with_photo.id}/photo").mimetype == "image/jpeg"
     detail = client.get(f"/regulator/complaints/{mine.id}", headers=EN).data.decode()
     assert XSS not in detail and detail.count(XSS_ESCAPED) == 2
+    filed_beijing = beijing(mine.created_at)  # Beijing time on pages, never UTC
+    assert filed_beijing in detail and "UTC" not in detail
     token = token_of(detail)
     post = f"/regulator/complaints/{mine.id}/status"
     assert client.post(post, data={"status": "triaged"}).status_code == 400  # no CSRF token
