@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
 from suyuan.trace.errors import InvalidInput, NotFound, PermissionDenied
-from suyuan.trace.model import AuditEntry
+from suyuan.trace.model import AuditEntry, ExitStatus
 from suyuan.trace.model.types import utcnow
-from suyuan.trace.zone import credit
-from tests.factories import make_enterprise, make_world
+from suyuan.trace.zone import credit, exits
+from tests.factories import SECRET, code_urls, exit_filing, make_enterprise, make_world, make_zone_batch
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,22 @@ def test_only_the_office_records_events_and_only_known_kinds(session: Session, r
     platform = make_enterprise(session, kind="platform")
     credit.record_credit_event(session, world.regulator, platform.id, "violation", note="x")
     assert platform.credit_grade == "B"  # grades drive merchants' spot checks; others keep the default
+
+
+def test_a_grade_d_merchants_exits_wait_for_the_office(session: Session, runtime: Runtime) -> None:
+    """R63: the grade ties to supervision beyond the sampling rate: grade D holds every exit."""
+    world = make_world(session, runtime.ring)
+    batch = make_zone_batch(session, world, runtime.ring, quantity=4)
+    urls = code_urls(session, runtime.ring, batch)
+    world.merchant.credit_grade = "D"
+    session.commit()
+    held = exits.declare_exit(
+        session, world.merchant_staff, runtime.ring, exit_filing([(batch, urls[:1])]), secret=SECRET
+    )
+    assert held.status is ExitStatus.HELD
+    world.merchant.credit_grade = "C"
+    session.commit()
+    passed = exits.declare_exit(
+        session, world.merchant_staff, runtime.ring, exit_filing([(batch, urls[1:2])]), secret=SECRET
+    )
+    assert passed.status is ExitStatus.WRITTEN_OFF

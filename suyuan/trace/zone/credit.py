@@ -50,6 +50,9 @@ GRADE_D_POINTS = 8
 GRADE_C_POINTS = 3
 GRADE_A_PASSED_CHECKS = 3
 GRADES = ("A", "B", "C", "D")
+HELD_GRADES = frozenset({"D"})
+"""Grades under tightened supervision (CQ §2(2)3, R63): every exit of such a merchant waits for an
+officer's release at exit, besides the higher spot-check rate (``spot_checks.GRADE_FACTOR``)."""
 
 
 def grade_for(points: int, passed_checks: int) -> str:

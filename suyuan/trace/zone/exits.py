@@ -67,7 +67,7 @@ from suyuan.trace.model.types import utcnow
 from suyuan.trace.registry import get_enterprise
 from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.verdicts import Verdict
-from suyuan.trace.zone import buyer_restrictions, ledger, quotas
+from suyuan.trace.zone import buyer_restrictions, credit, ledger, quotas
 from suyuan.trace.zone.rules import ZoneRules
 
 MAX_LINES = 20
@@ -198,7 +198,8 @@ def declare_exit(
         session.flush()
     except IntegrityError:
         raise DuplicateOrder(f"order {order_no} was already declared") from None
-    _check(session, actor, ring, declaration, lines, locked, moment, hold=watched)
+    hold = watched or enterprise.credit_grade in credit.HELD_GRADES
+    _check(session, actor, ring, declaration, lines, locked, moment, hold=hold)
     _audit(session, actor, declaration, "exit.declared")
     return declaration
 
@@ -240,7 +241,8 @@ def recheck_exit(
     declaration.payment_fen, declaration.total_fen = payment_fen, _total(validated)
     declaration.attempts += 1
     session.flush()
-    _check(session, actor, ring, declaration, validated, locked, moment, hold=watched)
+    hold = watched or declaration.enterprise.credit_grade in credit.HELD_GRADES
+    _check(session, actor, ring, declaration, validated, locked, moment, hold=hold)
     _audit(session, actor, declaration, "exit.rechecked")
     return declaration
 
@@ -352,8 +354,9 @@ def _check(
 ) -> None:
     """Compare quantity, authenticity and documents under the batch locks; write off if all is well.
 
-    ``hold``: the buyer is watched by an office (:mod:`~suyuan.trace.zone.buyer_restrictions`), so a
-    declaration that passes waits for an officer's release like goods under tightened control.
+    ``hold``: the buyer is watched by an office (:mod:`~suyuan.trace.zone.buyer_restrictions`) or the
+    merchant's credit grade is D (:data:`~suyuan.trace.zone.credit.HELD_GRADES`), so a declaration that
+    passes waits for an officer's release like goods under tightened control.
     """
     stock = {
         line.batch.id: _Stock(
