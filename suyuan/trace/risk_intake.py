@@ -9,7 +9,10 @@ it into measures: a risk warning, a spot check or a recall. Each measure is link
 information (``risk_disposal``), so the chain is traceable both ways: from the information to its
 measures (:func:`measures_of`) and from a warning, check or recall to its origins (:func:`origins_of`).
 
-A merchant sees only its own self-reports; an office sees the information of its remit.
+A merchant sees only its own self-reports; an office sees the information of its remit. What a reader
+is shown of the chain goes through :func:`measures_seen_by` and :func:`origins_seen_by`, the one place
+that keeps a planned spot check from the merchant whose goods it concerns (a check is announced only
+once decided, :data:`suyuan.trace.remit.OWNERS`), for the API and the pages alike.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, recalls, risk_warnings
+from suyuan.trace import audit, recalls, remit, risk_warnings
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from suyuan.trace.fields import choice, text
@@ -205,6 +208,28 @@ def list_information(
 def measures_of(info: RiskInformation) -> list[RiskDisposal]:
     """The measures the information led to, oldest first."""
     return list(info.disposals)
+
+
+def measures_seen_by(session: Session, actor: Actor, info: RiskInformation) -> list[RiskDisposal]:
+    """The measures of ``info`` the actor may learn of, oldest first.
+
+    Warnings and recalls are public notices, shown to every reader of the information; a spot check only
+    when it lies within the actor's remit, so its merchant learns of it once decided (passed or failed)
+    and never of a planned or sampled check: an announced check would let the goods be swapped.
+    """
+    return [
+        d
+        for d in info.disposals
+        if d.kind is not DisposalKind.SPOT_CHECK or remit.covers(session, actor, SpotCheck, d.target_id)
+    ]
+
+
+def origins_seen_by(
+    session: Session, actor: Actor, kind: DisposalKind, target_id: int
+) -> list[RiskInformation]:
+    """The risk information behind a warning, spot check or recall that the actor may read (the link
+    back on the measure's page: an office its own records, a merchant its own self-reports)."""
+    return [info for info in origins_of(session, kind, target_id) if _reads(actor, info)]
 
 
 def origins_of(session: Session, kind: DisposalKind, target_id: int) -> list[RiskInformation]:

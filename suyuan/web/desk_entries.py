@@ -3,7 +3,10 @@ each line's result (a new batch, or the refusal's reason) and the quarantine.
 
 The form offers the merchant's admitted products by name, so GTINs are never typed; the declared
 supplier defaults to the filing's when left blank (type it when the consignment's papers name another:
-the domain then checks it). Rules live in :mod:`suyuan.trace.zone.entry`.
+the domain then checks it). Products filed for direct mail (9610) are not offered: parcels cleared one by
+one never enter the bonded zone, and the domain refuses such a line (``direct_mail``) if one is posted
+anyway. B2B goods (general trade) do enter the zone and are offered, their trade mode named. Rules live
+in :mod:`suyuan.trace.zone.entry`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from suyuan.trace import registry
 from suyuan.trace.batches import ADMITTED, MAX_BATCH_QUANTITY
 from suyuan.trace.bounds import MAX_INT
-from suyuan.trace.model import Product, Role
+from suyuan.trace.model import Product, Role, TradeMode
 from suyuan.trace.zone import entry, warehouses
 from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
 from suyuan.web import runtime
@@ -73,12 +76,24 @@ def new_entry() -> Page | Response:
 
 def _entry_form(form: EntryForm, error: str | None, status: int) -> Page:
     with runtime().transaction() as db:
-        page = render_template("merchant/entry_form.html", form=form, products=_admitted(db), error=error)
+        admitted = _admitted(db)
+        page = render_template(
+            "merchant/entry_form.html",
+            form=form,
+            products=[p for p in admitted if _enters_zone(p)],
+            direct_mail=[p for p in admitted if not _enters_zone(p)],
+            error=error,
+        )
     return (page, status) if status != 200 else page
 
 
 def _admitted(db: Session) -> list[Product]:
     return [p for p in registry.list_products(db, current_actor()) if p.admission_status in ADMITTED]
+
+
+def _enters_zone(product: Product) -> bool:
+    """Whether the product's goods may be declared into the bonded zone: not those filed for direct mail."""
+    return product.trade_mode is not TradeMode.DIRECT_MAIL
 
 
 def _filing(db: Session, form: EntryForm) -> EntryFiling:

@@ -13,13 +13,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from suyuan.trace import batches, registry, risk_intake
-from suyuan.trace.model import DisposalKind, RiskDisposal, RiskSource, Role, SpotCheck, SpotCheckStatus
+from suyuan.trace.model import RiskSource, Role
 from suyuan.trace.risk_intake import RiskReport
 from suyuan.web import office_labels, runtime
 from suyuan.web.auth import current_actor, login_required
@@ -101,15 +100,6 @@ def risk_report(information_id: int) -> str:
             "merchant/risk_report.html",
             info=info,
             assessment=risk_intake.latest_assessment(info),
-            measures=[d for d in risk_intake.measures_of(info) if _shown(db, d)],
+            measures=risk_intake.measures_seen_by(db, current_actor(), info),
             word=office_labels.word,
         )
-
-
-def _shown(db: Session, disposal: RiskDisposal) -> bool:
-    """Whether the merchant may see a measure: a spot check only once decided (after testing only, as
-    on every other page of the merchant), warnings and recalls always."""
-    if disposal.kind is not DisposalKind.SPOT_CHECK:
-        return True
-    check = db.get(SpotCheck, disposal.target_id)
-    return check is not None and check.status in (SpotCheckStatus.PASSED, SpotCheckStatus.FAILED)

@@ -4,7 +4,9 @@
   reproducible: :func:`suyuan.trace.zone.spot_checks.draw_spot_checks`);
 * ``/regulator/spot-checks/<id>``: one check with the form its state calls for: the sample (planned),
   then the lab's result (sampled). A failure blocks the batch's exit, recalls its sold units and counts
-  against the merchant's credit: the confirmation page says so before it is recorded.
+  against the merchant's credit: the confirmation page says so before it is recorded. A check opened
+  because of risk information links back to it (:func:`suyuan.trace.risk_intake.origins_seen_by`), so
+  the chain information → assessment → check reads from both ends.
 
 Planning a check of one batch outside the draw starts on the trace page (:mod:`suyuan.web.office_actions`).
 """
@@ -18,7 +20,8 @@ from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from suyuan.trace.model import Role, SampleChannel
+from suyuan.trace import risk_intake
+from suyuan.trace.model import DisposalKind, Role, SampleChannel
 from suyuan.trace.zone import spot_checks
 from suyuan.web import office_labels, runtime
 from suyuan.web.auth import current_actor, login_required
@@ -209,11 +212,13 @@ def _check_page(
     sample_form: SampleForm | None = None,
     result_form: ResultForm | None = None,
 ) -> Page:
+    actor = current_actor()
     with runtime().transaction() as db:
-        check = spot_checks.get_spot_check(db, current_actor(), spot_check_id)
+        check = spot_checks.get_spot_check(db, actor, spot_check_id)
         page = render_template(
             "office/check.html",
             c=check,
+            origins=risk_intake.origins_seen_by(db, actor, DisposalKind.SPOT_CHECK, check.id),
             sample_form=sample_form or SampleForm(prefix="sample", formdata=None),
             result_form=result_form or ResultForm(prefix="result", formdata=None),
             error=error,

@@ -1,9 +1,12 @@
 """The office's bonded-zone desk: quarantine of entries, review of reports, release, disposal, exits.
 
-* ``/regulator/zone/entries/<id>``: an entry declaration, its lines and batches, and the quarantine
-  form. The domain records **one** quarantine result per declaration (the first concludes it), with
-  the scope inspected (goods, container or wood packaging): the page records that one result and says
-  so; separate results per scope are not supported by the domain.
+* ``/regulator/zone/entries/<id>``: an entry declaration, its lines and batches, its quarantine and its
+  supervised warehouse. Quarantine is recorded per **scope** (goods, container, wood packaging; SZ Art.
+  14): the page shows every scope with its result, lets the officer name the scopes the entry needs
+  (then each gets one result, quarantine passes when all are in and any failure fails it at once) and
+  records one scope's result at a time, offering only the scopes still open. An entry whose scopes were
+  never named keeps the old rule: its first result concludes it. The officer may also name or change
+  the supervised warehouse its goods are stored in (its batches follow), like the merchant.
 * ``/regulator/zone/batches/<id>``: one batch's inspection desk: what still stands between it and its
   release, its reports with accept / reject, the release, and supervised disposal (destruction or
   return shipment) of units still in the zone.
@@ -18,12 +21,21 @@ from __future__ import annotations
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
 from suyuan.trace import batches, recalls, risk_warnings, supervision_lists
-from suyuan.trace.model import QuarantineOutcome, QuarantineScope, Role
-from suyuan.trace.zone import entry, exits, inspection, ledger, returns
+from suyuan.trace.bounds import MAX_INT
+from suyuan.trace.model import (
+    EntryDeclaration,
+    QuarantineOutcome,
+    QuarantineResult,
+    QuarantineScope,
+    QuarantineStatus,
+    Role,
+    SupervisedWarehouse,
+)
+from suyuan.trace.zone import entry, exits, inspection, ledger, returns, warehouses
 from suyuan.web import office_labels, runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.office_desk import OfficeForm, Page, batch_label, confirm_page, decide, with_status
@@ -40,6 +52,24 @@ class QuarantineForm(OfficeForm):
     outcome = SelectField("outcome", choices=[o.value for o in QuarantineOutcome])
     treatment = StringField("treatment", validators=[Length(max=200)])
     note = TextAreaField("note", validators=[Length(max=4000)])
+
+
+class ScopesForm(OfficeForm):
+    """The quarantines an entry needs (SZ Art. 14): one box per scope, at least one ticked."""
+
+    goods = BooleanField("goods")
+    container = BooleanField("container")
+    wood_packaging = BooleanField("wood_packaging")
+
+    def scopes(self) -> list[str]:
+        """The scopes ticked, in the order of :class:`QuarantineScope`."""
+        return [s.value for s in QuarantineScope if getattr(self, s.value).data]
+
+
+class StorageForm(OfficeForm):
+    """The supervised warehouse an entry's goods are stored in, among the office's designations."""
+
+    warehouse_id = IntegerField("warehouse_id", validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)])
 
 
 class ReviewForm(OfficeForm):
@@ -67,16 +97,18 @@ class DisposalForm(OfficeForm):
 @bp.get("/entries/<int:declaration_id>")
 @login_required(Role.REGULATOR)
 def entry_page(declaration_id: int) -> Page:
-    """An entry declaration with its lines and batches, and the quarantine form while it is pending."""
-    return _entry_page(declaration_id, QuarantineForm(prefix="quarantine", formdata=None), None, 200)
+    """An entry declaration with its lines and batches, every quarantine scope with its result, the forms
+    that name the scopes and record a result while quarantine is pending, and its supervised warehouse."""
+    return _entry_page(declaration_id, None, 200)
 
 
 @bp.post("/entries/<int:declaration_id>/quarantine")
 @login_required(Role.REGULATOR)
 def quarantine(declaration_id: int) -> Page | Response:
-    """Record the entry's quarantine result (confirmed first: the first result concludes it)."""
+    """Record one scope's quarantine result (confirmed first: what it concludes is said on the way)."""
     with runtime().transaction() as db:
-        reference = entry.get_entry(db, current_actor(), declaration_id).reference
+        declaration = entry.get_entry(db, current_actor(), declaration_id)
+        reference, scoped = declaration.reference, bool(declaration.required_quarantine)
     form = QuarantineForm(prefix="quarantine")
     back = url_for("office_zone.entry_page", declaration_id=declaration_id)
     return decide(
@@ -101,21 +133,150 @@ def quarantine(declaration_id: int) -> Page | Response:
                 (_("Treatment"), form.treatment.data or "—"),
                 (_("Note"), form.note.data or "—"),
             ],
-            consequence=_(
-                "The first quarantine result concludes the entry's quarantine; a failure is final."
+            consequence=(
+                _(
+                    "Quarantine passes once every required scope has its result; a failure fails it at "
+                    "once and is final. A scope's result cannot be recorded twice."
+                )
+                if scoped
+                else _("The first quarantine result concludes the entry's quarantine; a failure is final.")
             ),
             back=back,
         ),
-        again=lambda error, status: _entry_page(declaration_id, form, error, status),
+        again=lambda error, status: _entry_page(declaration_id, error, status, quarantine_form=form),
         done=back,
         message=_("The quarantine result is recorded."),
     )
 
 
-def _entry_page(declaration_id: int, form: QuarantineForm, error: str | None, status: int) -> Page:
+@bp.post("/entries/<int:declaration_id>/quarantine-scopes")
+@login_required(Role.REGULATOR)
+def quarantine_scopes(declaration_id: int) -> Page | Response:
+    """Name the quarantines the entry needs (confirmed first: each then needs its own result)."""
     with runtime().transaction() as db:
-        declaration = entry.get_entry(db, current_actor(), declaration_id)
-        page = render_template("office/entry.html", d=declaration, form=form, error=error)
+        reference = entry.get_entry(db, current_actor(), declaration_id).reference
+    form = ScopesForm(prefix="scopes")
+    if form.validate_on_submit() and not form.scopes():
+        return _entry_page(declaration_id, _("Tick at least one scope to inspect."), 400, scopes_form=form)
+    back = url_for("office_zone.entry_page", declaration_id=declaration_id)
+    return decide(
+        form,
+        act=lambda db: inspection.require_quarantine_scopes(
+            db, current_actor(), declaration_id, form.scopes()
+        ),
+        confirm=lambda: confirm_page(
+            form,
+            title=_("Confirm the quarantine scopes"),
+            action=url_for("office_zone.quarantine_scopes", declaration_id=declaration_id),
+            facts=[
+                (_("Entry declaration"), reference),
+                (
+                    _("Scopes to inspect"),
+                    "、".join(office_labels.word(QuarantineScope(s)) for s in form.scopes()),
+                ),
+            ],
+            consequence=_(
+                "Each scope named then needs its own result: quarantine passes when all are in, and a "
+                "failure of any fails it at once."
+            ),
+            back=back,
+        ),
+        again=lambda error, status: _entry_page(declaration_id, error, status, scopes_form=form),
+        done=back,
+        message=_("The quarantine scopes are recorded."),
+    )
+
+
+@bp.post("/entries/<int:declaration_id>/warehouse")
+@login_required(Role.REGULATOR)
+def store_entry(declaration_id: int) -> Page | Response:
+    """Name or change the supervised warehouse of the entry (confirmed first: its batches follow)."""
+    actor = current_actor()
+    with runtime().transaction() as db:
+        reference = entry.get_entry(db, actor, declaration_id).reference  # another office's: 404 first
+        names = {w.id: _warehouse_label(w) for w in warehouses.list_warehouses(db, actor) if w.active}
+    form = StorageForm(prefix="storage")
+    if form.validate_on_submit() and form.warehouse_id.data not in names:
+        return _entry_page(
+            declaration_id,
+            _("Choose a supervised warehouse in force of your office."),
+            400,
+            storage_form=form,
+        )
+    back = url_for("office_zone.entry_page", declaration_id=declaration_id)
+    return decide(
+        form,
+        act=lambda db: warehouses.store_entry(db, current_actor(), declaration_id, form.warehouse_id.data),
+        confirm=lambda: confirm_page(
+            form,
+            title=_("Confirm the supervised warehouse"),
+            action=url_for("office_zone.store_entry", declaration_id=declaration_id),
+            facts=[
+                (_("Entry declaration"), reference),
+                (_("Supervised warehouse"), names.get(form.warehouse_id.data, "—")),
+            ],
+            consequence=_(
+                "Every batch of the entry is recorded as stored in this warehouse; the merchant sees it."
+            ),
+            back=back,
+        ),
+        again=lambda error, status: _entry_page(declaration_id, error, status, storage_form=form),
+        done=back,
+        message=_("The supervised warehouse is recorded for the entry and its batches."),
+    )
+
+
+def _warehouse_label(w: SupervisedWarehouse) -> str:
+    return f"{w.enterprise.name} · {w.address}" if w.address else w.enterprise.name
+
+
+def _scope_rows(d: EntryDeclaration) -> list[tuple[QuarantineScope, bool | None, QuarantineResult | None]]:
+    """Every scope with whether it is required (``None``: no scopes named) and its result, if any."""
+    required = set(d.required_quarantine or [])
+    results = {r.scope: r for r in d.quarantine_results}
+    return [(s, (s.value in required) if required else None, results.get(s)) for s in QuarantineScope]
+
+
+def _open_scopes(d: EntryDeclaration) -> list[QuarantineScope]:
+    """The scopes the result form offers: those still without a result (only the required ones once
+    named); none once quarantine concluded."""
+    if d.quarantine_status is not QuarantineStatus.PENDING:
+        return []
+    if d.required_quarantine:
+        return [QuarantineScope(s) for s in inspection.missing_quarantine(d)]
+    recorded = {r.scope for r in d.quarantine_results}
+    return [s for s in QuarantineScope if s not in recorded]
+
+
+def _entry_page(
+    declaration_id: int,
+    error: str | None,
+    status: int,
+    *,
+    quarantine_form: QuarantineForm | None = None,
+    scopes_form: ScopesForm | None = None,
+    storage_form: StorageForm | None = None,
+) -> Page:
+    actor = current_actor()
+    with runtime().transaction() as db:
+        declaration = entry.get_entry(db, actor, declaration_id)
+        designations = warehouses.list_warehouses(db, actor)
+        if scopes_form is None:
+            scopes_form = ScopesForm(prefix="scopes", formdata=None)
+            for scope in declaration.required_quarantine or []:
+                getattr(scopes_form, scope).data = True
+        page = render_template(
+            "office/entry.html",
+            d=declaration,
+            form=quarantine_form or QuarantineForm(prefix="quarantine", formdata=None),
+            scopes_form=scopes_form,
+            storage_form=storage_form or StorageForm(prefix="storage", formdata=None),
+            scope_rows=_scope_rows(declaration),
+            open_scopes=_open_scopes(declaration),
+            warehouses=[w for w in designations if w.active],
+            stored_in=next((w for w in designations if w.id == declaration.warehouse_id), None),
+            error=error,
+        )
     return with_status(page, status)
 
 

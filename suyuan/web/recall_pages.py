@@ -7,6 +7,9 @@
 * ``/merchant/recalls`` and ``/merchant/recalls/<id>``: a voluntary recall or stop-sale of the merchant's
   own batches, destruction of recalled units, the notification list.
 
+A recall opened because of risk information links back to it on its page (the office's record, or the
+merchant's own self-report; :func:`suyuan.trace.risk_intake.origins_seen_by`).
+
 Every form is a Flask-WTF form (CSRF token; a post without one is a 400). A post that succeeds redirects
 back with a flashed message; a refused one re-renders the page with the domain's message and status, and
 nothing is written (the use case's transaction is rolled back before the page renders).
@@ -29,12 +32,12 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from suyuan.trace import batches, recall_units, recalls, risk_warnings
+from suyuan.trace import batches, recall_units, recalls, risk_intake, risk_warnings
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import DomainError
-from suyuan.trace.model import Batch, RecallStatus, Role, WarningLevel
+from suyuan.trace.model import Batch, DisposalKind, RecallStatus, Role, WarningLevel
 from suyuan.trace.risk_warnings import WarningFiling
-from suyuan.web import runtime
+from suyuan.web import office_labels, runtime
 from suyuan.web.auth import current_actor, login_required
 from suyuan.web.converters import query_int
 from suyuan.web.errors import page_message, status_of
@@ -290,11 +293,22 @@ def _recall_page(role: str, recall_id: int, error: str | None = None, status: in
             recall=recall,
             units=recall_units.recall_accounting(db, recall),
             notifications=recalls.recall_notifications(db, actor, recall_id),
+            origins=_origins(db, actor, role, recall.id),
             note_form=NoteForm(prefix="note"),
             destruction=DestructionForm(prefix="destroy"),
             error=error,
         )
     return (page, status) if status != 200 else page
+
+
+def _origins(db: Session, actor: Actor, role: str, recall_id: int) -> list[tuple[str, str]]:
+    """The risk information the recall came from, as (link, words): the office's record or, for the
+    merchant, its own self-report (the link back of the chain information → recall)."""
+    endpoint = "office_risk.information" if role == "regulator" else "desk.risk_report"
+    return [
+        (url_for(endpoint, information_id=info.id), f"{office_labels.word(info.source)} · {info.title}")
+        for info in risk_intake.origins_seen_by(db, actor, DisposalKind.RECALL, recall_id)
+    ]
 
 
 def _decide(recall_id: int, action: Callable[[Session, Actor, str], Any]) -> Page | Response:

@@ -83,7 +83,11 @@ def _record_information(s: Setting) -> list[TestResponse]:
 def _one_information(s: Setting) -> list[TestResponse]:
     w, info, _ = _assessed(s)
     s.post(f"/api/v1/risk-information/{info}/spot-check", w.tokens["regulator"])  # type: ignore[attr-defined]
-    return [s.get(f"/api/v1/risk-information/{info}", w.tokens["merchant"])]  # type: ignore[attr-defined]
+    # the merchant is not told of the planned check (its measures are empty); the office is
+    return [
+        s.get(f"/api/v1/risk-information/{info}", w.tokens["merchant"]),  # type: ignore[attr-defined]
+        s.get(f"/api/v1/risk-information/{info}", w.tokens["regulator"]),  # type: ignore[attr-defined]
+    ]
 
 
 @case("post", "/api/v1/risk-information/{information_id}/assessment", unfilled=("Measure",))

@@ -206,6 +206,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "office_filings.decide_filing": OFFICE,
     "office_zone.entry_page": OFFICE,
     "office_zone.quarantine": OFFICE,
+    "office_zone.quarantine_scopes": OFFICE,
+    "office_zone.store_entry": OFFICE,
     "office_zone.batch_page": OFFICE,
     "office_zone.review": OFFICE,
     "office_zone.release": OFFICE,

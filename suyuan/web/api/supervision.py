@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy.orm import Session
 
 from suyuan.trace import risk_intake, risk_warnings, supervision_lists
+from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.model import (
     EntryDeclaration,
@@ -54,8 +55,9 @@ def list_entry_json(e: SupervisionListEntry) -> dict[str, Any]:
     }
 
 
-def information_json(i: RiskInformation) -> dict[str, Any]:
-    """Risk information with its assessments and the measures it led to."""
+def information_json(db: Session, actor: Actor, i: RiskInformation) -> dict[str, Any]:
+    """Risk information with its assessments and the measures it led to that ``actor`` may learn of (a
+    merchant is not told of a spot check before it is decided: :func:`risk_intake.measures_seen_by`)."""
     return {
         "id": i.id,
         "office_id": i.office_id,
@@ -87,7 +89,7 @@ def information_json(i: RiskInformation) -> dict[str, Any]:
                 "created_at": d.created_at.isoformat(),
                 "created_by": d.created_by,
             }
-            for d in risk_intake.measures_of(i)
+            for d in risk_intake.measures_seen_by(db, actor, i)
         ],
     }
 
@@ -168,8 +170,9 @@ def withdraw_negative(rule_id: int) -> Response:
 def list_information() -> Response:
     """Risk information the caller reads (an office: its own; a merchant: its self-reports)."""
     with runtime().transaction() as db:
-        found = risk_intake.list_information(db, current_actor())
-        return jsonify({"information": [information_json(i) for i in found]})
+        actor = current_actor()
+        found = risk_intake.list_information(db, actor)
+        return jsonify({"information": [information_json(db, actor, i) for i in found]})
 
 
 @bp.post("/risk-information")
@@ -177,16 +180,18 @@ def list_information() -> Response:
 def record_information() -> tuple[Response, int]:
     """Record risk information: a merchant's self-report, an office's foreign notification or incident."""
     report = parse(bodies.RiskInformation).report()
+    actor = current_actor()
     with runtime().transaction() as db:
-        return created(information_json(risk_intake.record_information(db, current_actor(), report)))
+        return created(information_json(db, actor, risk_intake.record_information(db, actor, report)))
 
 
 @bp.get("/risk-information/<int:information_id>")
 @api_auth
 def get_information(information_id: int) -> Response:
     """One piece of risk information with its assessments and measures."""
+    actor = current_actor()
     with runtime().transaction() as db:
-        return jsonify(information_json(risk_intake.get_information(db, current_actor(), information_id)))
+        return jsonify(information_json(db, actor, risk_intake.get_information(db, actor, information_id)))
 
 
 def _office_information(db: Session, actor: Any, information_id: int) -> object:
@@ -200,8 +205,9 @@ def assess(information_id: int) -> tuple[Response, int]:
     """The office records its risk assessment."""
     body = parse(bodies.Assessment)
     with runtime().transaction() as db:
-        risk_intake.assess(db, current_actor(), information_id, level=body.level, rationale=body.rationale)
-        return created(information_json(risk_intake.get_information(db, current_actor(), information_id)))
+        actor = current_actor()
+        risk_intake.assess(db, actor, information_id, level=body.level, rationale=body.rationale)
+        return created(information_json(db, actor, risk_intake.get_information(db, actor, information_id)))
 
 
 @bp.post("/risk-information/<int:information_id>/warning")

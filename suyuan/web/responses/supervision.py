@@ -44,7 +44,8 @@ class AssessmentRecord(Shape):
 
 
 class Measure(Shape):
-    """A measure taken because of risk information."""
+    """A measure taken because of risk information. A merchant reading its self-report is told of a spot
+    check only once it is decided (passed or failed), as everywhere else; warnings and recalls are public."""
 
     kind: Literal["warning", "spot_check", "recall"]
     target_id: int = Field(description="the warning's, spot check's or recall's id")
@@ -69,7 +70,9 @@ class RiskInformationRecord(Shape):
     recorded_by: str
     status: Literal["received", "assessed"]
     assessments: list[AssessmentRecord]
-    measures: list[Measure]
+    measures: list[Measure] = Field(
+        description="oldest first; for a merchant without the spot checks not yet decided"
+    )
 
 
 class RiskInformationList(Shape):
