@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -64,6 +64,8 @@ class RecallForm(FlaskForm):  # type: ignore[misc]
     instructions = TextAreaField("instructions", validators=[Length(max=recalls.MAX_INSTRUCTIONS)])
     instructions_en = TextAreaField("instructions_en", validators=[Length(max=recalls.MAX_INSTRUCTIONS)])
     internal_reason = TextAreaField("internal_reason", validators=[Length(max=recalls.MAX_REASON)])
+    confirmed = HiddenField("confirmed")
+    """Set by the confirmation page's second post (:func:`_confirmation`): nothing is decided before."""
 
 
 class NoteForm(FlaskForm):  # type: ignore[misc]
@@ -235,6 +237,8 @@ def _recall_desk(role: str) -> Page | Response:
     with runtime().transaction() as db:
         form.batch_id.choices = _batch_choices(db, actor)
     error, status = None, 200
+    if form.validate_on_submit() and form.confirmed.data != "yes":
+        return _confirmation(role, form)
     if form.validate_on_submit():
         error, status = _attempt(
             lambda db: recalls.open_recall(
@@ -255,6 +259,34 @@ def _recall_desk(role: str) -> Page | Response:
     elif form.is_submitted():
         error, status = _form_problem(form), 400
     return _desk_page(role, form, error, status)
+
+
+def _confirmation(role: str, form: RecallForm) -> str:
+    """What will be in force and what consumers will see, with the form posted again, confirmed.
+
+    The same step as the trace page's recall action (:mod:`suyuan.web.office_actions`): a recall cannot
+    be undone, so the desk's form is not the decision either.
+    """
+    with runtime().transaction() as db:
+        label = _batch_label(batches.get_batch(db, current_actor(), form.batch_id.data))  # else 404
+    kind = _("Recall") if form.kind.data == "recall" else _("Stop-sale")
+    return render_template(
+        "office/confirm.html",
+        form=form,
+        title=_("Confirm the recall or stop-sale"),
+        action=url_for(f"recall_pages.{role}_recalls"),
+        facts=[
+            (_("Batch"), label),
+            (_("Measure"), kind),
+            (_("Reason (Chinese)"), form.reason.data or ""),
+            (_("Instructions to consumers (Chinese)"), form.instructions.data or ""),
+        ],
+        consequence=_(
+            "Once confirmed, every code of this batch scans as recalled at once, with your reason and "
+            "instructions on the consumer page. This cannot be undone; a stop-sale can only be lifted later."
+        ),
+        back=url_for(f"recall_pages.{role}_recalls"),
+    )
 
 
 def _desk_page(

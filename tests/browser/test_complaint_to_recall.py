@@ -85,6 +85,9 @@ def test_a_complaint_is_traced_to_its_batch_and_the_recall_reaches_the_consumer(
     form.locator("textarea[name$=instructions_en]").fill("Stop using it; the platform refunds you")
     form.locator("button[type=submit]").click()
     officer.wait_for_load_state()
+    assert officer.locator("[data-test=confirm]").is_visible()  # nothing in force before this
+    officer.click("[data-test=confirm-button]")
+    officer.wait_for_load_state()
     _shot(officer, "6-regulator-recall-ordered")
 
     consumer.goto(code)

@@ -116,6 +116,7 @@ def test_the_recall_desk_takes_the_notice_in_two_languages_and_an_internal_reaso
         "recall-reason": "铅超标",
         "recall-reason_en": "Too much lead",
         "recall-internal_reason": "实验室报告 LAB-7",
+        "recall-confirmed": "yes",
     }
     assert client.post("/regulator/recalls", data=form).status_code == 303
     recall_id = re.search(r'data-recall="(\d+)"', client.get("/regulator/recalls").data.decode())[1]  # type: ignore[index]

@@ -134,7 +134,13 @@ def test_the_office_orders_a_recall_with_a_form_and_csrf_is_required(
     assert client.post("/regulator/recalls", data=form).status_code == 400  # no CSRF token
     assert written(session) == before
     form |= {"recall-csrf_token": token(page, "recall"), "recall-instructions": "停止使用"}
-    response = client.post("/regulator/recalls", data=form | {"recall-instructions_en": "Stop using it"})
+    form |= {"recall-instructions_en": "Stop using it"}
+    confirm = client.post("/regulator/recalls", data=form)  # the desk confirms before deciding too
+    assert confirm.status_code == 200 and 'data-test="confirm"' in confirm.data.decode()
+    assert "确认召回或停售" in confirm.data.decode() and written(session) == before
+    assert client.get(url, headers={"Accept": "application/json"}).json["verdict"] != "recalled"
+    form |= {"recall-confirmed": "yes"}
+    response = client.post("/regulator/recalls", data=form)
     assert response.status_code == 303
     assert client.get(url, headers={"Accept": "application/json"}).json["verdict"] == "recalled"
     listing = client.get("/regulator/recalls").data.decode()  # the flash was translated when posted
@@ -200,7 +206,12 @@ def test_a_merchant_recalls_its_own_batches_only_and_records_destruction(
     login(app, client, "staff@a.example")
     page = client.get("/merchant/recalls").data.decode()
     assert f'value="{mine.id}"' in page and f'value="{theirs.id}"' not in page and "theirs" not in page
-    form = {"recall-csrf_token": token(page, "recall"), "recall-kind": "recall", "recall-reason": "包装破损"}
+    form = {
+        "recall-csrf_token": token(page, "recall"),
+        "recall-kind": "recall",
+        "recall-reason": "包装破损",
+        "recall-confirmed": "yes",
+    }
     before = written(session)
     refused = client.post("/merchant/recalls", data=form | {"recall-batch_id": theirs.id})
     assert refused.status_code == 404 and written(session) == before
