@@ -7,15 +7,17 @@ test starts from empty tables.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from suyuan.cli import main as cli_main
 from suyuan.config import Settings
 from suyuan.migrations import upgrade_database
 from suyuan.runtime import Runtime
@@ -110,3 +112,27 @@ def app(settings: Settings) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment of a `suyuan` command run against the test installation (the same database)."""
+    return {
+        "SUYUAN_DATABASE_URL": settings.database_url,
+        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
+        "SUYUAN_BASE_URL": settings.base_url,
+        "SUYUAN_SECRET_KEY": "cli-secret",
+        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
+        "SUYUAN_KEY_KDF_ROUNDS": str(TEST_KDF_ROUNDS),
+    }
+
+
+@pytest.fixture
+def run(cli_env: dict[str, str]) -> Callable[..., Result]:
+    """``run("zone", "ledger", "1")``: the CLI invoked in-process, exceptions not caught (a traceback
+    fails the test)."""
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli_main, list(args), env=cli_env, catch_exceptions=False)
+
+    return invoke

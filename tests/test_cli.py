@@ -7,31 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from suyuan.cli import main
 from suyuan.config import Settings
 from suyuan.trace.codes import parse_code
-
-
-@pytest.fixture
-def run(settings: Settings) -> Any:
-    env = {
-        "SUYUAN_DATABASE_URL": settings.database_url,
-        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
-        "SUYUAN_BASE_URL": "https://sy.example.cn",
-        "SUYUAN_SECRET_KEY": "cli-secret",
-        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
-        "SUYUAN_KEY_KDF_ROUNDS": "1000",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_help_lists_the_contract_commands(run: Any) -> None:

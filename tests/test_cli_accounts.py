@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from suyuan.cli import main
-from suyuan.config import Settings
 from suyuan.trace import accounts, audit
 from suyuan.trace.model import AuditEntry, User
 
@@ -19,16 +18,9 @@ GOOD = "plum blossom 1987"
 
 
 @pytest.fixture
-def run(settings: Settings) -> Any:
-    env = {
-        "SUYUAN_DATABASE_URL": settings.database_url,
-        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
-        "SUYUAN_BASE_URL": "https://sy.example.cn",
-        "SUYUAN_SECRET_KEY": "cli-secret",
-        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
-        "SUYUAN_KEY_KDF_ROUNDS": "1000",
-        "SUYUAN_PASSWORD": GOOD,
-    }
+def run(cli_env: dict[str, str]) -> Any:
+    """The shared CLI fixture with a password in the environment (``--password`` is never on the line)."""
+    env = cli_env | {"SUYUAN_PASSWORD": GOOD}
     runner = CliRunner()
 
     def invoke(*args: str, password: str = GOOD) -> Result:

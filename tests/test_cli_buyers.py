@@ -5,30 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
-from suyuan.cli import main
-from suyuan.config import Settings
 from suyuan.runtime import Runtime
 from suyuan.trace.zone import exits, quotas
 from suyuan.trace.zone.exits import Buyer
 from tests.factories import SECRET, code_urls, exit_filing, id_number, make_world, make_zone_batch
-
-
-@pytest.fixture
-def run(settings: Settings) -> Any:
-    env = {
-        "SUYUAN_DATABASE_URL": settings.database_url,
-        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
-        "SUYUAN_SECRET_KEY": "cli-secret",
-        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
-    }
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_an_office_blocks_lists_and_lifts_a_buyer(run: Any, session: Session, runtime: Runtime) -> None:

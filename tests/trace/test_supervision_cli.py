@@ -4,33 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.cli import main
-from suyuan.config import Settings
 from suyuan.runtime import Runtime
 from suyuan.trace import negative_list
 from suyuan.trace.model import AuditEntry, RiskWarning
 from tests.factories import make_batch, make_enterprise, make_world
-
-
-@pytest.fixture
-def run(settings: Settings) -> Any:
-    env = {
-        "SUYUAN_DATABASE_URL": settings.database_url,
-        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
-        "SUYUAN_SECRET_KEY": "cli-secret",
-        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_lists_are_kept_and_withdrawn_from_the_command_line(

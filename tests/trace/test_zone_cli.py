@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from suyuan.cli import main
@@ -16,22 +15,6 @@ from suyuan.trace.model import SoldCode
 from suyuan.trace.zone import exits
 from suyuan.trace.zone.exits import Buyer
 from tests.factories import SECRET, code_urls, exit_filing, id_number, make_world, make_zone_batch
-
-
-@pytest.fixture
-def run(settings: Settings) -> Any:
-    env = {
-        "SUYUAN_DATABASE_URL": settings.database_url,
-        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
-        "SUYUAN_SECRET_KEY": "cli-secret",
-        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_the_ledger_report_and_its_exit_status(run: Any, session: Session, runtime: Runtime) -> None:

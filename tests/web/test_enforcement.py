@@ -6,14 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from suyuan.cli import main
-from suyuan.config import Settings
 from suyuan.runtime import Runtime
 from suyuan.trace import sanctions
 from suyuan.trace.model import AuditEntry, ExitStatus, FilingStatus, Sanction
@@ -220,22 +217,6 @@ def test_the_merchant_cannot_open_the_enforcement_desk(
     make_world(session, runtime.ring)
     login(app, client, "staff@a.example")
     assert client.get("/regulator/enforcement").status_code in (302, 403, 404)
-
-
-@pytest.fixture
-def run(settings: Settings) -> Any:
-    env = {
-        "SUYUAN_DATABASE_URL": settings.database_url,
-        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
-        "SUYUAN_SECRET_KEY": "cli-secret",
-        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_the_cli_sanctions_lists_and_decides_held_exits(run: Any, session: Session, runtime: Runtime) -> None:

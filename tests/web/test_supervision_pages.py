@@ -12,14 +12,11 @@ import re
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from suyuan.cli import main
-from suyuan.config import Settings
 from suyuan.runtime import Runtime
 from suyuan.trace import risk_intake, supervision_lists
 from suyuan.trace.identifiers import complete_gtin
@@ -784,22 +781,6 @@ def test_trade_modes_are_shown_where_batches_and_exits_are_registered(
 
 
 # --- the CLI -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run(settings: Settings) -> Any:
-    env = {
-        "SUYUAN_DATABASE_URL": settings.database_url,
-        "SUYUAN_INSTANCE_DIR": str(settings.instance_dir),
-        "SUYUAN_SECRET_KEY": "cli-secret",
-        "SUYUAN_KEY_PASSPHRASE": "cli-passphrase",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_the_cli_turns_assessed_information_into_a_recall(
