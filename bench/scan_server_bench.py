@@ -1,28 +1,32 @@
-"""Scan endpoint benchmark: requests/s and p99 latency of ``GET {code URL}`` (JSON) under gunicorn and wrk.
+"""Scan endpoint benchmark: requests/s and p99 of ``GET {code URL}`` (JSON and page) under gunicorn + wrk.
 
-Why: every consumer scan is one request that parses the code, verifies its Ed25519 signature, looks up key,
-batch and issuance, weighs the code's scan history for clones, records the scan and answers the verdict
-document (DESIGN.md §4). The goal is at least 0.5x the requests/s of a bare Flask app answering constant
-JSON (``bench/bare_app.py``) under the same server and the same load (wrk on loopback), measured in the
-same run, alternating bare and app rounds, for SQLite and PostgreSQL. Whatever server configuration is
-chosen (``--workers``, ``--worker-class``, ``--gthreads``; default 2 sync workers, as ``suyuan serve`` and
-the Dockerfile run), both apps get exactly the same one.
+Why: every consumer scan is one request that parses the code, verifies its Ed25519 signature, reads what
+may have changed about the code (its batch's and key's statuses, its claim, its scans so far), weighs
+its history for clones, records the scan and answers the verdict document (DESIGN.md §4). The goal
+(issue 17) is at least 0.5x the requests/s of a bare Flask app answering constant JSON
+(``bench/bare_app.py``) under the same server and the same load (wrk on loopback), measured in the same
+run, alternating bare and app rounds, for SQLite and PostgreSQL, and 0.25x for the page a phone gets.
+Whatever server configuration is chosen (``--workers``, ``--worker-class``, ``--gthreads``; default 2
+sync workers, as ``suyuan serve`` and the Dockerfile run), every app gets exactly the same one.
 
 For each database the script prepares a fresh installation (``suyuan db upgrade``, ``suyuan demo --json``,
 ``suyuan codes issue`` and ``export`` on the released batches), rotates wrk through 10,000 real code URLs
 (``--urls``; each code is scanned a few times, as in real life) with ``Accept: application/json`` and, with
 ``--html`` (the default), as a phone's browser asking for the page (every request records a scan: that is
-the real cost), and reports, besides
-requests/s, the gunicorn workers' CPU time per request (from /proc): on a shared machine requests/s move
-with other people's load, CPU per request much less. It then shows the scan's one read
-(``suyuan.trace.scan_statements.SCAN``), its plan and timing, and the statements of one scan. With
-``--grow N`` it adds N scans of other codes (a busy month) and measures the app again.
+the real cost), and reports, besides requests/s and p99, the gunicorn workers' CPU time per request (from
+/proc) and, on PostgreSQL, the CPU of the database's backends serving the bench database: on a shared
+machine requests/s move with other people's load, CPU per request much less. ``--also MODULE:APP``
+serves more variants beside the app, measured in every round right after it (A/B under the same load),
+e.g. ``bench.scan_flask_only:app``, the same tree without the fast path in front of Flask. It then shows
+the fast lane's one read (``suyuan.trace.scan_facts.FactsReader``), its plan and timing, and how many
+statements one scan runs. With ``--grow N`` it adds N scans of other codes (a busy month) and measures
+the app again.
 
     .venv/bin/python bench/scan_server_bench.py                         # 3 rounds of 10 s, both databases
     .venv/bin/python bench/scan_server_bench.py --backends sqlite --rounds 1 --duration 5
+    .venv/bin/python bench/scan_server_bench.py --also bench.scan_flask_only:app   # A/B: the fast path's gain
     .venv/bin/python bench/scan_server_bench.py --grow 100000
-    .venv/bin/python bench/scan_server_bench.py --worker-class gthread --gthreads 4   # both apps alike
-    PYTHONPATH=/elsewhere .venv/bin/python bench/scan_server_bench.py --app variant:app  # A/B a variant
+    .venv/bin/python bench/scan_server_bench.py --worker-class gthread --gthreads 4   # every app alike
 
 Needs ``wrk`` (Debian: ``apt-get install wrk``) and, for PostgreSQL, a server at 127.0.0.1:5432; the
 ``bench_scan`` database is created if missing and emptied on every run (never the test database).
@@ -44,8 +48,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,7 +68,7 @@ from suyuan.trace.codes import parse_code  # noqa: E402
 from suyuan.trace.db import make_engine  # noqa: E402
 from suyuan.trace.model import Scan  # noqa: E402
 from suyuan.trace.model.types import utcnow  # noqa: E402
-from suyuan.trace.scan_statements import SCAN  # noqa: E402
+from suyuan.trace.scan_facts import FactsReader  # noqa: E402
 from suyuan.trace.scanning import device_cookie  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_scan"
@@ -97,6 +101,7 @@ class WrkResult:
     errors: int  # non-2xx/3xx responses plus socket errors
     load: float  # 1-minute load average right after the run (the machine is shared)
     cpu_ms: float  # CPU time of the gunicorn workers per request (user + system), in ms
+    db_cpu_ms: float | None = None  # PostgreSQL: CPU of the bench database's backends per request, in ms
 
 
 @dataclass(frozen=True)
@@ -157,51 +162,72 @@ def scan_rows(database_url: str) -> int:
 
 
 def explain_scan_read(database_url: str, url: str) -> list[str]:
-    """The one read of a scan (``scan_statements.SCAN``) for code ``url``: plan, timing, earlier scans.
+    """The fast lane's one read (``scan_facts.FactsReader``) for code ``url``: plan, timing, earlier scans.
 
-    It binds the code to key, batch and issuance and sums up the code's history; the history part is the
-    one whose cost grows, with the number of earlier scans of the same code.
+    It reads the batch's and key's statuses, the code's claim and its scans: summed up on SQLite (every
+    scan reads), as rows on PostgreSQL (a worker reads a code it does not know, then keeps it); what
+    grows is the number of earlier scans of the same code.
     """
     parts = urlsplit(url).path.split("/")  # ['', '01', gtin, '10', lot, '21', serial]
     engine = make_engine(database_url)
     postgresql = engine.dialect.name == "postgresql"
-    values = {"kid": parse_code(url).kid, "gtin": parts[2], "lot": parts[4], "number": int(parts[6])}
-    statement = SCAN[postgresql].params(**values, serial=parts[6], device="", region="")
-    sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+    reader = FactsReader(engine)
+    kid = parse_code(url).kid or ""
     with engine.connect() as conn:
+        batch_id = conn.scalar(
+            text("SELECT id FROM batch WHERE gtin = :g AND lot = :l"), {"g": parts[2], "l": parts[4]}
+        )
+        values = {"b": batch_id, "k": kid, "s": parts[6], "d": "", "r": ""}
+        sql = reader.sql if postgresql else reader.sums  # a miss of the cache / every scan
+        for name, value in values.items():  # literal values, for EXPLAIN
+            literal = str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+            sql = sql.replace(f"%({name})s" if postgresql else f":{name}", literal)
         if postgresql:
             lines = [str(row[0]) for row in conn.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + sql)).all()]
         else:
             lines = [str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)).all()]
-        for _ in range(12):  # as in the app: psycopg prepares it, PostgreSQL settles on a generic plan
-            conn.execute(statement).one()
-        start = time.perf_counter()
-        for _ in range(20):
-            scans = conn.execute(statement).one().scans or 0
-        took = (time.perf_counter() - start) / 20 * 1000
-        lines.append(f"{scans:,} earlier scans of this code; the read took {took:.2f} ms (mean of 20, warm)")
+    for _ in range(12):  # as in the app: psycopg prepares it, PostgreSQL settles on a generic plan
+        reader.read(int(batch_id), parts[6], kid, complete=postgresql)
+    start = time.perf_counter()
+    for _ in range(20):
+        facts = reader.read(int(batch_id), parts[6], kid, complete=postgresql)
+    took = (time.perf_counter() - start) / 20 * 1000
+    scans = facts.count if facts is not None else "too many"
+    lines.append(f"{scans} earlier scans of this code; the read took {took:.2f} ms (mean of 20, warm)")
+    reader.close()
     engine.dispose()
     return lines
 
 
 def statements_per_scan(env: dict[str, str], path: str) -> list[str]:
-    """The SQL statements one JSON scan of ``path`` executes (in-process app, same database)."""
+    """What one JSON scan of ``path`` runs (in-process app, same database, scans written at once).
+
+    The lines: the fast lane's reads through the driver, then every statement through SQLAlchemy (the
+    scan's write with its first-scan check and tally; on PostgreSQL the triggers' notifications ride
+    on them).
+    """
     from suyuan.web import create_app
 
-    app = create_app(Settings.from_env(env))
+    app = create_app(Settings.from_env({**env, "SUYUAN_SCAN_WRITE_DELAY_MS": "0"}))
     rt: Runtime = app.extensions["suyuan"]
     client = app.test_client()
-    client.get(path, headers={"Accept": "application/json"})  # warm: key cache, connection
+    for _ in range(2):  # warm: the full path fills the lane, the next scan takes it
+        client.get(path, headers={"Accept": "application/json"})
     seen: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         seen.append(" ".join(statement.split()))
 
     event.listen(rt.engine, "before_cursor_execute", record)
+    reads = rt.scan_path.reader.reads
     response = client.get(path, headers={"Accept": "application/json"})
     assert response.status_code == 200, response.data
-    rt.engine.dispose()
-    return seen
+    reads = rt.scan_path.reader.reads - reads
+    rt.close()
+    return [
+        f"(fast lane: {reads} read(s) through the driver: {' '.join(rt.scan_path.reader.sql.split())})",
+        *seen,
+    ]
 
 
 def grow_scan_log(database_url: str, rows: int) -> None:
@@ -324,8 +350,40 @@ def worker_cpu_seconds(master: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(served: Served, script: Path, threads: int, connections: int, seconds: int) -> WrkResult:
-    """One bounded wrk run against ``served``; parses requests/s, p99 and errors; measures worker CPU."""
+def backend_cpu(database_url: str | None) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to the database (``None``: SQLite)."""
+    if database_url is None or not database_url.startswith("postgresql"):
+        return {}
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        found = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # not on this machine, or gone
+            found[int(pid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    engine.dispose()
+    return found
+
+
+def wrk(
+    served: Served,
+    script: Path,
+    threads: int,
+    connections: int,
+    seconds: int,
+    database_url: str | None = None,
+) -> WrkResult:
+    """One bounded wrk run against ``served``; parses requests/s, p99 and errors; measures worker CPU
+    and, on PostgreSQL, the CPU of the database's backends (all of the bench database's: its own app's)."""
+    db_before = backend_cpu(database_url)
     cpu_before = worker_cpu_seconds(served.pid)
     command = [
         "wrk",
@@ -349,7 +407,18 @@ def wrk(served: Served, script: Path, threads: int, connections: int, seconds: i
     errors = (int(non2xx.group(1)) if non2xx else 0) + (
         sum(int(g) for g in sockets.groups()) if sockets else 0
     )
-    return WrkResult(rps, p99_ms, requests, errors, os.getloadavg()[0], cpu / max(requests, 1) * 1000)
+    db_after = backend_cpu(database_url)
+    db_cpu = sum(after - db_before.get(pid, 0.0) for pid, after in db_after.items()) if db_after else None
+    per = max(requests, 1)
+    return WrkResult(
+        rps,
+        p99_ms,
+        requests,
+        errors,
+        os.getloadavg()[0],
+        cpu / per * 1000,
+        db_cpu / per * 1000 if db_cpu is not None else None,
+    )
 
 
 def check_one(base: str, path: str) -> dict[str, Any]:
@@ -364,7 +433,11 @@ def check_one(base: str, path: str) -> dict[str, Any]:
 
 
 def bench_backend(name: str, args: argparse.Namespace, port: int) -> dict[str, Any]:
-    """Alternate bare and app rounds on one database; returns medians and per-round figures."""
+    """Alternate bare and app rounds on one database; returns medians and per-round figures.
+
+    Per round: the bare app, then each app under test (``--app``, then every ``--also``) asked for the
+    JSON verdict and, with ``--html``, for the page; each ratio is taken against that round's bare run.
+    """
     with tempfile.TemporaryDirectory(prefix=f"scan-bench-{name}-") as tmp_dir:
         tmp = Path(tmp_dir)
         if name == "sqlite":
@@ -382,34 +455,37 @@ def bench_backend(name: str, args: argparse.Namespace, port: int) -> dict[str, A
         }
         urls = prepare(env, args.urls)
         paths = [urlsplit(u).path + "?" + urlsplit(u).query for u in urls]
-        script = lua_script(paths, tmp)
-        html_script = lua_script(paths, tmp, "html")
+        scripts = {"json": lua_script(paths, tmp), "html": lua_script(paths, tmp, "html")}
+        pages = ["json", "html"] if args.html else ["json"]
+        variants = [args.app, *args.also]
         bare: list[WrkResult] = []
-        app: list[WrkResult] = []
-        html: list[WrkResult] = []
+        runs: dict[tuple[str, str], list[WrkResult]] = {(v, page): [] for v in variants for page in pages}
         grown: WrkResult | None = None
         plan_grown: list[str] = []
-        with (
-            gunicorn(BARE, args.server, port + 1, env, tmp / "bare.log") as bare_base,
-            gunicorn(args.app, args.server, port, env, tmp / "app.log") as app_base,
-        ):
-            verdict = check_one(app_base.base, paths[0])
-            print(f"  {name}: {len(paths)} code URLs; first scan by hand: {verdict['verdict']}", flush=True)
-            wrk(bare_base, script, args.threads, args.connections, 2)  # warm-up, not counted
-            wrk(app_base, script, args.threads, args.connections, 2)
-            for round_no in range(1, args.rounds + 1):
-                bare.append(wrk(bare_base, script, args.threads, args.connections, args.duration))
-                app.append(wrk(app_base, script, args.threads, args.connections, args.duration))
-                if args.html:
-                    html.append(wrk(app_base, html_script, args.threads, args.connections, args.duration))
-                b, a = bare[-1], app[-1]
-                page = f"; html {html[-1].rps:,.0f} req/s p99 {html[-1].p99_ms:.1f} ms" if html else ""
-                print(
-                    f"  {name} round {round_no}: bare {b.rps:,.0f} req/s p99 {b.p99_ms:.1f} ms; "
-                    f"app {a.rps:,.0f} req/s p99 {a.p99_ms:.1f} ms, errors {a.errors}{page}, "
-                    f"load {a.load:.1f}",
-                    flush=True,
+        db = database_url if name == "postgresql" else None
+        with ExitStack() as servers:
+            bare_base = servers.enter_context(gunicorn(BARE, args.server, port + 1, env, tmp / "bare.log"))
+            served = {
+                v: servers.enter_context(
+                    gunicorn(v, args.server, port + (0 if i == 0 else i + 1), env, tmp / f"app{i}.log")
                 )
+                for i, v in enumerate(variants)
+            }
+            verdict = check_one(served[args.app].base, paths[0])
+            print(f"  {name}: {len(paths)} code URLs; first scan by hand: {verdict['verdict']}", flush=True)
+            wrk(bare_base, scripts["json"], args.threads, args.connections, 2)  # warm-up, not counted
+            for v in variants:
+                wrk(served[v], scripts["json"], args.threads, args.connections, 2)
+            for round_no in range(1, args.rounds + 1):
+                bare.append(wrk(bare_base, scripts["json"], args.threads, args.connections, args.duration))
+                line = [f"bare {bare[-1].rps:,.0f} req/s p99 {bare[-1].p99_ms:.1f} ms"]
+                for v in variants:
+                    for page in pages:
+                        run = wrk(served[v], scripts[page], args.threads, args.connections, args.duration, db)
+                        runs[(v, page)].append(run)
+                        ratio = run.rps / bare[-1].rps
+                        line.append(f"{_short(v)} {page} {run.rps:,.0f} ({ratio:.2f}x, err {run.errors})")
+                print(f"  {name} round {round_no}: {'; '.join(line)}; load {bare[-1].load:.1f}", flush=True)
             rows_after = scan_rows(database_url)
             plan = explain_scan_read(database_url, urls[0])
             try:
@@ -418,86 +494,80 @@ def bench_backend(name: str, args: argparse.Namespace, port: int) -> dict[str, A
                 statements = [f"(not captured: {exc!r})"]
             if args.grow:
                 grow_scan_log(database_url, args.grow)
-                grown = wrk(app_base, script, args.threads, args.connections, args.duration)
+                grown = wrk(
+                    served[args.app], scripts["json"], args.threads, args.connections, args.duration, db
+                )
                 plan_grown = explain_scan_read(database_url, urls[0])
                 print(f"  {name} after +{args.grow:,} scans: app {grown.rps:,.0f} req/s", flush=True)
-        app_log = (tmp / "app.log").read_text()
+        logs = "".join(path.read_text() for path in tmp.glob("app*.log"))
     return {
         "name": name,
         "bare": bare,
-        "app": app,
-        "html": html,
+        "runs": runs,
         "rows_after": rows_after,
         "plan": plan,
         "statements": statements,
         "grown": grown,
         "plan_grown": plan_grown,
-        "tracebacks": app_log.count("Traceback"),
+        "tracebacks": logs.count("Traceback"),
     }
 
 
+def _short(app: str) -> str:
+    return {APP: "app", "bench.scan_flask_only:app": "flask-only"}.get(app, app)
+
+
+def _median(values: Iterable[float]) -> float:
+    return statistics.median(list(values))
+
+
 def report(results: Sequence[dict[str, Any]], args: argparse.Namespace) -> None:
-    """Print the tables: medians and ratio per database, per-round figures, the scan's read and its plan."""
+    """Print the tables: medians and ratios per database and variant, per-round figures, the scan's read."""
     print(
         f"\n## Scan endpoint, medians of {args.rounds} rounds (wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s --latency, {args.server}, app {args.app})\n"
+        f"-d{args.duration}s --latency, {args.server}, {args.urls:,} code URLs)\n"
     )
     print(
-        "| database | bare req/s | bare p99 | app req/s | app p99 | app / bare (goal ≥ 0.5) "
-        "| bare CPU/req | app CPU/req | app errors |"
+        "| database | variant | asks for | req/s | p99 | / bare (goal: JSON ≥ 0.5, page ≥ 0.25) | rounds "
+        "| worker CPU/req | database CPU/req | errors |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
-        bare, app = r["bare"], r["app"]
-        ratio = statistics.median(a.rps / b.rps for b, a in zip(bare, app, strict=True))
+        bare: list[WrkResult] = r["bare"]
         print(
-            f"| {r['name']} | {statistics.median(x.rps for x in bare):,.0f} "
-            f"| {statistics.median(x.p99_ms for x in bare):.1f} ms "
-            f"| {statistics.median(x.rps for x in app):,.0f} "
-            f"| {statistics.median(x.p99_ms for x in app):.1f} ms "
-            f"| **{ratio:.2f}** | {statistics.median(x.cpu_ms for x in bare):.2f} ms "
-            f"| {statistics.median(x.cpu_ms for x in app):.2f} ms | {sum(x.errors for x in app)} |"
+            f"| {r['name']} | bare Flask | JSON | {_median(x.rps for x in bare):,.0f} "
+            f"| {_median(x.p99_ms for x in bare):.1f} ms | 1 | "
+            f"| {_median(x.cpu_ms for x in bare):.2f} ms | | {sum(x.errors for x in bare)} |"
         )
-    if any(r["html"] for r in results):
-        print(
-            "\n| database | HTML page req/s | HTML p99 | HTML / bare (goal ≥ 0.25) | HTML CPU/req | errors |"
-        )
-        print("| --- | --- | --- | --- | --- | --- |")
-        for r in results:
-            if r["html"]:
-                pages: list[WrkResult] = r["html"]
-                html_ratio = statistics.median(h.rps / b.rps for b, h in zip(r["bare"], pages, strict=True))
-                print(
-                    f"| {r['name']} | {statistics.median(x.rps for x in pages):,.0f} "
-                    f"| {statistics.median(x.p99_ms for x in pages):.1f} ms | **{html_ratio:.2f}** "
-                    f"| {statistics.median(x.cpu_ms for x in pages):.2f} ms "
-                    f"| {sum(x.errors for x in pages)} |"
-                )
-    print(
-        "\napp / bare is the median of the rounds' ratios; CPU/req is the gunicorn workers' CPU time per "
-        "request (the database server's is not included).\n\n"
-        "Per round (the scan log grows by every app request):\n"
-    )
-    print(
-        "| database | round | bare req/s | app req/s | app / bare | app p99 | CPU/req bare, app "
-        "| scans | load |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for r in results:
-        for i, (b, a) in enumerate(zip(r["bare"], r["app"], strict=True), start=1):
+        for (variant, page), runs in r["runs"].items():
+            ratios = [a.rps / b.rps for b, a in zip(bare, runs, strict=True)]
+            db = [x.db_cpu_ms for x in runs if x.db_cpu_ms is not None]
             print(
-                f"| {r['name']} | {i} | {b.rps:,.0f} | {a.rps:,.0f} | {a.rps / b.rps:.2f} "
-                f"| {a.p99_ms:.1f} ms | {b.cpu_ms:.2f}, {a.cpu_ms:.2f} ms | {a.requests:,} "
-                f"| {b.load:.1f} / {a.load:.1f} |"
+                f"| {r['name']} | {_short(variant)} | {'JSON' if page == 'json' else 'page'} "
+                f"| {_median(x.rps for x in runs):,.0f} | {_median(x.p99_ms for x in runs):.1f} ms "
+                f"| **{_median(ratios):.2f}** | {', '.join(f'{x:.2f}' for x in ratios)} "
+                f"| {_median(x.cpu_ms for x in runs):.2f} ms | {f'{_median(db):.2f} ms' if db else '—'} "
+                f"| {sum(x.errors for x in runs)} |"
             )
+    print(
+        "\n/ bare is the median of the rounds' ratios (each against the bare run of its round); worker CPU "
+        "is the gunicorn workers' (from /proc, their threads included), database CPU that of the PostgreSQL "
+        "backends connected to the bench database. Load average (1 min) after each round's bare run:\n"
+    )
     for r in results:
+        loads = ", ".join(f"{x.load:.1f}" for x in r["bare"])
         print(
-            f"\n{r['name']}: scan rows after the rounds: {r['rows_after']:,}; tracebacks in the app log: "
-            f"{r['tracebacks']}. The per-request read of the first code, its plan and timing:\n"
+            f"- {r['name']}: {loads}; scan rows after the rounds: {r['rows_after']:,}; "
+            f"tracebacks in the app logs: {r['tracebacks']}"
         )
+    for r in results:
+        print(f"\n{r['name']}: the fast lane's read of the first code, its plan and timing:\n")
         for line in r["plan"]:
             print("    " + line)
-        print(f"\n{r['name']}: SQL statements of one JSON scan ({len(r['statements'])}):\n")
+        print(
+            f"\n{r['name']}: statements of one JSON scan of a cached code, scans written at once (so no "
+            "PostgreSQL scan cache; on a server's worker a code it knows makes no read at all):\n"
+        )
         for statement in r["statements"]:
             print("    " + (statement if len(statement) <= 150 else statement[:147] + "..."))
         if r["grown"] is not None:
@@ -528,6 +598,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--grow", type=int, default=0, help="then add this many scans and measure again")
     parser.add_argument("--port", type=int, default=18700, help="app port; the bare app uses port + 1")
     parser.add_argument("--app", default=APP, help="WSGI app under test (module:attribute)")
+    parser.add_argument(
+        "--also",
+        nargs="*",
+        default=[],
+        help="more apps measured beside it every round (A/B), module:attribute",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both apps")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"], help="for both apps")
     parser.add_argument("--gthreads", type=int, default=1, help="threads per gthread worker, for both apps")

@@ -5,7 +5,7 @@ the database's on a 2-core machine; the fast lane's one read per scan held the s
 a bare Flask endpoint (docs/benchmarks.md, "Scan path"). So each process keeps what scans read — the
 batches, keys and issuances the fast lane caches (:mod:`suyuan.trace.scan_path`), and per code its claim
 and its scans so far (:class:`~suyuan.trace.scan_facts.CodeFacts`) — and a scan of a code it knows
-makes no round trip at all. Triggers (migration ``0012_scan_cache_notify``) tell every listening
+makes no round trip at all. Triggers (migration ``0013_scan_cache_notify``) tell every listening
 process what changed, at commit: a row of ``batch``, ``signing_key``, ``issuance``, ``product``,
 ``supplier``, ``enterprise``, ``risk_warning`` or ``claim``; and every scan inserted, with the
 inserting transaction's id.
@@ -54,7 +54,8 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from suyuan.trace.model import Batch, Claim, Enterprise, Issuance, Product, RiskWarning, SigningKey, Supplier
-from suyuan.trace.scan_facts import CodeFacts, moment_of_micros
+from suyuan.trace.scan_facts import CodeFacts, Snapshot, moment_of_micros
+from suyuan.trace.scanning import serial_number
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +63,30 @@ LEASE = 3.0  # seconds a process trusts its cache after the start of its listene
 BEAT = LEASE / 4  # the listener's round trips when nothing else happens
 CHANGES = "suyuan_scan_cache"
 SCANS = "suyuan_scans"
-LISTENER = "suyuan-listen"  # application_name of listening connections: "suyuan-listen <id> <fence>"
+LISTENER = "suyuan-listen"  # listening connections' application_name, and their rows' name
 CAPACITY = 100_000  # codes whose facts a process keeps
 EVENTS_KEPT = 50_000  # recent scan and claim notifications, for reads that were running meanwhile
+MAX_BIT = 64_000_000  # serial numbers a batch's bitmap holds (8 MB); beyond, codes are read
+WAKE = 0.05  # seconds the listener waits for notifications before looking for batches to load
 WATCHED = (Batch, SigningKey, Issuance, Product, Supplier, Enterprise, RiskWarning, Claim)
 
 FENCE = text(
     "SELECT f.n FROM (SELECT nextval('scan_cache_fence') AS n) AS f "
     "CROSS JOIN LATERAL (SELECT pg_notify('suyuan_scan_cache', 'fence ' || f.n)) AS sent"
 )
-ACK = "SELECT set_config('application_name', %s, false)"  # a round trip that says which fence
-LISTENERS = text(
-    "SELECT application_name, clock_timestamp() - state_change > make_interval(secs => :lease) AS lapsed "
-    "FROM pg_stat_activity WHERE application_name LIKE 'suyuan-listen %'"
+# A listener's heartbeat and acknowledgement: a round trip (which also delivers every notification
+# committed before it) that records the fence it applied and its lease, on the database's clock.
+ACK = (
+    "INSERT INTO scan_cache_listener (name, fence, lease_until) "
+    "VALUES (%(name)s, %(fence)s, clock_timestamp() + make_interval(secs => %(lease)s)) "
+    "ON CONFLICT (name) DO UPDATE SET fence = EXCLUDED.fence, lease_until = EXCLUDED.lease_until"
+)
+FORGET_LISTENERS = (  # this listener's old row, and rows of listeners gone for an hour
+    "DELETE FROM scan_cache_listener "
+    "WHERE name = %(name)s OR lease_until < clock_timestamp() - interval '1 hour'"
+)
+PENDING = text(
+    "SELECT name FROM scan_cache_listener WHERE lease_until > clock_timestamp() AND fence < :fence"
 )
 
 
@@ -114,8 +126,46 @@ class Mark:
     epoch: int  # changes when everything is forgotten (a lost connection)
 
 
+@dataclass
+class _Scanned:
+    """Which serial numbers of a batch have been scanned or claimed: one bit each.
+
+    Loaded once per batch and process (as of ``snapshot``), then kept by the notifications, so that a
+    code whose bit is clear has no scans and no claim: its facts are known without a read.
+    """
+
+    snapshot: Snapshot
+    bits: bytearray
+
+    def has(self, number: int) -> bool:
+        """Whether the serial was scanned or claimed (always, beyond :data:`MAX_BIT`: it must be read)."""
+        byte = number >> 3
+        return number > MAX_BIT or (byte < len(self.bits) and bool(self.bits[byte] & (1 << (number & 7))))
+
+    def add(self, number: int) -> None:
+        byte = number >> 3
+        if number > MAX_BIT:
+            return
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(byte + 1 - len(self.bits) + 64))
+        self.bits[byte] |= 1 << (number & 7)
+
+
+NO_SCANS = CodeFacts(None, None, None, 0, None, {}, {})
+_NUMBER = "serial ~ '^[1-9][0-9]{0,9}$'"  # serials as issuances count them (scanning.serial_number)
+LOAD = (
+    "SELECT pg_current_snapshot()::text, "
+    f"ARRAY(SELECT DISTINCT serial::bigint FROM scan WHERE batch_id = %(b)s AND {_NUMBER}), "
+    f"ARRAY(SELECT serial::bigint FROM claim WHERE batch_id = %(b)s AND {_NUMBER})"
+)
+
+
 class ScanCache:
     """One process's cache of what scans read, and the thread that listens for changes.
+
+    Per code it keeps :class:`~suyuan.trace.scan_facts.CodeFacts` (at most ``capacity`` codes, the least
+    recently scanned dropped first); per batch the scanned serials (:class:`_Scanned`), loaded by the
+    listener when a scan first asks for the batch.
 
     ``on_change`` callbacks get ``(table, payload)`` for every change of a watched row but claims, and
     ``("*", "")`` when everything must be forgotten (the fast lane drops batches and keys; the web drops
@@ -135,6 +185,8 @@ class ScanCache:
         self.generation = 0  # bumped by every change applied and by every lost connection
         self._lock = threading.Lock()
         self._facts: OrderedDict[tuple[int, str], CodeFacts] = OrderedDict()
+        self._batches: dict[int, _Scanned] = {}
+        self._wanted: set[int] = set()  # batches a scan asked for, to be loaded by the listener
         self._events: deque[_Event] = deque(maxlen=EVENTS_KEPT)
         self._seq = 0
         self._epoch = 0
@@ -154,14 +206,19 @@ class ScanCache:
             self._start()
         return time.monotonic() < self._lease_until
 
-    def get(self, batch_id: int, serial: str) -> CodeFacts | None:
-        """The cached facts of a code, or ``None``."""
+    def get(self, batch_id: int, serial: str, number: int) -> CodeFacts | None:
+        """The facts of a code from memory, or ``None`` when they must be read (then :meth:`keep` them)."""
         key = (batch_id, serial)
         with self._lock:
             found = self._facts.get(key)
             if found is not None:
                 self._facts.move_to_end(key)
-            return found
+                return found
+            scanned = self._batches.get(batch_id)
+            if scanned is None:
+                self._wanted.add(batch_id)
+                return None
+            return None if scanned.has(number) else NO_SCANS
 
     def mark(self) -> Mark:
         """Taken before a read whose result may be kept (:meth:`keep`, :meth:`unless_changed`)."""
@@ -204,18 +261,26 @@ class ScanCache:
                     facts = facts.with_scan(*found.scan)
             self._store(key, facts)
 
-    def add_own(self, batch_id: int, serial: str, at: Any, device: str, region: str) -> None:
-        """This process accepted a scan of the code: count it in the cached facts at once."""
+    def add_own(self, batch_id: int, serial: str, number: int, at: Any, device: str, region: str) -> None:
+        """This process accepted a scan of the code: count it in the cache at once."""
         key = (batch_id, serial)
         with self._lock:
             found = self._facts.get(key)
+            scanned = self._batches.get(batch_id)
+            if found is None and scanned is not None and not scanned.has(number):
+                found = NO_SCANS
+            if scanned is not None:
+                scanned.add(number)
             if found is not None:
-                self._facts[key] = found.with_scan(at, device, region)
+                self._store(key, found.with_scan(at, device, region))
 
-    def forget_code(self, batch_id: int, serial: str) -> None:
+    def forget_code(self, batch_id: int, serial: str, number: int | None) -> None:
         """Drop a code's facts (the full path recorded a scan of it: the next scan reads them)."""
         with self._lock:
             self._facts.pop((batch_id, serial), None)
+            scanned = self._batches.get(batch_id)
+            if scanned is not None and number is not None:
+                scanned.add(number)
 
     def close(self) -> None:
         """Stop listening (the process or the app is closing); the cache is no longer trusted."""
@@ -233,6 +298,7 @@ class ScanCache:
                 return
             self._pid = os.getpid()  # forked: the parent's thread, connection and cache are not ours
             self._facts.clear()
+            self._batches.clear()
             self._events.clear()
             self._lease_until = 0.0
             self.generation += 1
@@ -257,32 +323,52 @@ class ScanCache:
                 pause = min(pause * 2, 5.0)
 
     def _listen(self) -> None:
+        """Listen until stopped: acknowledge fences, renew the lease, load batches, apply notifications."""
         import psycopg
 
-        with psycopg.connect(self.conninfo, autocommit=True, application_name=f"{self._name} 0") as conn:
+        with psycopg.connect(self.conninfo, autocommit=True, application_name=self._name) as conn:
             conn.execute(f"LISTEN {CHANGES}")
             conn.execute(f"LISTEN {SCANS}")
+            conn.execute(FORGET_LISTENERS, {"name": self._name})
             row = conn.execute("SELECT last_value FROM scan_cache_fence").fetchone()
             self._fence = int(row[0]) if row else 0
             self._forget_all()  # anything kept before listening may have missed a change
-            acked = -1
-            next_beat = 0.0
+            acked, next_beat = -1, 0.0
             while not self._stopped:
                 now = time.monotonic()
                 if self._fence != acked or now >= next_beat:
-                    started = now
-                    acked = self._fence
-                    conn.execute(ACK, (f"{self._name} {acked}",))
-                    for notice in conn.notifies(timeout=0):  # delivered with the round trip's answer
-                        self._apply(notice.channel, notice.payload)
+                    started, acked = now, self._fence
+                    conn.execute(ACK, {"name": self._name, "fence": acked, "lease": self.lease})
+                    self._drain(conn)  # what was committed before the round trip came with its answer
                     if self._fence == acked:
                         self._lease_until = started + self.lease
                         next_beat = started + BEAT
                     continue
-                for notice in conn.notifies(timeout=max(0.0, next_beat - now)):
+                if self._wanted:
+                    self._load(conn)
+                    continue
+                for notice in conn.notifies(timeout=max(0.0, min(next_beat - now, WAKE))):
                     self._apply(notice.channel, notice.payload)
                     if self._fence != acked:
                         break
+            conn.execute(FORGET_LISTENERS, {"name": self._name})  # stopped: no committer waits for it
+
+    def _drain(self, conn: Any) -> None:
+        for notice in conn.notifies(timeout=0):
+            self._apply(notice.channel, notice.payload)
+
+    def _load(self, conn: Any) -> None:
+        """Load the scanned serials of the batches scans asked for (one statement each)."""
+        with self._lock:
+            wanted, self._wanted = self._wanted, set()
+        for batch_id in wanted:
+            snapshot, scanned, claimed = conn.execute(LOAD, {"b": batch_id}).fetchone()
+            found = _Scanned(Snapshot.parse(snapshot), bytearray())
+            for number in (*scanned, *claimed):
+                found.add(int(number))
+            with self._lock:
+                self._batches[batch_id] = found
+            self._drain(conn)  # scans notified meanwhile: those the load saw are skipped
 
     def _apply(self, channel: str, payload: str) -> None:
         """Apply one notification (in the listener's thread)."""
@@ -299,6 +385,9 @@ class ScanCache:
                 batch_id, _, serial = rest.partition(" ")
                 key = (int(batch_id), serial)
                 self._facts.pop(key, None)
+                scanned = self._batches.get(key[0])
+                if scanned is not None and (number := serial_number(serial)) is not None:
+                    scanned.add(number)
                 self._seq += 1
                 self._events.append(_Event(self._seq, key, 0, None))
                 return
@@ -306,6 +395,7 @@ class ScanCache:
                 callback(table, rest)
 
     def _scans(self, payload: str) -> None:
+        """Other processes' scans: counted where the cache knows the code or knows it had none."""
         head, _, body = payload.partition("\n")
         xid, _, writer = head.partition("\t")
         if writer == self._own:
@@ -313,14 +403,29 @@ class ScanCache:
         transaction = int(xid)
         with self._lock:
             for line in body.split("\n"):
-                batch_id, serial, micros, device, region = line.split("\t", 4)
-                key = (int(batch_id), serial)
-                scan = (moment_of_micros(int(micros)), device, region)
+                try:
+                    batch_id, serial, micros, device, region = line.split("\t", 4)
+                    key = (int(batch_id), serial)
+                    scan = (moment_of_micros(int(micros)), device, region)
+                except ValueError:  # never expected; a scan not counted must not go unnoticed
+                    log.warning("scan cache: unreadable scan notification %r; forgetting all scans", line)
+                    self._facts.clear()
+                    self._batches.clear()
+                    continue
                 self._seq += 1
                 self._events.append(_Event(self._seq, key, transaction, scan))
                 found = self._facts.get(key)
-                if found is not None and (found.snapshot is None or not found.snapshot.saw(transaction)):
-                    self._facts[key] = found.with_scan(*scan)
+                if found is not None:
+                    if found.snapshot is None or not found.snapshot.saw(transaction):
+                        self._facts[key] = found.with_scan(*scan)
+                    continue
+                scanned = self._batches.get(key[0])
+                number = serial_number(serial)
+                if scanned is None or number is None or scanned.snapshot.saw(transaction):
+                    continue
+                if not scanned.has(number):  # its first scan: the facts are this scan alone
+                    self._store(key, NO_SCANS.with_scan(*scan))
+                scanned.add(number)
 
     def _forget_all(self) -> None:
         with self._lock:
@@ -328,6 +433,7 @@ class ScanCache:
             self.generation += 1
             self._epoch += 1
             self._facts.clear()
+            self._batches.clear()
             self._events.clear()
             for callback in self.on_change:
                 callback("*", "")
@@ -369,22 +475,18 @@ def watch_commits(sessions: sessionmaker[Session], engine: Engine, *, lease: flo
 
 
 def await_listeners(engine: Engine, *, lease: float = LEASE, poll: float = 0.002) -> int:
-    """Send a fence and wait until every listening process acknowledged it or lost its lease.
+    """Send a fence and wait until every listener acknowledged it or its lease ran out.
 
-    Returns how many listeners were waited for. Bounded by the lease (plus a margin): a listener that
-    does not answer has stopped trusting its cache by then.
+    Returns how many listeners were waited for. Bounded by the lease (plus a second): a listener that
+    does not answer — stuck, or its connection dead — has stopped trusting its cache by then, since
+    its own lease runs from before its last acknowledgement and the row's from after it.
     """
-    margin = lease * 1.1 + 0.5
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         fence = int(conn.execute(FENCE).scalar_one())
-        deadline = time.monotonic() + margin
+        deadline = time.monotonic() + lease + 1.0
         waited: set[str] = set()
         while True:
-            pending = [
-                name
-                for name, lapsed in conn.execute(LISTENERS, {"lease": lease * 1.1}).all()
-                if not lapsed and _acked(name) < fence
-            ]
+            pending = list(conn.execute(PENDING, {"fence": fence}).scalars())
             if not pending:
                 return len(waited)
             waited.update(pending)
@@ -392,11 +494,3 @@ def await_listeners(engine: Engine, *, lease: float = LEASE, poll: float = 0.002
                 log.warning("scan caches %s did not acknowledge fence %d", pending, fence)
                 return len(waited)
             time.sleep(poll)
-
-
-def _acked(name: str) -> int:
-    parts = name.split(" ")
-    try:
-        return int(parts[2])
-    except (IndexError, ValueError):
-        return -1

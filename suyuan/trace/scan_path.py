@@ -90,15 +90,18 @@ class ScanPath:
         cached = self._cached(parsed)
         if cached is None:
             return None
-        entry, issuance, key = cached
+        entry, issuance, key, number = cached
         code, at = parsed.code, now or utcnow()
         batch_id, serial = entry.batch.id, code.serial[:20]
         cache = self.cache if self.cache is not None and self.cache.live() else None
-        facts = cache.get(batch_id, serial) if cache is not None else None
+        facts = cache.get(batch_id, serial, number) if cache is not None else None
         if facts is None:
             since = cache.mark() if cache is not None else None
             self.writer.flush_code((code.gtin, code.lot, code.serial))  # this process's scans of it, first
-            facts = self.reader.read(batch_id, serial, key.kid)
+            complete = cache is not None  # the cache keeps the facts; else the database sums them up
+            facts = self.reader.read(
+                batch_id, serial, key.kid, device=device[:32], region=region[:64], complete=complete
+            )
             if facts is None:
                 return None
             if facts.batch_status != entry.batch.status or facts.key_status != key.status:
@@ -119,7 +122,7 @@ class ScanPath:
             )
         )
         if cache is not None:
-            cache.add_own(batch_id, serial, at, device[:32], region[:64])
+            cache.add_own(batch_id, serial, number, at, device[:32], region[:64])
         return check
 
     def mark(self) -> Mark | None:
@@ -159,7 +162,7 @@ class ScanPath:
     def forget_code(self, check: CodeCheck) -> None:
         """The full path recorded a scan of this code: its cached facts are dropped (read again next time)."""
         if self.cache is not None and check.batch is not None:
-            self.cache.forget_code(check.batch.id, check.code.serial[:20])
+            self.cache.forget_code(check.batch.id, check.code.serial[:20], serial_number(check.code.serial))
 
     def forget(self) -> None:
         """Drop everything cached (tests; an operator's tool after restoring a database)."""
@@ -179,8 +182,8 @@ class ScanPath:
         self._batches.pop((gtin, lot), None)
         self._keys.pop(kid, None)
 
-    def _cached(self, parsed: ParsedCode) -> tuple[_CachedBatch, Issuance, SigningKey] | None:
-        """Cached batch, covering issuance and key of a code whose signature verifies, else ``None``."""
+    def _cached(self, parsed: ParsedCode) -> tuple[_CachedBatch, Issuance, SigningKey, int] | None:
+        """Cached batch, covering issuance, key and serial number of a code whose signature verifies."""
         if parsed.problem or parsed.kid is None or parsed.signature is None:
             return None
         code = parsed.code
@@ -198,7 +201,7 @@ class ScanPath:
             known.verifier.verify(signed_message(code, parsed.kid), parsed.signature)
         except BadSignatureError:
             return None  # counterfeit: the full path says why
-        return entry, issuance, known.key
+        return entry, issuance, known.key, number
 
     def _weigh(
         self,

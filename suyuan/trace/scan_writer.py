@@ -35,12 +35,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, tuple_
+from sqlalchemy import bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from suyuan.trace.db import advisory_key, serialise
-from suyuan.trace.model import Scan, ScanTally
+from suyuan.trace.model import ScanTally
 from suyuan.trace.scan_statements import INSERT_SCAN
 from suyuan.trace.scan_tally import KEY, tally_day
 
@@ -219,17 +219,35 @@ class ScanWriter:
         with self.sessions.begin() as session:
             _lock_codes(session, codes)
             db = session.connection()
-            seen = {
-                (row.gtin, row.lot, row.serial)
-                for row in db.execute(
-                    select(Scan.gtin, Scan.lot, Scan.serial)
-                    .where(tuple_(Scan.gtin, Scan.lot, Scan.serial).in_(bindparam("codes", expanding=True)))
-                    .distinct(),
-                    {"codes": codes},
-                )
-            }
+            seen: set[tuple[str, str, str]] = set()
+            for start in range(0, len(codes), _SEEN_CHUNK):
+                chunk = codes[start : start + _SEEN_CHUNK]
+                found = db.exec_driver_sql(_seen_sql(db.dialect.paramstyle, len(chunk)), _flat(chunk))
+                seen.update((gtin, lot, serial) for gtin, lot, serial in found)
             db.execute(INSERT_SCAN, [scan.row() for scan in batch])
             db.execute(_UPSERTS[db.dialect.name], _tally_rows(batch, seen))
+
+
+_SEEN_CHUNK = 500  # codes per first-scan check (3 parameters each)
+
+
+def _seen_sql(paramstyle: str, count: int) -> str:
+    """Which of ``count`` codes have an earlier scan: one index search per code (``ix_scan_code``).
+
+    Not ``(gtin, lot, serial) IN (...)``: SQLite answers that by scanning the whole index, PostgreSQL
+    by reading every scan of the lot, so the check grew with the scan log (docs/benchmarks.md).
+    """
+    mark = "?" if paramstyle == "qmark" else "%s"
+    rows = ", ".join([f"({mark}, {mark}, {mark})"] * count)
+    return (
+        f"WITH code(gtin, lot, serial) AS (VALUES {rows}) "
+        "SELECT code.gtin, code.lot, code.serial FROM code WHERE EXISTS (SELECT 1 FROM scan "
+        "WHERE scan.gtin = code.gtin AND scan.lot = code.lot AND scan.serial = code.serial)"
+    )
+
+
+def _flat(codes: list[tuple[str, str, str]]) -> tuple[str, ...]:
+    return tuple(value for code in codes for value in code)
 
 
 def _lock_codes(session: Session, codes: list[tuple[str, str, str]]) -> None:

@@ -31,7 +31,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from werkzeug.sansio.request import Request as BaseRequest
+from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from suyuan.runtime import Runtime
@@ -219,9 +219,13 @@ def requested_url(sent: BaseRequest, code_base: str) -> str:
     if not raw:
         query = sent.query_string.decode("latin-1")
         raw = quote(sent.script_root + sent.path) + (f"?{query}" if query else "")
+    return code_origin(code_base) + raw
+
+
+def code_origin(code_base: str) -> str:
+    """The scheme and host of printed codes (``code_base`` without its path), which a request URI follows."""
     path = urlsplit(code_base).path
-    origin = code_base[: len(code_base) - len(path)] if path else code_base
-    return origin + raw
+    return code_base[: len(code_base) - len(path)] if path else code_base
 
 
 def _malformed(reason: str, message: str) -> tuple[Any, int]:

@@ -10,12 +10,13 @@ that this process has seen). It returns ``None`` for everything else before anyt
 Flask answers as before: other paths and methods, ``linkType``, linksets, malformed or foreign codes,
 signed-in visitors (their page has another menu), unknown batches, counterfeits, recalls, revocations.
 
-Same bytes as Flask: it uses the same pieces the Flask view uses (the resolver's URL, device cookie,
-region and language rules, the verdict document, the security headers, the cookie session and the CSRF
-token of Flask-WTF), and ``tests/web/test_scan_fast_path.py`` compares both answers byte for byte for
-every verdict and both languages. The page is rendered by Flask's own template once per batch,
-language and shape of verdict into a *skeleton* whose per-scan values (serial, code URL, count, first
-scan, CSRF token, language link) are left as slots (:class:`ScanPages`); a scan fills the slots.
+Same bytes as Flask: it uses the pieces the Flask view uses (the resolver's URL, device cookie, region
+and language rules, the verdict document, the security headers, Flask's cookie session and Flask-WTF's
+CSRF token), and ``tests/web/test_scan_fast_path.py`` compares both answers byte for byte for every
+verdict and both languages. The page and the JSON document are rendered by Flask's own template and
+JSON provider once per batch, language and shape of verdict into a *skeleton* whose per-scan values
+(serial, code URL, count, first scan, CSRF token, language link) are slots (:class:`Skeleton`); a scan
+fills the slots.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g
+from flask import Flask, g, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import escape
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
-from werkzeug.http import dump_cookie, parse_accept_header
+from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie
 from werkzeug.wrappers import Request
 
 from suyuan.runtime import Runtime
@@ -45,7 +46,9 @@ from suyuan.web import choose_locale, language_url
 from suyuan.web.consumer import (
     DEVICE_COOKIE,
     LINKSET,
+    WARNINGS_CACHE,
     cached_warnings,
+    code_origin,
     device_of,
     region_of,
     render_scan_page,
@@ -62,12 +65,25 @@ log = logging.getLogger(__name__)
 
 LANG_COOKIE_AGE = 365 * 86400  # as consumer._remember_choices sets them
 DEVICE_COOKIE_AGE = 2 * 365 * 86400
-_PARSED_HEADERS_KEPT = 512  # distinct Accept / Accept-Language values remembered per process
+HEADER_VALUES_KEPT = 512  # distinct Accept, Accept-Language and Cookie values remembered parsed
+SKELETONS_KEPT = 2_048
 
 
 def install(app: Flask) -> None:
-    """Put the fast path in front of the app's WSGI stack (outermost: it needs no proxy or origin fix-up)."""
+    """Put the fast path in front of the app's WSGI stack (outermost: it needs no proxy or origin fix-up).
+
+    With a scan cache (PostgreSQL), a changed risk warning also empties the warnings the pages show
+    (``consumer.cached_warnings``), so a new warning reaches a lot's pages at once, not within 30 s.
+    """
     app.wsgi_app = ScanFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+    runtime: Runtime = app.extensions["suyuan"]
+    if runtime.scan_cache is not None:
+
+        def warnings_changed(table: str, _payload: str) -> None:
+            if table in ("risk_warning", "*"):
+                app.extensions.get(WARNINGS_CACHE, {}).clear()
+
+        runtime.scan_cache.on_change.append(warnings_changed)
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,18 @@ class _Answer:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
+
+
+class _Parsed(dict[str, Any]):
+    """Header values parsed once and remembered (phones send the same few ``Accept`` values)."""
+
+    def get_or(self, value: str, parse: Any) -> Any:
+        found = self.get(value)
+        if found is None:
+            if len(self) >= HEADER_VALUES_KEPT:
+                self.clear()
+            found = self[value] = parse(value)
+        return found
 
 
 class ScanFastPath:
@@ -87,39 +115,45 @@ class ScanFastPath:
         base = urlsplit(self.rt.settings.base_url)
         self.secure = base.scheme == "https"  # request.is_secure behind PublicOrigin
         self.security = list(HEADERS.items()) + ([("Strict-Transport-Security", HSTS)] if self.secure else [])
+        self.code_base = self.rt.code_base
+        self.code_origin = code_origin(self.code_base)
         self.sessions = _CookieSession(app)
         self.pages = ScanPages(app, f"{base.scheme}://{base.netloc.lower()}")
-        self._statement_urls: dict[int, str] = {}
-        self._wanted: dict[str, str] = {}
-        self._languages: dict[str, LanguageAccept] = {}
+        self.documents = ScanDocuments(app, self.pages.origin)
+        self._wanted = _Parsed()
+        self._languages = _Parsed()
+        self._cookies = _Parsed()
+        self.answered = 0  # scans answered here (tests, monitoring)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "").startswith("/01/"):
             answer = self.answer(environ)
             if answer is not None:
+                self.answered += 1
                 start_response(answer.status, answer.headers)
                 return [answer.body]
         return self.inner(environ, start_response)
 
     def answer(self, environ: WSGIEnvironment) -> _Answer | None:
         """The response to a scan the fast lane can answer, else ``None`` (then nothing was recorded)."""
-        if environ.get("SCRIPT_NAME"):
-            return None  # mounted under a prefix: Flask builds the URLs
-        sent = Request(environ)
-        url = requested_url(sent, self.rt.code_base)
+        if environ.get("SCRIPT_NAME") or "linkType" in environ.get("QUERY_STRING", ""):
+            return None  # mounted under a prefix, or a GS1 link type: Flask answers
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        url = self.code_origin + raw if raw else requested_url(Request(environ), self.code_base)
         parsed = read_own_code(url) if len(url) <= MAX_URL_LENGTH else None
-        if parsed is None or "linkType" in sent.args:
+        if parsed is None:
             return None
-        wanted = self.wanted(environ.get("HTTP_ACCEPT", ""))
+        wanted = self._wanted.get_or(environ.get("HTTP_ACCEPT", ""), _negotiate)
+        cookies = self._cookies.get_or(environ.get("HTTP_COOKIE", ""), parse_cookie)
         page: _PageRequest | None = None
         if wanted == "html":
-            page = self.page_request(sent)
+            page = self.page_request(environ, cookies)
             if page is None:
                 return None
         elif wanted != "json":
             return None
-        cookie = sent.cookies.get(DEVICE_COOKIE, "")
-        device, new_device = device_of(self.rt.settings.secret_key, cookie, issue=page is not None)
+        secret = self.rt.settings.secret_key
+        device, new_device = device_of(secret, cookies.get(DEVICE_COOKIE, ""), issue=page is not None)
         region = region_of(self.rt.settings.trusted_proxies, environ.get("HTTP_X_SUYUAN_REGION", ""))
         try:
             check = self.rt.scan_path.record(parsed, device=device, region=region)
@@ -133,7 +167,7 @@ class ScanFastPath:
             ("Cache-Control", "no-store"),
         ]
         if page is None:
-            body = self.json_body(check)
+            body = self.documents.body(check)
             return self._ok("application/json", body, [*headers, ("Vary", "Accept"), *self.security])
         headers.append(("Vary", "Accept, Cookie"))
         if page.remember_lang:
@@ -147,64 +181,21 @@ class ScanFastPath:
         body = self.pages.page(check, url, page, token).encode("utf-8")
         return self._ok("text/html; charset=utf-8", body, headers)
 
-    # --- the request's wishes ----------------------------------------------------------------------
-
-    def wanted(self, accept: str) -> str:
-        """``html``, ``json`` or ``linkset``, as consumer._wanted negotiates it (remembered per header)."""
-        found = self._wanted.get(accept)
-        if found is None:
-            best = parse_accept_header(accept or None, MIMEAccept).best_match(
-                ["text/html", "application/json", LINKSET], default="text/html"
-            )
-            found = {"application/json": "json", LINKSET: "linkset"}.get(best or "", "html")
-            if len(self._wanted) >= _PARSED_HEADERS_KEPT:
-                self._wanted.clear()
-            self._wanted[accept] = found
-        return found
-
-    def page_request(self, sent: Request) -> _PageRequest | None:
+    def page_request(self, environ: WSGIEnvironment, cookies: Any) -> _PageRequest | None:
         """Language, cookie session and menu of a page request; ``None`` if Flask must render it.
 
         A visitor who is signed in (a session holding more than the CSRF secret, or a bearer token)
         sees the menu of their role: Flask renders that page.
         """
-        if "HTTP_AUTHORIZATION" in sent.environ:
+        if "HTTP_AUTHORIZATION" in environ:
             return None
-        session = self.sessions.open(sent)
+        session = self.sessions.open(cookies)
         if session is None:
             return None
-        header = sent.environ.get("HTTP_ACCEPT_LANGUAGE", "")
-        accepted = self._languages.get(header)
-        if accepted is None:
-            accepted = parse_accept_header(header or None, LanguageAccept)
-            if len(self._languages) >= _PARSED_HEADERS_KEPT:
-                self._languages.clear()
-            self._languages[header] = accepted
-        locale, remember = choose_locale(sent.args.get("lang"), sent.cookies.get("lang"), accepted)
+        sent = Request(environ)
+        accepted = self._languages.get_or(environ.get("HTTP_ACCEPT_LANGUAGE", ""), _languages)
+        locale, remember = choose_locale(sent.args.get("lang"), cookies.get("lang"), accepted)
         return _PageRequest(sent, locale, remember, session)
-
-    # --- the response --------------------------------------------------------------------------------
-
-    def json_body(self, check: CodeCheck) -> bytes:
-        """The verdict document as ``jsonify`` writes it (the app's JSON provider, its compact form)."""
-        document = verdict_document(check, self.statement_url)
-        provider: Any = self.app.json
-        if (provider.compact is None and self.app.debug) or provider.compact is False:
-            text = provider.dumps(document, indent=2)
-        else:
-            text = provider.dumps(document, separators=(",", ":"))
-        return f"{text}\n".encode()
-
-    def statement_url(self, issuance_id: int) -> str:
-        """``url_for("consumer.issuance_statement", ..., _external=True)`` as the Flask view builds it."""
-        found = self._statement_urls.get(issuance_id)
-        if found is None:
-            with self.app.test_request_context("/", base_url=self.pages.origin):
-                from flask import url_for
-
-                found = url_for("consumer.issuance_statement", issuance_id=issuance_id, _external=True)
-            self._statement_urls[issuance_id] = found
-        return found
 
     def cookie(self, name: str, value: str, max_age: int, httponly: bool) -> str:
         """A ``Set-Cookie`` value as ``Response.set_cookie`` writes it (path ``/``, ``SameSite=Lax``)."""
@@ -224,6 +215,18 @@ class ScanFastPath:
         return _Answer(
             "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers], body
         )
+
+
+def _negotiate(accept: str) -> str:
+    """``html``, ``json`` or ``linkset``, as consumer._wanted negotiates an ``Accept`` header."""
+    best = parse_accept_header(accept or None, MIMEAccept).best_match(
+        ["text/html", "application/json", LINKSET], default="text/html"
+    )
+    return {"application/json": "json", LINKSET: "linkset"}.get(best or "", "html")
+
+
+def _languages(header: str) -> LanguageAccept:
+    return parse_accept_header(header or None, LanguageAccept)
 
 
 def _linkset_url(url: str) -> str:
@@ -264,13 +267,14 @@ class _CookieSession:
         }
         self.field: str = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        assert secret is not None  # create_app always sets SECRET_KEY
         self.tokens = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
 
-    def open(self, sent: Request) -> dict[str, Any] | None:
+    def open(self, cookies: Any) -> dict[str, Any] | None:
         """The session of an anonymous visitor (empty, or the CSRF secret only); ``None`` for any other."""
         if self.serializer is None:
             return None
-        value = sent.cookies.get(self.name)
+        value = cookies.get(self.name)
         data: dict[str, Any] = {}
         if value:
             try:
@@ -292,13 +296,15 @@ class _CookieSession:
         return token, dump_cookie(self.name, value, **self.attributes)
 
 
-# --- the page's skeletons ------------------------------------------------------------------------------
+# --- skeletons -------------------------------------------------------------------------------------------
 
-# Values no page contains, rendered where the per-scan values go and then cut out as slots.
+# Values no page or document contains, rendered where a scan's own values go and then cut out as slots.
 SLOT_PATH = "/zqxpathzqx"
 SLOT_URL = "zqxurlzqx"
 SLOT_SERIAL = "zqxserialzqx"
 SLOT_CSRF = "zqxcsrfzqx"
+SLOT_FIRST = datetime(1999, 12, 31, 23, 58, 7, tzinfo=UTC)
+SLOT_NUMBER = 987654321
 
 
 class _CountSlot(int):
@@ -308,19 +314,128 @@ class _CountSlot(int):
         return "zqxcountzqx"
 
 
-SLOT_COUNT = _CountSlot(987654321)
-SLOT_FIRST = datetime(1999, 12, 31, 23, 58, 7, tzinfo=UTC)
-SKELETONS_KEPT = 2_048
+SLOT_COUNT = _CountSlot(SLOT_NUMBER)
 
 
 @dataclass(frozen=True)
-class _Skeleton:
-    """A rendered page cut at its slots: ``pieces[0] slots[0] pieces[1] … pieces[-1]``; no pieces: refused."""
+class Skeleton:
+    """A rendering cut at its slots: ``pieces[0] slots[0] pieces[1] … pieces[-1]``; no pieces: refused.
 
-    batch: Batch  # the cached objects it shows (identity: a refreshed batch gets new skeletons)
-    warnings: list[RiskWarning]
+    ``batch`` and ``warnings`` are the cached objects it was rendered from: a refreshed batch (a new
+    object) or newly read warnings get a new skeleton.
+    """
+
+    batch: Batch
+    warnings: list[RiskWarning] | None
     pieces: tuple[str, ...]
     slots: tuple[str, ...]
+
+    @classmethod
+    def cut(
+        cls,
+        text: str,
+        tokens: dict[str, str],
+        leftovers: tuple[str, ...],
+        batch: Batch,
+        warnings: list[RiskWarning] | None = None,
+    ) -> Skeleton:
+        """Cut ``text`` at every token (token → slot name); refused if a sentinel survives elsewhere."""
+        pattern = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+        pieces = tuple(pattern.split(text))
+        if any(left in piece.lower() for piece in pieces for left in leftovers):
+            log.warning("scan skeleton refused: a slot value appears transformed; rendering in full")
+            return cls(batch, warnings, (), ())
+        return cls(batch, warnings, pieces, tuple(tokens[found] for found in pattern.findall(text)))
+
+    def fill(self, values: dict[str, str]) -> str:
+        """The rendering with each slot's value."""
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            out.append(values[slot])
+            out.append(piece)
+        return "".join(out)
+
+
+def _shape(check: CodeCheck, count: int) -> CodeCheck:
+    """``check`` with sentinels for the code's serial, its count and its first scan."""
+    return CodeCheck(
+        check.verdict,
+        list(check.reasons),
+        CodeId(check.code.gtin, check.code.lot, SLOT_SERIAL),
+        check.batch,
+        check.issuance,
+        check.key,
+        scan_count=count,
+        first_scan_at=SLOT_FIRST,
+        claim=check.claim,
+        claimed_by_this_device=check.claimed_by_this_device,
+    )
+
+
+def _claim_state(check: CodeCheck) -> str:
+    return "mine" if check.claimed_by_this_device else "other" if check.claim is not None else ""
+
+
+class _Skeletons(dict[tuple[Any, ...], Skeleton]):
+    def put(self, key: tuple[Any, ...], skeleton: Skeleton) -> Skeleton:
+        if len(self) >= SKELETONS_KEPT:
+            self.clear()
+        self[key] = skeleton
+        return skeleton
+
+
+class ScanDocuments:
+    """The JSON verdict of the fast lane, from skeletons of ``jsonify``'s own output.
+
+    A skeleton per batch, issuance and shape of verdict (verdict, reasons, the claim's state); the
+    slots are the serial, the count and the first scan, each written by the app's JSON provider.
+    """
+
+    def __init__(self, app: Flask, origin: str) -> None:
+        self.app = app
+        self.origin = origin
+        self._statement_urls: dict[int, str] = {}
+        self._skeletons = _Skeletons()
+
+    def body(self, check: CodeCheck) -> bytes:
+        """The document as ``jsonify(verdict_document(check))`` writes it, newline included."""
+        assert check.batch is not None and check.issuance is not None
+        key = (check.batch.id, check.issuance.id, check.verdict, tuple(check.reasons), _claim_state(check))
+        skeleton = self._skeletons.get(key)
+        if skeleton is None or skeleton.batch is not check.batch:
+            tokens = {
+                self._dumps({"count": SLOT_NUMBER})[1:-1]: "count",
+                self._dumps({"first_at": SLOT_FIRST.isoformat()})[1:-1]: "first",
+                self._dumps({"serial": SLOT_SERIAL})[1:-1]: "serial",
+            }
+            text = self._dumps(verdict_document(_shape(check, SLOT_NUMBER), self.statement_url))
+            leftovers = ("zqx", SLOT_FIRST.isoformat()[:10], str(SLOT_NUMBER))
+            skeleton = self._skeletons.put(key, Skeleton.cut(text, tokens, leftovers, check.batch))
+        if not skeleton.pieces:
+            return f"{self._dumps(verdict_document(check, self.statement_url))}\n".encode()
+        first = check.first_scan_at.isoformat() if check.first_scan_at else None
+        values = {
+            "count": self._dumps({"count": check.scan_count})[1:-1],
+            "first": self._dumps({"first_at": first})[1:-1],
+            "serial": self._dumps({"serial": check.code.serial})[1:-1],
+        }
+        return f"{skeleton.fill(values)}\n".encode()
+
+    def statement_url(self, issuance_id: int) -> str:
+        """``url_for("consumer.issuance_statement", ..., _external=True)`` as the Flask view builds it."""
+        found = self._statement_urls.get(issuance_id)
+        if found is None:
+            with self.app.test_request_context("/", base_url=self.origin):
+                found = url_for("consumer.issuance_statement", issuance_id=issuance_id, _external=True)
+            self._statement_urls[issuance_id] = found
+        return found
+
+    def _dumps(self, document: Any) -> str:
+        """The app's JSON provider as ``jsonify`` calls it: compact, unless in debug mode."""
+        provider: Any = self.app.json
+        if (provider.compact is None and self.app.debug) or provider.compact is False:
+            return str(provider.dumps(document, indent=2))
+        return str(provider.dumps(document, separators=(",", ":")))
 
 
 class ScanPages:
@@ -337,14 +452,14 @@ class ScanPages:
     def __init__(self, app: Flask, origin: str) -> None:
         self.app = app
         self.origin = origin
-        self._skeletons: dict[tuple[Any, ...], _Skeleton | None] = {}
+        self._skeletons = _Skeletons()
 
     def page(self, check: CodeCheck, url: str, page: _PageRequest, token: str) -> str:
         """The page for ``check`` scanned as ``url`` by the visitor of ``page``."""
         assert check.batch is not None and check.issuance is not None
         warnings = cached_warnings(self.app, check.code.gtin, check.code.lot)
-        claim = "mine" if check.claimed_by_this_device else "other" if check.claim is not None else ""
         first = check.scan_count <= 1
+        claim = _claim_state(check)
         key = (
             check.batch.id,
             check.issuance.id,
@@ -356,42 +471,25 @@ class ScanPages:
         )
         skeleton = self._skeletons.get(key)
         if skeleton is None or skeleton.batch is not check.batch or skeleton.warnings is not warnings:
-            skeleton = self._skeleton(check, page.locale, first, warnings)
-            if len(self._skeletons) >= SKELETONS_KEPT:
-                self._skeletons.clear()
-            self._skeletons[key] = skeleton
+            skeleton = self._skeletons.put(key, self._skeleton(check, page.locale, first, warnings))
         if not skeleton.pieces:
             return self._render(check, url, page.locale, warnings, page.sent.environ, token)
         other = "zh" if page.locale == "en" else "en"
-        values = {
-            "lang": str(escape(language_url(page.sent, other))),
-            "url": str(escape(url)),
-            "serial": str(escape(check.code.serial)),
-            "csrf": str(escape(token)),
-            "count": str(check.scan_count),
-            "first": str(escape(beijing(check.first_scan_at))),
-        }
-        out = [skeleton.pieces[0]]
-        for slot, piece in zip(skeleton.slots, skeleton.pieces[1:], strict=True):
-            out.append(values[slot])
-            out.append(piece)
-        return "".join(out)
-
-    def _skeleton(self, check: CodeCheck, locale: str, first: bool, warnings: list[RiskWarning]) -> _Skeleton:
-        """Render the page with sentinels and cut it at them; refused (no pieces) if the cut is not exact."""
-        assert check.batch is not None
-        shape = CodeCheck(
-            check.verdict,
-            list(check.reasons),
-            CodeId(check.code.gtin, check.code.lot, SLOT_SERIAL),
-            check.batch,
-            check.issuance,
-            check.key,
-            scan_count=1 if first else SLOT_COUNT,
-            first_scan_at=SLOT_FIRST,
-            claim=check.claim,
-            claimed_by_this_device=check.claimed_by_this_device,
+        return skeleton.fill(
+            {
+                "lang": str(escape(language_url(page.sent, other))),
+                "url": str(escape(url)),
+                "serial": str(escape(check.code.serial)),
+                "csrf": str(escape(token)),
+                "count": str(check.scan_count),
+                "first": str(escape(beijing(check.first_scan_at))),
+            }
         )
+
+    def _skeleton(self, check: CodeCheck, locale: str, first: bool, warnings: list[RiskWarning]) -> Skeleton:
+        """Render the page with sentinels and cut it at them."""
+        assert check.batch is not None
+        shape = _shape(check, 1 if first else SLOT_COUNT)
         environ = {"RAW_URI": SLOT_PATH, "QUERY_STRING": ""}
         html = self._render(shape, SLOT_URL, locale, warnings, environ, SLOT_CSRF, path=SLOT_PATH)
         other = "zh" if locale == "en" else "en"
@@ -403,14 +501,7 @@ class ScanPages:
             str(SLOT_COUNT): "count",
             str(escape(beijing(SLOT_FIRST))): "first",
         }
-        pattern = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
-        pieces = pattern.split(html)
-        slots = tuple(tokens[found] for found in pattern.findall(html))
-        leftovers = ("zqx", beijing(SLOT_FIRST)[:10])
-        if any(left in piece.lower() for piece in pieces for left in leftovers):
-            log.warning("scan page skeleton refused: a slot value appears transformed; rendering in full")
-            return _Skeleton(check.batch, warnings, (), ())
-        return _Skeleton(check.batch, warnings, tuple(pieces), slots)
+        return Skeleton.cut(html, tokens, ("zqx", beijing(SLOT_FIRST)[:10]), check.batch, warnings)
 
     def _render(
         self,
@@ -424,13 +515,11 @@ class ScanPages:
     ) -> str:
         """The page as Flask renders it for an anonymous visitor of this language and request URI."""
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
-        query = environ.get("QUERY_STRING", "")
-        language = "en" if locale == "en" else "zh-CN"
         with self.app.test_request_context(
             path or environ.get("PATH_INFO", "/"),
             base_url=self.origin,
-            query_string=query,
-            headers={"Accept": "text/html", "Accept-Language": language},
+            query_string=environ.get("QUERY_STRING", ""),
+            headers={"Accept": "text/html", "Accept-Language": "en" if locale == "en" else "zh-CN"},
             environ_overrides={"RAW_URI": raw} if raw else {},
         ):
             setattr(g, self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), token)

@@ -7,7 +7,9 @@ changed to every process that listens, at commit:
 - ``suyuan_scan_cache``: ``<table> <id>`` for every row inserted, updated or deleted in ``batch``,
   ``signing_key``, ``issuance``, ``product``, ``supplier``, ``enterprise`` and ``risk_warning``, and
   ``claim <batch_id> <serial>`` for claims; ``fence <n>`` is sent by a committer that waits until every
-  listener has applied its change (the sequence ``scan_cache_fence`` numbers them).
+  listener has applied its change (the sequence ``scan_cache_fence`` numbers them). Each listener
+  keeps a row in ``scan_cache_listener``: the last fence it applied and until when it trusts its cache
+  (its lease), so a committer knows whom to wait for, even for a listener whose connection just died.
 - ``suyuan_scans``: the scans inserted (bound to a batch), in chunks of at most 40 rows, each chunk
   headed by the inserting transaction's id and its connection's ``application_name``, so a listener can
   tell which scans a read of its own already saw and which scans are its own process's.
@@ -15,7 +17,7 @@ changed to every process that listens, at commit:
 SQLite needs none of this: it has one reader per file and every scan reads afresh (in-process, no
 round trip).
 
-Revision ID: 0012_scan_cache_notify
+Revision ID: 0013_scan_cache_notify
 Revises: 0012_buyer_restrictions
 Create Date: 2026-12-04 12:00:00
 """
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision: str = "0012_scan_cache_notify"
+revision: str = "0013_scan_cache_notify"
 down_revision: str | None = "0012_buyer_restrictions"
 branch_labels = None
 depends_on = None
@@ -75,6 +77,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE SEQUENCE scan_cache_fence")
+    op.execute(
+        "CREATE TABLE scan_cache_listener ("
+        "name text PRIMARY KEY, fence bigint NOT NULL, lease_until timestamptz NOT NULL)"
+    )
     op.execute(CHANGED)
     op.execute(ADDED)
     for table in WATCHED:
@@ -97,4 +103,5 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER suyuan_scan_cache_{table} ON {table}")
     op.execute("DROP FUNCTION suyuan_scans_added()")
     op.execute("DROP FUNCTION suyuan_scan_cache_changed()")
+    op.execute("DROP TABLE scan_cache_listener")
     op.execute("DROP SEQUENCE scan_cache_fence")
