@@ -19,12 +19,11 @@ from suyuan.trace import audit, sanctions
 from suyuan.trace.actors import Actor
 from suyuan.trace.errors import Duplicate, InvalidInput, InvalidState
 from suyuan.trace.identifiers import normalize_gtin, validate_gs1_text
-from suyuan.trace.model import AdmissionStatus, Batch, BatchStatus
+from suyuan.trace.model import ADMITTED, Batch, BatchStatus
 from suyuan.trace.registry import get_product
 from suyuan.trace.remit import remit_of, visible, within_remit
 
 MAX_BATCH_QUANTITY = 10_000_000
-ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
 
 
 def register_batch(

@@ -10,8 +10,10 @@ acting together, so widening it would let a platform open a recall or answer a c
 is a second rule that only reads, and nothing here writes:
 
 * **goods sold on the platform** are the products on the lines of its CEB311 orders (an order is stored
-  only once every check passed), and the **units sold on it** those written off through one of its
-  inventories (a ``sold_code`` of the inventory's exit declaration);
+  only once every check passed), and the **units sold on it** those bound to a buyer at packing through
+  one of its inventories (a ``sold_code`` of the inventory's exit declaration), bonded (1210) and direct
+  mail (9610) alike: the packing station declares an exit for both, and only the bonded one is written
+  off the zone ledger (:mod:`suyuan.trace.ceb.packing`);
 * **admission decisions**: of those products, decided or still waiting, with a sanction if any;
 * **recalls and stop-sales**: of any batch of those products, with how many of the batch's units were
   sold on the platform (its buyers to tell); never the office's internal reason;
@@ -21,7 +23,8 @@ is a second rule that only reads, and nothing here writes:
   complainant's contact, photo or device.
 
 Each list is a dataclass of exactly what may be shown, so a view cannot leak a field by accident. A
-direct-mail (9610) unit has no ``sold_code``, so complaints about it are not matched to its platform.
+unit sold outside a platform's customs documents (an exit declared at the merchant's desk) has no
+inventory, so complaints about it reach no platform: nothing says where it was bought.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Entry declarations at the merchant's desk: declare a consignment entering the bonded zone, then follow
 each line's result (a new batch, or the refusal's reason) and the quarantine.
 
-The form offers the merchant's admitted products by name, so GTINs are never typed; the declared
+The form offers the merchant's products that may trade (:attr:`~suyuan.trace.model.Product.may_trade`:
+admitted, neither the admission nor the enterprise's filing suspended or revoked) by name, so GTINs are
+never typed; a product not offered that is posted anyway is refused with the reason and nothing is
+written (the domain would record it as a refused line, ``sanctioned`` or ``not_admitted``). The declared
 supplier defaults to the filing's when left blank (type it when the consignment's papers name another:
 the domain then checks it). Products filed for direct mail (9610) are not offered: parcels cleared one by
 one never enter the bonded zone, and the domain refuses such a line (``direct_mail``) if one is posted
@@ -20,10 +23,10 @@ from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from suyuan.trace import registry
-from suyuan.trace.batches import ADMITTED, MAX_BATCH_QUANTITY
+from suyuan.trace.batches import MAX_BATCH_QUANTITY
 from suyuan.trace.bounds import MAX_INT
-from suyuan.trace.model import Product, Role, TradeMode
-from suyuan.trace.zone import entry, warehouses
+from suyuan.trace.model import ADMITTED, Product, Role, TradeMode
+from suyuan.trace.zone import entry, inspection, warehouses
 from suyuan.trace.zone.entry import EntryFiling, EntryLineFiling
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
@@ -76,19 +79,20 @@ def new_entry() -> Page | Response:
 
 def _entry_form(form: EntryForm, error: str | None, status: int) -> Page:
     with runtime().transaction() as db:
-        admitted = _admitted(db)
+        trading = _trading(db)
         page = render_template(
             "merchant/entry_form.html",
             form=form,
-            products=[p for p in admitted if _enters_zone(p)],
-            direct_mail=[p for p in admitted if not _enters_zone(p)],
+            products=[p for p in trading if _enters_zone(p)],
+            direct_mail=[p for p in trading if not _enters_zone(p)],
             error=error,
         )
     return (page, status) if status != 200 else page
 
 
-def _admitted(db: Session) -> list[Product]:
-    return [p for p in registry.list_products(db, current_actor()) if p.admission_status in ADMITTED]
+def _trading(db: Session) -> list[Product]:
+    """The merchant's products whose goods may be declared now (the domain's one predicate)."""
+    return [p for p in registry.list_products(db, current_actor()) if p.may_trade]
 
 
 def _enters_zone(product: Product) -> bool:
@@ -107,6 +111,8 @@ def _filing(db: Session, form: EntryForm) -> EntryFiling:
         product = mine.get(line.product_id.data or "")
         if product is None:
             raise Refused(str(_("Choose the product of each line.")), 400)
+        if not product.may_trade:
+            raise Refused(_not_trading(product), 409)
         if not (line.lot.data or "").strip() or not line.quantity.data:
             raise Refused(str(_("Each line needs its lot and quantity.")), 400)
         lines.append(
@@ -127,6 +133,19 @@ def _filing(db: Session, form: EntryForm) -> EntryFiling:
     )
 
 
+def _not_trading(product: Product) -> str:
+    """Why a product posted anyway may not be declared: not admitted, or suspended or revoked."""
+    if product.admission_status not in ADMITTED:
+        return str(_("%(name)s is not admitted: its goods cannot be declared.", name=product.name))
+    return str(
+        _(
+            "%(name)s may not be declared: its admission or your enterprise's filing is suspended or "
+            "revoked (SZ Art. 30).",
+            name=product.name,
+        )
+    )
+
+
 class StorageForm(FlaskForm):  # type: ignore[misc]
     """The supervised warehouse the consignment is stored in (R27), among the office's designations."""
 
@@ -136,8 +155,9 @@ class StorageForm(FlaskForm):  # type: ignore[misc]
 @bp.get("/entries/<int:declaration_id>")
 @login_required(Role.MERCHANT)
 def entry_declaration(declaration_id: int) -> Page:
-    """One declaration: each line's batch or refusal, the quarantine status and results, and where its
-    goods are stored (the supervised warehouse, chosen here)."""
+    """One declaration: each line's batch or refusal, the quarantine status and each scope's result
+    (goods, container, wood packaging, in words, Beijing time), and where its goods are stored (the
+    supervised warehouse, chosen here)."""
     return _entry_page(declaration_id, None, 200)
 
 
@@ -173,6 +193,7 @@ def _entry_page(declaration_id: int, error: str | None, status: int, form: Stora
         page = render_template(
             "merchant/entry.html",
             declaration=declaration,
+            scope_results=inspection.scope_results(declaration),
             warehouses=[w for w in designations if w.active],
             stored_in=next((w for w in designations if w.id == declaration.warehouse_id), None),
             storage_form=form or StorageForm(formdata=None),

@@ -105,13 +105,17 @@ def _exit_form(form: ExitForm, error: str | None, status: int) -> Page:
 
 def _batch_choices(db: Session) -> list[tuple[int, str]]:
     """The batches an order can carry: bonded ones on the zone ledger, with the units they hold, and
-    released direct-mail (9610) ones, which have no zone stock; each says its trade mode (R2)."""
+    released direct-mail (9610) ones, which have no zone stock; each says its trade mode (R2). Only
+    batches of products that may trade (:attr:`~suyuan.trace.model.Product.may_trade`): a suspended or
+    revoked product or filing may not leave, and the exit check refuses it if posted anyway."""
     choices = []
     for b, held in ledger.ledgered_batches(db, current_actor()):
+        if not b.product.may_trade:
+            continue
         in_zone = _("%(n)s in the zone", n=held)
         choices.append((b.id, f"{b.product.name} · {b.lot} · {in_zone}"))
     for b in reversed(batches.list_batches(db, current_actor())):
-        if b.trade_mode is TradeMode.DIRECT_MAIL and b.status is BatchStatus.RELEASED:
+        if b.trade_mode is TradeMode.DIRECT_MAIL and b.status is BatchStatus.RELEASED and b.product.may_trade:
             choices.append((b.id, f"{b.product.name} · {b.lot} · {TRADE_MODE[b.trade_mode]}"))
     return choices
 

@@ -29,7 +29,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from suyuan.trace import batches, filing_attributes, registry
 from suyuan.trace.batches import MAX_BATCH_QUANTITY
-from suyuan.trace.model import AdmissionStatus, DocumentKind, GoodsCondition, ProductCategory, Role, TradeMode
+from suyuan.trace.model import (
+    ADMITTED,
+    AdmissionStatus,
+    DocumentKind,
+    GoodsCondition,
+    ProductCategory,
+    Role,
+    TradeMode,
+)
 from suyuan.trace.registry import DocumentFiling, ProductFiling
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, login_required
@@ -233,7 +241,7 @@ def _product_page(
             product=item,
             batches=[b for b in batches.list_batches(db, actor) if b.product_id == item.id],
             undecided=item.admission_status is AdmissionStatus.FILED,
-            admitted=item.admission_status in batches.ADMITTED,
+            admitted=item.admission_status in ADMITTED,
             document_form=document_form or AddDocumentForm(formdata=None),
             batch_form=batch_form or BatchForm(formdata=None),
             error=error,

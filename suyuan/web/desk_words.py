@@ -18,6 +18,8 @@ from suyuan.trace.model import (
     LedgerKind,
     LineRefusal,
     ProductCategory,
+    QuarantineOutcome,
+    QuarantineScope,
     QuarantineStatus,
     ReportKind,
     ReportStatus,
@@ -152,12 +154,24 @@ PACKING_PROBLEM: dict[str, LazyString] = {  # suyuan.trace.ceb.PackingProblem
     "wrong_count": _l("Wrong count for this line"),
     "unknown_line": _l("The order has no such line"),
     "exit_check_failed": _l("The exit check failed"),
+    "not_trading": _l("Suspended or revoked: it may not leave"),
+    "wrong_trade_mode": _l("Wrong trade mode for this order"),
 }
 INVENTORY_STATUS: dict[int, LazyString] = {  # suyuan.trace.model.ceb.ReturnStatus
     100: _l("Rejected"),
     120: _l("Waiting for documents"),
     399: _l("Ready to pack"),
     800: _l("Released and written off"),
+}
+QUARANTINE_SCOPE: dict[str, LazyString] = {  # what was inspected (SZ Art. 14)
+    QuarantineScope.GOODS: _l("Goods"),
+    QuarantineScope.CONTAINER: _l("Container"),
+    QuarantineScope.WOOD_PACKAGING: _l("Wood packaging"),
+}
+QUARANTINE_OUTCOME: dict[str, LazyString] = {
+    QuarantineOutcome.PASSED: _l("Passed"),
+    QuarantineOutcome.TREATED: _l("Passed after treatment"),
+    QuarantineOutcome.FAILED: _l("Failed"),
 }
 WORDS: dict[str, dict[str, LazyString]] = {
     "status": LABELS,  # admission and batch statuses, as the dashboard says them
@@ -168,6 +182,8 @@ WORDS: dict[str, dict[str, LazyString]] = {
     "report_status": REPORT_STATUS,
     "entry": ENTRY_STATUS,
     "quarantine": QUARANTINE_STATUS,
+    "quarantine_scope": QUARANTINE_SCOPE,
+    "quarantine_outcome": QUARANTINE_OUTCOME,
     "refusal": LINE_REFUSAL,
     "exit": EXIT_STATUS,
     "finding": FINDING,
@@ -287,6 +303,13 @@ ERROR_MESSAGES: dict[str, LazyString] = {
         "These units cannot be returned: not sold on this order, already returned, or past the return window."
     ),
     "prohibited_goods": _l("The goods are on the negative list and may not be filed."),
+    "admission_sanctioned": _l(
+        "The product's admission is suspended or revoked: its goods may not enter, leave or get new codes."
+    ),
+    "filing_sanctioned": _l(
+        "Your enterprise's filing is suspended or revoked: it may not declare goods, let them leave or "
+        "issue codes."
+    ),
     "forbidden": _l("Your account may not do this."),
     "rate_limited": _l("Too many attempts; please try again later."),
     "key_unavailable": _l("Codes cannot be signed right now; please try again later."),

@@ -29,7 +29,6 @@ from suyuan.trace.bounds import MAX_INT
 from suyuan.trace.model import (
     EntryDeclaration,
     QuarantineOutcome,
-    QuarantineResult,
     QuarantineScope,
     QuarantineStatus,
     Role,
@@ -230,13 +229,6 @@ def _warehouse_label(w: SupervisedWarehouse) -> str:
     return f"{w.enterprise.name} · {w.address}" if w.address else w.enterprise.name
 
 
-def _scope_rows(d: EntryDeclaration) -> list[tuple[QuarantineScope, bool | None, QuarantineResult | None]]:
-    """Every scope with whether it is required (``None``: no scopes named) and its result, if any."""
-    required = set(d.required_quarantine or [])
-    results = {r.scope: r for r in d.quarantine_results}
-    return [(s, (s.value in required) if required else None, results.get(s)) for s in QuarantineScope]
-
-
 def _open_scopes(d: EntryDeclaration) -> list[QuarantineScope]:
     """The scopes the result form offers: those still without a result (only the required ones once
     named); none once quarantine concluded."""
@@ -271,7 +263,7 @@ def _entry_page(
             form=quarantine_form or QuarantineForm(prefix="quarantine", formdata=None),
             scopes_form=scopes_form,
             storage_form=storage_form or StorageForm(prefix="storage", formdata=None),
-            scope_rows=_scope_rows(declaration),
+            scope_rows=[(x.scope, x.required, x.result) for x in inspection.scope_results(declaration)],
             open_scopes=_open_scopes(declaration),
             warehouses=[w for w in designations if w.active],
             stored_in=next((w for w in designations if w.id == declaration.warehouse_id), None),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from suyuan.trace import accounts, issuance, registry
+from suyuan.trace import accounts, batches, issuance, registry
 from suyuan.trace.actors import OPERATOR, Actor
 from suyuan.trace.ceb import receive
 from suyuan.trace.ceb.parties import register_customs_code
@@ -24,6 +24,7 @@ from suyuan.trace.identifiers import complete_uscc
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import Batch, Enterprise, Product
 from suyuan.trace.registry import EnterpriseFiling
+from suyuan.trace.zone import inspection
 from tests.factories import (
     BASE,
     SECRET,
@@ -66,16 +67,36 @@ def sample(name: str) -> bytes:
     return (DATA / name).read_bytes()
 
 
-def make_ceb_world(session: Session, ring: KeyRing, *, cream_disclosure: bool = False) -> CebWorld:
-    """The sample's parties and goods: released zone batches of 20 milk tins and 20 cream jars."""
-    world = make_world(session, ring)
+def make_ceb_world(
+    session: Session, ring: KeyRing, *, cream_disclosure: bool = False, direct_mail: bool = False
+) -> CebWorld:
+    """The sample's parties and goods: released zone batches of 20 milk tins and 20 cream jars.
+
+    ``direct_mail``: both products are filed for direct mail (9610) and their batches are registered
+    directly (never on the zone ledger), as the goods of a 9610 inventory are.
+    """
+    return add_ceb_parties(
+        session, ring, make_world(session, ring), cream_disclosure=cream_disclosure, direct_mail=direct_mail
+    )
+
+
+def add_ceb_parties(
+    session: Session,
+    ring: KeyRing,
+    world: World,
+    *,
+    cream_disclosure: bool = False,
+    direct_mail: bool = False,
+) -> CebWorld:
+    """The sample's platform, warehouse, customs codes and goods, added to ``world`` (its merchant sells)."""
+    mode = {"trade_mode": "direct_mail"} if direct_mail else {}
     platform = _enterprise(session, "platform", PLATFORM_USCC, "示例跨境购物平台")
     warehouse = _enterprise(session, "warehouse", complete_uscc("91440300", "MA5FAKE0"), "示例保税仓储")
     register_customs_code(session, world.regulator, world.merchant.id, SELLER_CODE)
     register_customs_code(session, world.regulator, warehouse.id, WAREHOUSE_CODE)
     platform_staff = _staff(session, platform, "ops@platform.example")
     warehouse_staff = _staff(session, warehouse, "packer@warehouse.example")
-    milk = make_product(session, world, gtin=MILK_GTIN)
+    milk = make_product(session, world, gtin=MILK_GTIN, **mode)
     if cream_disclosure:
         cream = make_product(
             session,
@@ -94,12 +115,10 @@ def make_ceb_world(session: Session, ring: KeyRing, *, cream_disclosure: bool = 
             disclosure="本品缺少自由销售证明 / no free-sale certificate",
         )
     else:
-        cream = make_product(session, world, gtin=CREAM_GTIN)
+        cream = make_product(session, world, gtin=CREAM_GTIN, **mode)
     session.commit()
-    milk_batch, cream_batch = (
-        _zone_batch(session, world, ring, milk),
-        _zone_batch(session, world, ring, cream),
-    )
+    make = _direct_mail_batch if direct_mail else _zone_batch
+    milk_batch, cream_batch = make(session, world, ring, milk), make(session, world, ring, cream)
     return CebWorld(
         world,
         platform,
@@ -143,6 +162,17 @@ def _zone_batch(session: Session, world: World, ring: KeyRing, product: Product)
     assert batch is not None
     issuance.issue_codes(session, world.merchant_staff, ring, batch.id, 20, BASE)
     clear_for_sale(session, world, batch)
+    return batch
+
+
+def _direct_mail_batch(session: Session, world: World, ring: KeyRing, product: Product) -> Batch:
+    """A released direct-mail (9610) lot of 20 with its codes: registered directly, never on the ledger."""
+    batch = batches.register_batch(
+        session, world.merchant_staff, product.id, lot=f"DM{product.id}", quantity=20
+    )
+    issuance.issue_codes(session, world.merchant_staff, ring, batch.id, 20, BASE)
+    inspection.release_batch(session, world.regulator, batch.id)
+    session.commit()
     return batch
 
 

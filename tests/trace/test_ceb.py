@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import ceb, recalls
+from suyuan.trace import ceb, recalls, sanctions
 from suyuan.trace.actors import OPERATOR
 from suyuan.trace.ceb import PackingProblem, PackingRefused
 from suyuan.trace.ceb.parsing import CEB_NS, MAX_BYTES, _import_schema
@@ -29,9 +29,11 @@ from suyuan.trace.model import (
     CebWaybill,
     ExitDeclaration,
     ExitStatus,
+    LedgerEntry,
     LedgerKind,
     SoldCode,
     SoldStatus,
+    TradeMode,
 )
 from suyuan.trace.zone import ledger
 from tests.factories import SECRET, code_urls, exit_filing, make_zone_batch
@@ -475,21 +477,52 @@ def test_an_inventory_that_differs_from_its_order_is_rejected(session: Session, 
     assert count(session, CebInventory) == 0
 
 
-def test_a_9610_inventory_is_recorded_as_direct_mail_without_write_off(
-    session: Session, runtime: Runtime, cw: CebWorld
-) -> None:
+def _direct_mail_inventory(session: Session) -> CebInventory:
     the_three(session)
     raw = variant(sample("CEB621Message.xml"), ("<ceb:tradeMode>1210", "<ceb:tradeMode>9610"))
     assert send(session, raw).status == 399
-    inventory = session.scalars(select(CebInventory)).one()
+    return session.scalars(select(CebInventory)).one()
+
+
+def test_a_9610_inventory_binds_its_units_to_the_buyer_without_write_off(
+    session: Session, runtime: Runtime
+) -> None:
+    cw = make_ceb_world(session, runtime.ring, direct_mail=True)
+    inventory = _direct_mail_inventory(session)
     ceb.pack(
         session, cw.warehouse_staff, runtime.ring, inventory.id, {1: cw.milk_urls[:2], 2: cw.cream_urls[:1]}
     )
     session.commit()
-    assert (
-        inventory.trade_mode == "9610" and inventory.status == 800 and inventory.exit_declaration_id is None
-    )
+    declaration = session.get(ExitDeclaration, inventory.exit_declaration_id)
+    assert inventory.trade_mode == "9610" and inventory.status == 800 and declaration is not None
+    assert declaration.status is ExitStatus.WRITTEN_OFF and declaration.trade_mode is TradeMode.DIRECT_MAIL
+    sold = session.scalars(select(SoldCode).order_by(SoldCode.id)).all()
+    assert [(s.batch_id, s.exit_declaration_id) for s in sold] == [
+        (cw.milk_batch.id, declaration.id),
+        (cw.milk_batch.id, declaration.id),
+        (cw.cream_batch.id, declaration.id),
+    ]
+    assert count(session, LedgerEntry) == 0  # direct mail was never on the ledger, nothing is written off
+
+
+def test_a_9610_inventory_refuses_bonded_units_and_a_1210_one_direct_mail_units(
+    session: Session, runtime: Runtime, cw: CebWorld
+) -> None:
+    inventory = _direct_mail_inventory(session)
+    scans = {1: cw.milk_urls[:2], 2: cw.cream_urls[:1]}
+    assert set(_refused(session, runtime, cw, scans)) == {"wrong_trade_mode"}
+    answer = ceb.check_scan(session, cw.warehouse_staff, runtime.ring, inventory.id, 1, cw.milk_urls[0])
+    assert answer.problem is PackingProblem.WRONG_TRADE_MODE
     assert ledger.balance(session, cw.milk_batch.id) == 20 and count(session, SoldCode) == 0
+
+
+def test_units_of_a_suspended_product_are_refused_at_packing(
+    session: Session, runtime: Runtime, cw: CebWorld
+) -> None:
+    _matched(session)
+    sanctions.sanction_product(session, cw.world.regulator, cw.cream.id, "suspend", "lab failure")
+    session.commit()
+    assert _refused(session, runtime, cw, {1: cw.milk_urls[:2], 2: cw.cream_urls[:1]}) == ["not_trading"]
 
 
 # --- consumer disclosure (SZ Art. 11) -----------------------------------------------------------------

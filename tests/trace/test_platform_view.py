@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from suyuan.runtime import Runtime
-from suyuan.trace import complaints, platform_view, recalls
+from suyuan.trace import ceb, complaints, platform_view, recalls
 from suyuan.trace.errors import NotFound, PermissionDenied
-from suyuan.trace.model import AuditEntry, Recall
+from suyuan.trace.model import AuditEntry, CebInventory, Recall
+from tests.trace.ceb_world import make_ceb_world, sample, send, the_three, variant
 from tests.trace.platform_world import Q_ORDER, PlatformWorld, make_platform_world
 
 
@@ -103,3 +104,27 @@ def test_seeing_is_not_acting_the_platform_may_not_recall_or_answer(
         recalls.get_recall(session, staff, pw.recalls["cream"].id)
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
     assert session.scalar(select(func.count()).select_from(Recall)) == 3
+
+
+def test_a_complaint_about_a_direct_mail_unit_reaches_the_platform_it_was_sold_on(
+    session: Session, runtime: Runtime
+) -> None:
+    """A 9610 order packed at the station binds its units like a 1210 one, so the buyer's complaint about
+    a unit bought on the platform shows on the platform's view with the order, and recalls count it."""
+    cw = make_ceb_world(session, runtime.ring, direct_mail=True)
+    the_three(session)
+    raw = variant(sample("CEB621Message.xml"), ("<ceb:tradeMode>1210", "<ceb:tradeMode>9610"))
+    assert send(session, raw).status == 399
+    inventory = session.scalars(select(CebInventory)).one()
+    ceb.pack(
+        session, cw.warehouse_staff, runtime.ring, inventory.id, {1: cw.milk_urls[:2], 2: cw.cream_urls[:1]}
+    )
+    ring = runtime.ring
+    complaint = complaints.file_complaint(session, ring, cw.cream_urls[0], "quality", "瓶盖破损，有异味。")
+    never_sold = complaints.file_complaint(session, ring, cw.cream_urls[5], "quality", "这一瓶没有售出过。")
+    recalls.open_recall(session, cw.world.regulator, cw.milk_batch.id, "recall", "lab failure")
+    session.commit()
+    seen = platform_view.complaints(session, cw.platform_staff)
+    assert [(c.complaint_id, c.order_no) for c in seen] == [(complaint.id, inventory.order_no)]
+    assert never_sold.id not in {c.complaint_id for c in seen}
+    assert [r.units_sold_here for r in platform_view.recalls(session, cw.platform_staff)] == [2]

@@ -9,8 +9,15 @@ their codes, and an inventory that is never packed leaves nothing half-done in t
 :func:`pack` re-checks every scan of the order under the batch locks and, only if all pass, declares the
 exit, which writes the units off the ledger and links each code to this buyer (``sold_code``); the
 inventory turns 800 (released) with a CEB622 receipt. Any refusal raises :class:`PackingRefused`
-listing every refused scan by name, and nothing is written. For 9610 (direct mail) the goods were never
-on a bonded ledger: the scans are checked and recorded on the inventory, with no write-off.
+listing every refused scan by name, and nothing is written.
+
+Both trade modes bind their units the same way, so that a unit sold on a platform is known as sold there
+whatever the mode (recalls count it, a complaint about it reaches the platform's view,
+:mod:`suyuan.trace.platform_view`). A 1210 (bonded) inventory packs units of bonded batches, written off
+the zone ledger; a 9610 (direct mail) inventory packs units of direct-mail batches, which were never on
+a bonded ledger: its exit declaration links each unit to the buyer (``sold_code``) and writes nothing off
+(``zone/exits``). A unit of the other trade mode is refused (``wrong_trade_mode``), as is a unit of a
+product that may not trade now (``not_trading``: admission or filing suspended or revoked).
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from suyuan.trace.model import (
     Role,
     SoldCode,
     SoldStatus,
+    TradeMode,
 )
 from suyuan.trace.model.ceb import CebInventory, CebPartyCode, ReturnStatus
 from suyuan.trace.model.types import utcnow
@@ -51,6 +59,8 @@ from suyuan.trace.zone.quotas import yuan
 from suyuan.trace.zone.rules import ZoneRules
 
 CUSTOMS_HOLDS = frozenset({100, 501, 502, 503, 599, 700})
+BATCH_TRADE_MODE = {checks.BONDED: TradeMode.BONDED, "9610": TradeMode.DIRECT_MAIL}
+"""The batches an inventory's units must come from, by the inventory's CEB trade mode."""
 
 
 class PackingProblem(enum.StrEnum):
@@ -67,6 +77,8 @@ class PackingProblem(enum.StrEnum):
     WRONG_COUNT = "wrong_count"
     UNKNOWN_LINE = "unknown_line"
     EXIT_CHECK = "exit_check_failed"
+    NOT_TRADING = "not_trading"
+    WRONG_TRADE_MODE = "wrong_trade_mode"
 
 
 @dataclass(frozen=True)
@@ -174,13 +186,13 @@ def packing_queue(session: Session, actor: Actor, *, limit: int = 100) -> list[C
         stmt = stmt.where(
             or_(
                 CebInventory.merchant_id == actor.enterprise_id,
-                CebInventory.area_code.in_(_codes_of(session, actor.enterprise_id)),
+                CebInventory.area_code.in_(codes_of(session, actor.enterprise_id)),
             )
         )
     return [x for x in session.scalars(stmt) if x.customs_status not in CUSTOMS_HOLDS]
 
 
-def _codes_of(session: Session, enterprise_id: int) -> list[str]:
+def codes_of(session: Session, enterprise_id: int) -> list[str]:
     """The CEB codes that name an enterprise: its USCC and the customs codes registered for it."""
     registered = select(CebPartyCode.code).where(CebPartyCode.enterprise_id == enterprise_id)
     codes = list(session.scalars(registered))
@@ -215,7 +227,15 @@ def check_scan(
     if line is None:
         return ScanResult(gnum, PackingProblem.UNKNOWN_LINE, f"the inventory has no line {gnum}", url)
     seen = {_identity(other) for other in scanned}
-    return _check_unit(session, ring, line["product_id"], gnum, url, seen)
+    return _check_unit(session, ring, _Wanted(line["product_id"], inventory.trade_mode), gnum, url, seen)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What a line's units must be: of its product, from batches of the inventory's trade mode."""
+
+    product_id: int
+    trade_mode: str
 
 
 def _identity(url: str) -> tuple[str, str, str] | None:
@@ -229,7 +249,7 @@ def _identity(url: str) -> tuple[str, str, str] | None:
 def _check_unit(
     session: Session,
     ring: KeyRing,
-    product_id: int,
+    wanted: _Wanted,
     gnum: int,
     url: str,
     seen: set[tuple[str, str, str] | None],
@@ -239,13 +259,13 @@ def _check_unit(
     except MalformedCode as exc:
         return ScanResult(gnum, PackingProblem.UNREADABLE, f"not a traceability code ({exc.reason})", url)
     identity = (parsed.code.gtin, parsed.code.lot, parsed.code.serial)
-    refused = _unit_problem(session, ring, product_id, parsed, identity in seen)
+    refused = _unit_problem(session, ring, wanted, parsed, identity in seen)
     batch_id, problem, message = refused
     return ScanResult(gnum, problem, message, url.strip(), batch_id, parsed.code.serial)
 
 
 def _unit_problem(
-    session: Session, ring: KeyRing, product_id: int, parsed: ParsedCode, repeated: bool
+    session: Session, ring: KeyRing, wanted: _Wanted, parsed: ParsedCode, repeated: bool
 ) -> tuple[int | None, PackingProblem | None, str]:
     if repeated:
         return None, PackingProblem.DUPLICATE_CODE, "this unit was already scanned for this parcel"
@@ -256,11 +276,23 @@ def _unit_problem(
         return None, PackingProblem.COUNTERFEIT, f"the code is not genuine ({reasons})"
     if check.verdict is Verdict.REVOKED:
         return batch.id, PackingProblem.REVOKED, "the code's key was revoked or the code voided"
-    if batch.product_id != product_id:
+    if batch.product_id != wanted.product_id:
         return (
             batch.id,
             PackingProblem.WRONG_PRODUCT,
             f"the unit is {batch.gtin}, another product than the line's",
+        )
+    if not batch.product.may_trade:
+        return (
+            batch.id,
+            PackingProblem.NOT_TRADING,
+            "the product's admission or filing is suspended or revoked",
+        )
+    if batch.trade_mode is not BATCH_TRADE_MODE.get(wanted.trade_mode):
+        return (
+            batch.id,
+            PackingProblem.WRONG_TRADE_MODE,
+            f"lot {batch.lot} is {batch.trade_mode.value} goods, not for a {wanted.trade_mode} order",
         )
     if check.verdict is Verdict.RECALLED or batch.status in (
         BatchStatus.RECALLED,
@@ -290,18 +322,18 @@ def pack(
 
     Refuses (:class:`NotReadyForPacking`) an inventory that is not matched or that customs rejected or
     holds; refuses (:class:`PackingRefused`) any wrong product, wrong count, recalled, not released,
-    already sold, duplicate or counterfeit unit. Otherwise declares the exit (1210: written off, codes
-    sold to this buyer), marks the inventory 800 and stores the CEB622 receipt.
+    already sold, duplicate, counterfeit, not trading or wrong-trade-mode unit. Otherwise declares the
+    exit (codes sold to this buyer; 1210: written off the ledger, 9610: no ledger), marks the inventory
+    800 and stores the CEB622 receipt.
     """
     moment = now or utcnow()
     inventory = packing_inventory(session, actor, inventory_id)
     _require_ready(session, inventory)
     lines = [_Line(x["gnum"], x["product_id"], x["qty"], x["price_fen"]) for x in inventory.lines]
-    refusals = _check_all(session, ring, lines, scans)
+    refusals = _check_all(session, ring, inventory.trade_mode, lines, scans)
     if refusals:
         raise PackingRefused(refusals)
-    if inventory.trade_mode == checks.BONDED:
-        _declare_exit(session, actor, ring, inventory, lines, rules or ZoneRules(), moment)
+    _declare_exit(session, actor, ring, inventory, lines, rules or ZoneRules(), moment)
     inventory.lines = [
         {**x, "codes": [r.url for r in line.results]} for x, line in zip(inventory.lines, lines, strict=True)
     ]
@@ -337,7 +369,11 @@ def _require_ready(session: Session, inventory: CebInventory) -> None:
 
 
 def _check_all(
-    session: Session, ring: KeyRing, lines: list[_Line], scans: Mapping[int, Sequence[str]]
+    session: Session,
+    ring: KeyRing,
+    trade_mode: str,
+    lines: list[_Line],
+    scans: Mapping[int, Sequence[str]],
 ) -> list[ScanResult]:
     known = {line.gnum for line in lines}
     refusals = [
@@ -349,7 +385,7 @@ def _check_all(
     for line in lines:
         urls = list(scans.get(line.gnum, ()))
         for url in urls:
-            result = _check_unit(session, ring, line.product_id, line.gnum, url, seen)
+            result = _check_unit(session, ring, _Wanted(line.product_id, trade_mode), line.gnum, url, seen)
             seen.add(_identity(url))
             (line.results if result.ok else refusals).append(result)
         if len(urls) != line.qty:
@@ -370,7 +406,8 @@ def _declare_exit(
     rules: ZoneRules,
     moment: datetime,
 ) -> None:
-    """The bonded exit of the packed units: one exit line per batch and price, written off at once."""
+    """The exit of the packed units: one exit line per batch and price, written off at once (the ledger
+    is debited for bonded batches only: direct-mail units are bound to the buyer, nothing else moves)."""
     order = matching.order_of(session, inventory.platform_id, inventory.order_no)
     payment = matching.payment_of(session, inventory.platform_id, inventory.order_no)
     if order is None or payment is None:  # matched inventories have both

@@ -42,6 +42,10 @@ class AdmissionStatus(enum.StrEnum):
     REFUSED = "refused"
 
 
+ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
+"""The admission statuses whose goods may be traded (with or without a consumer disclosure)."""
+
+
 class RiskClass(enum.IntEnum):
     """The three risk classes of G15 §2(1)2."""
 
@@ -154,6 +158,21 @@ class Product(Base):
     documents: Mapped[list[ProductDocument]] = relationship(
         back_populates="product", order_by="ProductDocument.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def may_trade(self) -> bool:
+        """Whether the product's goods may be moved or marked now: admitted by the office, and neither
+        its admission nor its enterprise's filing suspended or revoked (SZ Art. 11, 30).
+
+        The one predicate by which forms and pickers offer products for entry, new batches, new codes,
+        exits and packing, so that they offer only what the use cases accept (those refuse the rest
+        with named errors: ``register_batch``, :func:`suyuan.trace.sanctions.require_trading`).
+        """
+        return (
+            self.admission_status in ADMITTED
+            and self.sanction_status is FilingStatus.FILED
+            and self.enterprise.filing_status is FilingStatus.FILED
+        )
 
 
 class ProductDocument(Base):

@@ -21,7 +21,7 @@ from suyuan.trace.errors import Duplicate, InvalidInput
 from suyuan.trace.fields import text
 from suyuan.trace.identifiers import normalize_country, normalize_gtin, validate_gs1_text
 from suyuan.trace.model import (
-    AdmissionStatus,
+    ADMITTED,
     Batch,
     EnterpriseKind,
     EntryDeclaration,
@@ -40,7 +40,6 @@ from suyuan.trace.remit import remit_of, visible, within_remit
 from suyuan.trace.zone import ledger
 
 MAX_LINES = 200
-ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,26 @@ def missing_quarantine(declaration: EntryDeclaration) -> list[str]:
 
 
 @dataclass(frozen=True)
+class ScopeResult:
+    """One quarantine scope of an entry: whether the office requires it (``None``: no scopes named, the
+    first result concludes) and its result, if recorded."""
+
+    scope: QuarantineScope
+    required: bool | None
+    result: QuarantineResult | None
+
+
+def scope_results(declaration: EntryDeclaration) -> list[ScopeResult]:
+    """Every scope (goods, container, wood packaging) with whether it is required and its result, in the
+    order of :class:`QuarantineScope`: what the officer's and the merchant's entry pages both show."""
+    required = set(declaration.required_quarantine or [])
+    results = {r.scope: r for r in declaration.quarantine_results}
+    return [
+        ScopeResult(s, (s.value in required) if required else None, results.get(s)) for s in QuarantineScope
+    ]
+
+
+@dataclass(frozen=True)
 class ReportFiling:
     """A test report or conformity declaration for a batch; the file is referenced by its SHA-256."""
 

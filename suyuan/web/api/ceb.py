@@ -7,12 +7,14 @@ customs' own shape (docs/ceb.md): 200 whenever the message was read, whatever th
 rejection is a business answer), and 400 with the CEB900 format receipt when the message itself could
 not be read. The size is bounded before the body is read (413). The rest is JSON: inventories and
 receipts to poll, one scan checked on the spot, the release at packing (all or nothing), the buyer's
-disclosure acceptance recorded by a separate call (SZ Art. 11), and the conclusion of a waiting return
-at the return desk (CEB625: its units back on the ledger).
+disclosure acceptance recorded by a separate call (SZ Art. 11), the return desk's list of the returns a
+party may see (CEB625 and desk returns), and the conclusion of a waiting return at the return desk
+(CEB625: its units back on the ledger).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -21,13 +23,19 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from suyuan.trace import ceb
 from suyuan.trace.ceb import MAX_BYTES, PackingRefused
 from suyuan.trace.ceb.acceptance import Acceptance, accept_for_order
-from suyuan.trace.ceb.return_desk import refund_at_desk, refund_inventory
+from suyuan.trace.ceb.return_desk import (
+    ReturnFilter,
+    ReturnPage,
+    list_returns,
+    refund_at_desk,
+    refund_inventory,
+)
 from suyuan.trace.errors import InvalidInput, PermissionDenied
 from suyuan.trace.model import Role
 from suyuan.trace.model.ceb import CebInventory, CebReceipt, CebRefund
 from suyuan.trace.zone.quotas import yuan
 from suyuan.web import runtime
-from suyuan.web.api.common import int_arg, parse
+from suyuan.web.api.common import int_arg, parse, text_arg
 from suyuan.web.api.zone import zone_rules
 from suyuan.web.auth import api_auth, api_role, api_visible, current_actor
 from suyuan.web.bodies import ceb as bodies
@@ -150,6 +158,38 @@ def accept_disclosure() -> Response:
         return jsonify(acceptance_json(accepted))
 
 
+@bp.get("/refunds")
+@api_auth
+def list_refunds() -> Response:
+    """Returns the caller may see, newest first: CEB625 returns (seller, platform, office, the packing
+    warehouse) and returns taken at the merchant's desk (seller, office). ``kind`` (ceb625, desk),
+    ``status`` (waiting, concluded), ``since`` and ``until`` (Beijing days, ``YYYY-MM-DD``) narrow them;
+    ``limit`` (1-500, default 100) and ``offset`` page them, ``next_offset`` continues."""
+    wanted = ReturnFilter(
+        kind=text_arg("kind", 10),
+        state=text_arg("status", 10),
+        since=_day("since"),
+        until=_day("until"),
+    )
+    limit = int_arg("limit")
+    with runtime().transaction() as db:
+        page = list_returns(
+            db, current_actor(), wanted, offset=int_arg("offset") or 0, limit=100 if limit is None else limit
+        )
+        return jsonify(returns_json(page))
+
+
+def _day(name: str) -> date | None:
+    """An optional ``YYYY-MM-DD`` day of the query; anything else is a 400."""
+    value = text_arg(name, 10, "[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} is not a day (YYYY-MM-DD)", field=name) from None
+
+
 @bp.post("/refunds/<int:refund_id>/conclusion")
 @api_role(Role.MERCHANT)
 @api_visible("refund_id", refund_at_desk)
@@ -259,4 +299,27 @@ def refund_json(refund: CebRefund, inventory: CebInventory) -> dict[str, Any]:
         ],
         "consumer_return_id": refund.consumer_return_id,
         "received_at": refund.received_at.isoformat(),
+    }
+
+
+def returns_json(page: ReturnPage) -> dict[str, Any]:
+    """A page of the return desk's list (:class:`suyuan.web.responses.ceb.ReturnList`)."""
+    return {
+        "returns": [
+            {
+                "kind": row.kind.value,
+                "id": row.id,
+                "status": row.state.value,
+                "ceb_status": row.ceb_status,
+                "order_no": row.order_no,
+                "inventory_id": row.inventory_id,
+                "exit_declaration_id": row.exit_declaration_id,
+                "consumer_return_id": row.consumer_return_id,
+                "units": row.units,
+                "reason": row.reason,
+                "at": row.at.isoformat(),
+            }
+            for row in page.rows
+        ],
+        "next_offset": page.next_offset,
     }

@@ -26,6 +26,8 @@ PackingProblem = Literal[
     "wrong_count",
     "unknown_line",
     "exit_check_failed",
+    "not_trading",
+    "wrong_trade_mode",
 ]
 
 
@@ -61,7 +63,9 @@ class Inventory(Shape):
     status: int = Field(description="120 waiting, 399 matched (ready to pack), 800 released, 100 rejected")
     waiting_for: list[str] = Field(description="order, payment, waybill, disclosure_acceptance")
     customs_status: int | None = Field(description="the highest status customs forwarded")
-    exit_declaration_id: int | None = Field(description="the zone exit written off at packing (1210)")
+    exit_declaration_id: int | None = Field(
+        description="the exit declared at packing (1210: written off the ledger; 9610: bound, no ledger)"
+    )
     received_at: DateTime
     released_at: DateTime | None
     lines: list[InventoryLine]
@@ -145,3 +149,28 @@ class Refund(Shape):
     lines: list[RefundLine]
     consumer_return_id: int | None = Field(description="the zone return that credited the ledger (1210)")
     received_at: DateTime
+
+
+class ReturnListItem(Shape):
+    """One return on the return desk's list: a CEB625 return or one taken at the merchant's desk."""
+
+    kind: Literal["ceb625", "desk"] = Field(description="ceb625: a CEB625 message; desk: the merchant's desk")
+    id: int = Field(description="the CEB625 return's id (ceb625) or the desk return's id (desk)")
+    status: Literal["waiting", "concluded"] = Field(
+        description="waiting for its units at the return desk (CEB625 120), or concluded"
+    )
+    ceb_status: int | None = Field(description="120 or 399 for a CEB625 return, null for a desk return")
+    order_no: str
+    inventory_id: int | None = Field(description="the CEB621 inventory (ceb625), else null")
+    exit_declaration_id: int | None
+    consumer_return_id: int | None = Field(description="the zone return that took the units back")
+    units: int
+    reason: str
+    at: DateTime = Field(description="when the return arrived (ceb625) or was recorded (desk)")
+
+
+class ReturnList(Shape):
+    """A page of returns visible to the caller, newest first; ``next_offset`` continues (null: last)."""
+
+    returns: list[ReturnListItem]
+    next_offset: int | None
