@@ -1,4 +1,5 @@
-"""Filings and admission: ``enterprise``, ``product`` and the ``negative-list`` (DOMAIN.md §4).
+"""Filings and admission: ``enterprise`` (with the documents of its filing), ``product`` and the
+``negative-list`` (DOMAIN.md §4).
 
 What may enter the zone, and who may bring it: the office's register, kept apart from what then
 happens to the goods (batches, codes, the zone).
@@ -15,6 +16,7 @@ import click
 from suyuan.cli.common import Context, edge_errors, fail, pass_ctx
 from suyuan.trace import negative_list, registry
 from suyuan.trace.actors import OPERATOR
+from suyuan.trace.model import EnterpriseDocumentKind
 from suyuan.trace.registry import EnterpriseFiling
 
 
@@ -50,6 +52,95 @@ def enterprise_list(ctx: Context) -> None:
     with edge_errors(), ctx.runtime.transaction() as session:
         for e in registry.list_enterprises(session, OPERATOR):
             click.echo(f"{e.id}\t{e.kind}\t{e.uscc}\t{e.filing_status}\t{e.name}")
+
+
+@enterprise.command("filing")
+@click.argument("enterprise_id", type=int)
+@pass_ctx
+def enterprise_filing(ctx: Context, enterprise_id: int) -> None:
+    """Show what an enterprise's filing holds and lacks (SZ Art. 8, 25): documents, systems, gaps."""
+    from suyuan.trace import enterprise_documents
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        contents = enterprise_documents.filing_contents(session, OPERATOR, enterprise_id)
+        e = contents.enterprise
+        click.echo(f"enterprise {e.id}: {e.name} ({e.kind}, USCC {e.uscc}, organisation code {e.org_code})")
+        for item in (*contents.items, *contents.systems):
+            held = f"document {item.document.id} {item.document.file_name}" if item.document else ""
+            click.echo(f"{item.kind}\t{item.state}\t{held}".rstrip())
+        missing = ", ".join(contents.missing) or "nothing"
+        click.echo(f"missing: {missing}")
+
+
+@enterprise.group("document")
+def enterprise_document() -> None:
+    """Documents of an enterprise filing: licence, commitment, basic systems (PDF, JPEG or PNG)."""
+
+
+@enterprise_document.command("add")
+@click.argument("enterprise_id", type=int)
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice([k.value for k in EnterpriseDocumentKind]),
+    help="business_licence, quality_commitment, a basic system of the enterprise's kind, ...",
+)
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The document: PDF, JPEG or PNG, at most 10 MB.",
+)
+@click.option("--name", default=None, help="The file name to keep (default: the file's own name).")
+@pass_ctx
+def enterprise_document_add(
+    ctx: Context, enterprise_id: int, kind: str, path: Path, name: str | None
+) -> None:
+    """Put a document on an enterprise's filing."""
+    from suyuan.trace import enterprise_documents
+
+    with edge_errors():
+        with path.open("rb") as stream:
+            data = enterprise_documents.read_document(stream)
+        upload = enterprise_documents.DocumentUpload(kind, name or path.name, data)
+        with ctx.runtime.transaction() as session:
+            d = enterprise_documents.add_document(session, OPERATOR, enterprise_id, upload)
+            click.echo(f"added document {d.id} to enterprise {enterprise_id}: {d.kind} {d.file_name}")
+            click.echo(f"{d.media_type}, {d.size} bytes, sha256 {d.sha256}")
+
+
+@enterprise_document.command("list")
+@click.argument("enterprise_id", type=int)
+@pass_ctx
+def enterprise_document_list(ctx: Context, enterprise_id: int) -> None:
+    """List the documents of an enterprise's filing, newest first."""
+    from suyuan.trace import enterprise_documents
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        for d in enterprise_documents.list_documents(session, OPERATOR, enterprise_id):
+            click.echo(
+                f"{d.id}\t{d.kind}\t{d.uploaded_at:%Y-%m-%d %H:%M}Z\t{d.size}\t{d.sha256}\t{d.file_name}"
+            )
+
+
+@enterprise_document.command("get")
+@click.argument("document_id", type=int)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the file.",
+)
+@pass_ctx
+def enterprise_document_get(ctx: Context, document_id: int, out: Path) -> None:
+    """Write a document's file as it was uploaded."""
+    from suyuan.trace import enterprise_documents
+
+    with edge_errors(), ctx.runtime.transaction() as session:
+        document = enterprise_documents.get_document(session, OPERATOR, document_id)
+        out.write_bytes(enterprise_documents.document_file(session, document))
+        click.echo(f"wrote {document.size} bytes ({document.media_type}, {document.file_name}) to {out}")
 
 
 @click.group()

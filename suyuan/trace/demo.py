@@ -1,5 +1,6 @@
-"""The demo world: a Shenzhen office, its enterprises, suppliers, products, batches and codes, and one
-consignment that went through the bonded zone (entry, quarantine, report review, orders, a return).
+"""The demo world: a Shenzhen office, its enterprises (with the documents of their filings), suppliers,
+products, batches and codes, and one consignment that went through the bonded zone (entry, quarantine,
+report review, orders, a return).
 
 Loading is idempotent: a second run finds the office and only reports what exists. Demo API tokens
 are derived from the instance secret (HMAC), so every run prints the same tokens while the database
@@ -17,7 +18,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import accounts, batches, complaints, issuance, keys, negative_list, registry
+from suyuan.trace import (
+    accounts,
+    batches,
+    complaints,
+    enterprise_documents,
+    issuance,
+    keys,
+    negative_list,
+    registry,
+)
 from suyuan.trace.actors import OPERATOR, Actor
 from suyuan.trace.codes import code_base
 from suyuan.trace.identifiers import complete_gtin, complete_uscc
@@ -353,6 +363,7 @@ def _build(session: Session, ring: keys.KeyRing, base_url: str, secret: str) -> 
             admin=True,  # each merchant's administrator: may invite its staff
         )
     officer = Actor.for_user(regulator)
+    _filing_documents_demo(session, officer, Actor.for_user(users["merchant"]), enterprises)
     base = code_base(base_url)
     for demo in _products():
         _file_demo_product(session, ring, officer, users[demo.owner], enterprises[demo.owner], demo, base)
@@ -361,6 +372,63 @@ def _build(session: Session, ring: keys.KeyRing, base_url: str, secret: str) -> 
     )
     _complaints_demo(session, ring, officer, Actor.for_user(users["merchant"]), base)
     _recalls_demo(session, officer, Actor.for_user(users["merchant"]))
+
+
+# What each demo enterprise has on file (R6): the merchant lacks its recall system, the second merchant has
+# only its licence, the platform is complete and the warehouse has nothing yet, so every state shows.
+DEMO_FILINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "merchant": (
+        ("business_licence", "营业执照（副本）.pdf"),
+        ("quality_commitment", "质量安全承诺书（已签署）.pdf"),
+        ("quality_management_system", "质量安全管理制度.pdf"),
+        ("traceability_system", "质量追溯制度.pdf"),
+    ),
+    "merchant_b": (("business_licence", "营业执照.pdf"),),
+    "platform": (
+        ("business_licence", "营业执照.pdf"),
+        ("quality_commitment", "质量安全承诺书.pdf"),
+        ("quality_supervision_system", "平台质量监督制度.pdf"),
+        ("pre_listing_review_system", "商品信息预先审核制度.pdf"),
+        ("information_disclosure_system", "信息披露制度.pdf"),
+        ("first_inquiry_system", "首问负责与先行赔付制度.pdf"),
+    ),
+    "warehouse": (),
+}
+
+
+def _filing_documents_demo(
+    session: Session, officer: Actor, merchant: Actor, enterprises: dict[str, Enterprise]
+) -> None:
+    """The documents of the demo filings: the first merchant's staff put its own on file, the office the
+    others' (a one-page PDF each, naming the document)."""
+    for key, documents in DEMO_FILINGS.items():
+        by = merchant if key == "merchant" else officer
+        for kind, name in documents:
+            upload = enterprise_documents.DocumentUpload(kind, name, _demo_pdf(f"{kind} of demo {key}"))
+            enterprise_documents.add_document(session, by, enterprises[key].id, upload)
+
+
+def _demo_pdf(text: str) -> bytes:
+    """A one-page PDF showing ``text`` (ASCII) in Helvetica: enough for a viewer to open."""
+    content = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def _complaints_demo(

@@ -28,6 +28,12 @@ class InvalidInput(DomainError):
         self.field = field
 
 
+class FileTooLarge(InvalidInput):
+    """An uploaded file is larger than its kind of upload accepts (answered 413)."""
+
+    code = "file_too_large"
+
+
 class InvalidUscc(InvalidInput):
     """A unified social credit code fails GB 32100 (alphabet, length or check character)."""
 
@@ -190,6 +196,18 @@ class UnprocessableInput(InvalidInput):
     (too many pixels, pages or frames) or that does not decode at all. Answered 422, not 400."""
 
     code = "unprocessable_input"
+
+
+class FileRejected(UnprocessableInput):
+    """An uploaded file that cannot be taken: empty, or not of a type the upload accepts (answered 422).
+
+    ``reason`` says which: ``empty`` or ``type``."""
+
+    code = "file_rejected"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message, field="file")
+        self.reason = reason
 
 
 class AlreadyInitialised(InvalidState):

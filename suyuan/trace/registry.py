@@ -106,7 +106,12 @@ class ProductFiling:
 
 
 def file_enterprise(session: Session, actor: Actor, filing: EnterpriseFiling) -> Enterprise:
-    """File an enterprise with its office; the USCC must pass GB 32100 and be new."""
+    """File an enterprise with its office; the USCC must pass GB 32100 and be new.
+
+    The filing's documents (licence, commitment, basic systems) follow, put on file by the enterprise or
+    its office (:mod:`suyuan.trace.enterprise_documents`): an enterprise is filed with items missing, and
+    its gaps are shown rather than blocking the filing.
+    """
     actor.require_regulator()
     uscc = normalize_uscc(filing.uscc)
     kind = _choice(EnterpriseKind, filing.kind, "kind")

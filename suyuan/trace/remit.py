@@ -41,9 +41,12 @@ from suyuan.trace.model import (
     CebInventory,
     CebOrder,
     CebReceipt,
+    CebRefund,
     Complaint,
+    ConsumerReturn,
     CreditEvent,
     Enterprise,
+    EnterpriseDocument,
     EntryDeclaration,
     ExitDeclaration,
     Issuance,
@@ -97,6 +100,7 @@ DECIDED_CHECKS = (SpotCheckStatus.PASSED, SpotCheckStatus.FAILED)
 
 OWNERS: dict[type[Base], Owner] = {
     Enterprise: Owner("enterprise", enterprise=Enterprise.id, office=Enterprise.office_id),
+    EnterpriseDocument: Owner("enterprise document", enterprise=EnterpriseDocument.enterprise_id),
     Product: Owner("product", enterprise=Product.enterprise_id),
     Batch: Owner("batch", via=(Batch.product_id, Product)),
     Issuance: Owner("issuance", via=(Issuance.batch_id, Batch)),
@@ -138,6 +142,10 @@ OWNERS: dict[type[Base], Owner] = {
         office=CebReceipt.office_id,
         platform=CebReceipt.platform_id,
     ),
+    # Returns: a CEB625 return is its inventory's (seller, platform, office), a return taken at the
+    # merchant's desk its exit declaration's (suyuan.trace.ceb.return_desk lists both).
+    CebRefund: Owner("return", via=(CebRefund.inventory_id, CebInventory)),
+    ConsumerReturn: Owner("return", via=(ConsumerReturn.exit_declaration_id, ExitDeclaration)),
 }
 """Each owned kind of record and where it names its owner (a kind missing here has no remit rule)."""
 

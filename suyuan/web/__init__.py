@@ -124,9 +124,10 @@ def _register_blueprints(app: Flask) -> None:
         office_zone,
     ):
         app.register_blueprint(office_page.bp)  # the officer's desk: decisions with a confirmation step
-    from suyuan.web import account_pages
+    from suyuan.web import account_pages, filing_pages
 
     app.register_blueprint(account_pages.bp)
+    app.register_blueprint(filing_pages.bp)  # an enterprise's own filing: documents, systems, gaps
     from suyuan.web import (
         desk,
         desk_batches,
@@ -136,12 +137,13 @@ def _register_blueprints(app: Flask) -> None:
         desk_packing,
         desk_platform,
         desk_products,
+        desk_returns,
         desk_risk,
     )
 
     del desk_batches, desk_entries, desk_exits, desk_labels, desk_packing, desk_products  # routes on desk.bp
     del desk_platform  # the platform's read-only view, on desk.bp too
-    del desk_risk
+    del desk_risk, desk_returns  # the return desk's list, on desk.bp too
     app.register_blueprint(desk.bp)  # the merchant's form pages (products, batches, zone, proof)
     app.register_blueprint(api.bp)  # with its parts, nested (api.<part>.<view>)
     for blueprint in (api.bp, *api.PARTS):  # Flask-WTF exempts a blueprint, not its children

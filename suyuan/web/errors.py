@@ -36,6 +36,7 @@ class Unauthorized(domain.DomainError):
 STATUS: dict[type[domain.DomainError], int] = {
     Unauthorized: 401,
     domain.InvalidInput: 400,
+    domain.FileTooLarge: 413,
     domain.UnprocessableInput: 422,
     domain.NotFound: 404,
     domain.PermissionDenied: 403,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from suyuan.labels.batch_labels import MAX_WEB_LABELS, LabelJob, render_job
 from suyuan.labels.errors import LabelError
 from suyuan.labels.templates import get_template, list_templates
-from suyuan.trace import batches, issuance, recalls, registry, stats
+from suyuan.trace import batches, enterprise_documents, issuance, recalls, registry, stats
 from suyuan.trace.errors import DomainError
 from suyuan.trace.model import Batch, Role
 from suyuan.trace.zone import credit, entry, exits, ledger, spot_checks
@@ -38,8 +38,11 @@ def home() -> str:
         issued = stats.issued_by_batch(db, actor)
         mine = batches.list_batches(db, actor)
         counts = stats.dashboard_counts(db, actor)
+        assert actor.enterprise_id is not None  # merchant staff belong to an enterprise
+        filing = enterprise_documents.filing_contents(db, actor, actor.enterprise_id)
         return render_template(
             "merchant/home.html",
+            filing_missing=len(filing.missing),
             todo=desk_todo.todo(db, actor, counts),
             products=registry.list_products(db, actor),
             batches=[(b, issued.get(b.id, 0)) for b in mine],

@@ -35,6 +35,7 @@ MERCHANT = (
     ("labels", _l("Labels"), "/merchant/labels"),
     ("zone", _l("Bonded zone"), "/merchant/zone"),
     ("packing", _l("Packing station"), "/merchant/packing"),
+    ("returns", _l("Returns"), "/merchant/returns"),
     ("complaints", _l("Complaints"), "/merchant/complaints"),
     ("recalls", _l("Recalls"), "/merchant/recalls"),
     ("risk", _l("Risk reports"), "/merchant/risk"),

@@ -9,6 +9,10 @@ the enterprise's first administrator, and the same unit of work invites them
 in the answer to that post only (never flashed: flashes ride in the cookie); the officer passes it on.
 Filing is not a decision on goods, so there is no confirmation step: a mistake is put right by the
 USCC check (a second filing of the same USCC is refused) and the enterprise's page.
+
+The filing's documents (business licence, commitment, basic systems) are added afterwards on the
+enterprise's page, by the office or the enterprise; a filing with items missing stands, and the list
+says per enterprise how many are missing (:mod:`suyuan.trace.enterprise_documents`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlalchemy.orm import Session
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from suyuan.trace import onboarding, registry
+from suyuan.trace import enterprise_documents, onboarding, registry
 from suyuan.trace.errors import DomainError
 from suyuan.trace.model import EnterpriseKind, Office, Role
 from suyuan.web import office_labels, runtime
@@ -132,6 +136,7 @@ def _page(form: EnterpriseForm, error: str | None, status: int, filed: dict[str,
         page = render_template(
             "office/enterprises.html",
             rows=rows,
+            gaps=enterprise_documents.missing_by_enterprise(db, rows),
             form=form,
             error=error,
             filed=filed,

@@ -13,6 +13,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from suyuan.trace.enterprise_documents import ItemState
 from suyuan.trace.lookup import Match
 from suyuan.trace.model import (
     AdmissionStatus,
@@ -23,6 +24,7 @@ from suyuan.trace.model import (
     CreditListKind,
     DisposalKind,
     DocumentKind,
+    EnterpriseDocumentKind,
     EnterpriseKind,
     EntryStatus,
     ExitStatus,
@@ -103,8 +105,28 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         EnterpriseKind.PLATFORM: _l("Platform"),
         EnterpriseKind.WAREHOUSE: _l("Warehouse"),
     },
+    EnterpriseDocumentKind: {
+        EnterpriseDocumentKind.BUSINESS_LICENCE: _l("Business licence"),
+        EnterpriseDocumentKind.ORG_CODE_CERTIFICATE: _l("Organisation-code certificate"),
+        EnterpriseDocumentKind.QUALITY_COMMITMENT: _l("Quality and safety commitment"),
+        EnterpriseDocumentKind.QUALITY_MANAGEMENT_SYSTEM: _l("Quality and safety management system"),
+        EnterpriseDocumentKind.TRACEABILITY_SYSTEM: _l("Quality traceability system"),
+        EnterpriseDocumentKind.RISK_RECALL_SYSTEM: _l("Risk reporting and recall system"),
+        EnterpriseDocumentKind.QUALITY_SUPERVISION_SYSTEM: _l("Quality supervision system"),
+        EnterpriseDocumentKind.PRE_LISTING_REVIEW_SYSTEM: _l("Pre-listing review of product information"),
+        EnterpriseDocumentKind.INFORMATION_DISCLOSURE_SYSTEM: _l("Information disclosure mechanism"),
+        EnterpriseDocumentKind.FIRST_INQUIRY_SYSTEM: _l(
+            "First-inquiry responsibility, deposit and advance compensation"
+        ),
+        EnterpriseDocumentKind.OTHER_DOCUMENT: _l("Other material"),
+    },
+    ItemState: {
+        ItemState.ON_FILE: _l("On file"),
+        ItemState.IN_USCC: _l("Carried by the USCC"),
+        ItemState.MISSING: _l("Missing"),
+    },
     FilingStatus: {
-        FilingStatus.FILED: _l("Filed"),
+        FilingStatus.FILED: _l("In force"),  # not "Filed": that msgid is the time column "提交时间"
         FilingStatus.SUSPENDED: _l("Suspended"),
         FilingStatus.REVOKED: _l("Revoked"),
     },

@@ -101,6 +101,17 @@ REQUEST_BODIES: tuple[type[Body], ...] = (
 )
 """Every JSON request body of the API, by the model its view parses it with."""
 
+UPLOAD_FORMS: dict[type[Body], dict[str, dict[str, Any]]] = {
+    registry.EnterpriseDocumentForm: {
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "PDF, JPEG or PNG (recognised by its first bytes), not empty, at most 10 MB",
+        }
+    },
+}
+"""The ``multipart/form-data`` bodies read by a model: its text fields, and the file parts named here."""
+
 
 class BodySchema(GenerateJsonSchema):
     """A request body's schema as this document writes schemas: without titles (the component is named)."""
@@ -122,7 +133,7 @@ def request_schemas() -> dict[str, Any]:
 @cache
 def _request_schemas() -> dict[str, Any]:
     _, generated = models_json_schema(
-        [(model, "validation") for model in REQUEST_BODIES],
+        [(model, "validation") for model in (*REQUEST_BODIES, *UPLOAD_FORMS)],
         ref_template=SCHEMAS + "{model}",
         schema_generator=BodySchema,
     )
@@ -134,6 +145,10 @@ def _request_schemas() -> dict[str, Any]:
         "format": "binary",
         "description": "optional; at most 10 MB and 40 megapixels; stored re-encoded as JPEG",
     }
+    for model, files in UPLOAD_FORMS.items():
+        upload = schemas[model.__name__]
+        upload["properties"].update(copy.deepcopy(files))
+        upload["required"] = [*upload.get("required", []), *files]
     return schemas | {"ComplaintFilingForm": form}
 
 
@@ -255,6 +270,7 @@ def _document() -> dict[str, Any]:
                 "get": _op("List enterprises"),
                 "post": _op("File an enterprise (regulator)", body=registry.EnterpriseFiling, ok="201"),
             },
+            **_enterprise_filing_paths(),
             "/api/v1/products": {
                 "get": _op("List product filings"),
                 "post": _op("File a product (merchant)", body=registry.ProductFiling, ok="201"),
@@ -582,6 +598,45 @@ def _zone_paths() -> dict[str, Any]:
                 "Record a credit event (regulator)", body=zone.CreditEvent, params=[enterprise_id], ok="201"
             )
         },
+    }
+
+
+def _enterprise_filing_paths() -> dict[str, Any]:
+    """The contents of an enterprise filing: its documents, its systems, its gaps (docs/api.md)."""
+    enterprise_id, document_id = _path_id("enterprise_id"), _path_id("document_id")
+    upload = _op(
+        "Put a document on the filing (its enterprise's staff, its office): multipart kind and file",
+        params=[enterprise_id],
+        ok="201",
+    )
+    upload["requestBody"] = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": {"$ref": SCHEMAS + registry.EnterpriseDocumentForm.__name__}}
+        },
+    }
+    upload["responses"] |= {"413": ERROR, "415": ERROR}
+    media: dict[str, Any] = {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}
+    download = {
+        "summary": "The document's file, as uploaded (a download)",
+        "parameters": [enterprise_id, document_id],
+        "responses": {
+            "200": {"description": "The file", "content": media},
+            "401": ERROR,
+            "404": ERROR,
+        },
+    }
+    return {
+        "/api/v1/enterprises/{enterprise_id}/filing": {
+            "get": _op(
+                "The filing's contents: documents, basic systems, what is missing", params=[enterprise_id]
+            )
+        },
+        "/api/v1/enterprises/{enterprise_id}/documents": {
+            "get": _op("The filing's documents, newest first", params=[enterprise_id]),
+            "post": upload,
+        },
+        "/api/v1/enterprises/{enterprise_id}/documents/{document_id}": {"get": download},
     }
 
 
@@ -961,6 +1016,21 @@ def _ceb_paths() -> dict[str, Any]:
                 "Record the buyer's acceptance of an order's consumer disclosure (SZ Art. 11; the "
                 "platform's or the seller's staff); the inventory is matched again; 409 if already recorded",
                 body=ceb.DisclosureAcceptance,
+            )
+        },
+        "/api/v1/ceb/refunds": {
+            "get": _op(
+                "Returns the caller may see, newest first: CEB625 returns (seller, platform, office, "
+                "the packing warehouse) and returns taken at the merchant's desk (seller, office); "
+                "filters kind, status, since/until (Beijing days); limit 1-500, offset, next_offset",
+                params=[
+                    _query("kind", {"type": "string", "enum": ["ceb625", "desk"]}),
+                    _query("status", {"type": "string", "enum": ["waiting", "concluded"]}),
+                    _lookup("since", {"format": "date", "maxLength": 10}),
+                    _lookup("until", {"format": "date", "maxLength": 10}),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _query("offset", {"type": "integer", "minimum": 0, "maximum": 5000}),
+                ],
             )
         },
         "/api/v1/ceb/refunds/{refund_id}/conclusion": {

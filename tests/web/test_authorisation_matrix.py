@@ -29,7 +29,9 @@ from suyuan.runtime import Runtime
 from suyuan.scanner.photos import clean_photo
 from suyuan.trace import (
     accounts,
+    ceb,
     complaints,
+    enterprise_documents,
     negative_list,
     recalls,
     risk_intake,
@@ -38,10 +40,11 @@ from suyuan.trace import (
     supervision_lists,
 )
 from suyuan.trace.actors import OPERATOR
-from suyuan.trace.model import AuditEntry, BatchReport, EntryLine, Issuance
+from suyuan.trace.model import AuditEntry, BatchReport, CebInventory, CebRefund, EntryLine, Issuance
 from suyuan.trace.zone import buyer_restrictions, exits, spot_checks, warehouses
 from tests.factories import (
     SECRET,
+    World,
     code_urls,
     exit_filing,
     make_enterprise,
@@ -51,6 +54,7 @@ from tests.factories import (
     make_zone_batch,
     product_filing,
 )
+from tests.trace.ceb_world import add_ceb_parties, sample, send, the_three, variant
 
 # Refused roles first: they must write nothing. "forged" sends a well-formed but unknown API token.
 # "regulator" is office A's officer, "regulator_b" an officer of another office (outside A's remit).
@@ -65,6 +69,7 @@ A_ONLY = frozenset({"merchant_a"})
 OFFICE = frozenset({"regulator"})  # A's object, for its office only
 OFFICES = frozenset({"regulator", "regulator_b"})  # office work on nothing of A's (lists, filings, draws)
 LOT_A, CONTACT_A = "LOTA7Q", "contact-a@example.cn"
+CEB_ORDER_NO = "FKORD202511200001"  # the sample order of A's, imported as CEB messages (_ceb_objects)
 
 # endpoint -> roles allowed. Public routes may show A's public data; the others must not leak it.
 ACCESS: dict[str, frozenset[str]] = {
@@ -95,6 +100,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.registry.get_product": OWNER,
     "api.registry.decide_admission": OFFICE,
     "api.registry.add_document": A_ONLY,
+    # the contents of A's enterprise filing (R6): its staff and its office; document_id is A's licence
+    "api.registry.enterprise_filing": OWNER,
+    "api.registry.list_enterprise_documents": OWNER,
+    "api.registry.add_enterprise_document": OWNER,  # a JSON body is a 415 to the owners, not a refusal
+    "api.registry.enterprise_document": OWNER,
     "api.registry.list_negative": SIGNED_IN,
     "api.registry.add_negative": OFFICES,
     "api.audit.verify_audit": OFFICES,
@@ -190,11 +200,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "desk.recheck_exit": A_ONLY,
     "desk.record_return": A_ONLY,
     "desk.label_proof": MERCHANTS,
-    # the packing station of customs orders: the fixture's inventory_id names no inventory (an order of
-    # A's is placed by tests/web/test_packing_pages.py), so every role is refused with 404 there
+    # the packing station of customs orders: inventory_id is A's sample order (imported as CEB messages,
+    # packed by the zone warehouse); A is its seller and packs it too (a released order: 409, not refused)
     "desk.packing_queue": MERCHANTS,
-    "desk.packing": frozenset(),
-    "desk.pack": frozenset(),
+    "desk.packing": A_ONLY,
+    "desk.pack": A_ONLY,
+    "desk.returns": MERCHANTS,
     "desk.proved_labels": MERCHANTS,
     "regulator.home": OFFICES,
     "regulator.zone": OFFICES,
@@ -222,6 +233,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "office_enterprises.file_enterprise": OFFICES,
     "office_credit.enterprise": OFFICE,
     "office_credit.record_event": OFFICE,
+    "office_credit.add_document": OFFICE,  # an empty form is a 400 to A's office
+    "filing_pages.filing": MERCHANTS,  # each merchant's own filing
+    "filing_pages.add_document": MERCHANTS,
     "office_actions.recall": OFFICE,
     "office_actions.spot_check": OFFICE,
     "office_actions.warning": OFFICE,
@@ -277,13 +291,14 @@ ACCESS: dict[str, frozenset[str]] = {
     # customs (CEB) messages: merchants send (a JSON body is a 415, not a refusal); lists are remit-filtered
     "api.ceb.receive_message": MERCHANTS,
     "api.ceb.list_inventories": SIGNED_IN,
-    "api.ceb.get_inventory": frozenset(),
+    "api.ceb.get_inventory": OWNER,
     "api.ceb.list_receipts": SIGNED_IN,
-    "api.ceb.check_scan": frozenset(),
-    "api.ceb.pack": frozenset(),
-    # an empty body is a 400 to merchants (officers: 403); refund_id names no return (404 for all)
+    "api.ceb.check_scan": A_ONLY,  # an empty body: 400 to A (it packs its own orders), 404/403 to others
+    "api.ceb.pack": A_ONLY,
+    # an empty body is a 400 to merchants (officers: 403); refund_id is a waiting CEB625 return of A's order
     "api.ceb.accept_disclosure": MERCHANTS,
-    "api.ceb.conclude_refund": frozenset(),
+    "api.ceb.conclude_refund": A_ONLY,
+    "api.ceb.list_refunds": SIGNED_IN,  # remit-filtered: outsiders get an empty list (markers checked)
     # the platform's read-only view: only a platform's staff (none in this fixture; 403 to all here,
     # tests/web/test_platform_pages.py covers the platform's own)
     "api.platform.overview": frozenset(),
@@ -349,6 +364,7 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
     other = make_second_office(session)
     batch = make_zone_batch(session, world, runtime.ring, quantity=20, lot=LOT_A)
     urls = code_urls(session, runtime.ring, batch)
+    inventory_id, refund_id = _ceb_objects(session, runtime, world)  # before supervision tightens release
     order = exits.declare_exit(
         session, world.merchant_staff, runtime.ring, exit_filing([(batch, urls[:2])]), secret=SECRET
     )
@@ -391,6 +407,12 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
         world.merchant_staff,
         risk_intake.RiskReport(source="self_report", title="Dented tins", description="seen at packing"),
     )
+    licence = enterprise_documents.add_document(
+        session,
+        world.merchant_staff,
+        world.merchant.id,
+        enterprise_documents.DocumentUpload("business_licence", "licence.pdf", b"%PDF-1.7 licence of A"),
+    )
     store = make_enterprise(session, kind="warehouse")
     warehouse = warehouses.designate_warehouse(session, world.regulator, store.id)
     session.commit()
@@ -419,14 +441,39 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
             "rule_id": rule.id,
             "information_id": report.id,
             "warehouse_id": warehouse.id,
+            "document_id": licence.id,
             "entry_id": listing.id,
             "restriction_id": restriction.id,
-            "inventory_id": 987654,  # no such inventory: see ACCESS
-            "refund_id": 987655,  # no such return: see ACCESS
+            "inventory_id": inventory_id,
+            "refund_id": refund_id,
             "tokens": world.tokens | {"regulator_b": other.tokens["regulator"]},
         },
-        markers=(LOT_A, order.order_no, CONTACT_A, world.merchant.uscc),
+        markers=(LOT_A, order.order_no, CONTACT_A, world.merchant.uscc, CEB_ORDER_NO),
     )
+
+
+def _ceb_objects(session: Session, runtime: Runtime, world: World) -> tuple[int, int]:
+    """A's customs objects, imported as real CEB messages through the domain (tests/trace/ceb_world.py):
+    the sample order released at packing by the zone warehouse, and a waiting return (CEB625, 120) of one
+    of its two milk tins. Returns (inventory id, return id)."""
+    cw = add_ceb_parties(session, runtime.ring, world)
+    the_three(session)
+    assert send(session, sample("CEB621Message.xml")).status == 399
+    inventory = session.scalars(select(CebInventory)).one()
+    ceb.pack(
+        session, cw.warehouse_staff, runtime.ring, inventory.id, {1: cw.milk_urls[:2], 2: cw.cream_urls[:1]}
+    )
+    session.commit()
+    partial = variant(
+        sample("CEB625Message.xml"),
+        ("<ceb:gnum>2</ceb:gnum>", "<ceb:gnum>1</ceb:gnum>"),
+        (
+            "<ceb:gcode>3304990099</ceb:gcode>\n\t\t\t<ceb:gname>保湿面霜 50克/瓶",
+            "<ceb:gcode>1901101000</ceb:gcode>\n\t\t\t<ceb:gname>奶粉",
+        ),
+    )
+    assert send(session, partial).status == 120
+    return inventory.id, session.scalars(select(CebRefund)).one().id
 
 
 def routes(app: Flask) -> Iterator[tuple[Rule, str]]:

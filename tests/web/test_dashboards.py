@@ -218,6 +218,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "labels",
         "zone",
         "packing",
+        "returns",
         "complaints",
         "recalls",
         "risk",

@@ -22,7 +22,7 @@ from suyuan.trace.errors import InvalidInput
 from suyuan.web import api
 from suyuan.web.bodies import complaints, recalls, registry, zone
 from suyuan.web.bodies.errors import MAX_PROBLEMS, validate
-from suyuan.web.openapi import REQUEST_BODIES, openapi_document
+from suyuan.web.openapi import REQUEST_BODIES, UPLOAD_FORMS, openapi_document
 from tests.factories import make_world
 
 
@@ -113,10 +113,13 @@ def test_the_document_describes_every_body_by_its_model() -> None:
         for media in op.get("requestBody", {}).get("content", {}).values()
         if "$ref" in media["schema"]  # the photo upload of /scan-image is written out
     }
-    assert referenced == {m.__name__ for m in REQUEST_BODIES} | {"ComplaintFilingForm"}
+    forms = {m.__name__ for m in UPLOAD_FORMS}
+    assert referenced == {m.__name__ for m in REQUEST_BODIES} | forms | {"ComplaintFilingForm"}
     schemas = document["components"]["schemas"]
-    for model in REQUEST_BODIES:
-        assert schemas[model.__name__]["properties"].keys() == model.model_fields.keys()
+    for model in (*REQUEST_BODIES, *UPLOAD_FORMS):
+        files = UPLOAD_FORMS.get(model, {})
+        assert schemas[model.__name__]["properties"].keys() == model.model_fields.keys() | files.keys()
+        assert set(files) <= set(schemas[model.__name__].get("required", []))
         closed = model.model_config.get("extra") == "forbid"
         assert schemas[model.__name__].get("additionalProperties", True) is not closed, model
 

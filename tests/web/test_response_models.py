@@ -79,6 +79,7 @@ from tests.trace_world import build_traced_world
 DOWNLOADS: dict[Operation, str] = {
     ("get", "/api/v1/batches/{batch_id}/labels"): "a PDF, PNG, SVG, ZIP or ZPL label file",
     ("get", "/api/v1/complaints/{complaint_id}/photo"): "the complaint's JPEG photo",
+    ("get", "/api/v1/enterprises/{enterprise_id}/documents/{document_id}"): "an enterprise document's file",
     ("get", "/api/v1/batches/{batch_id}/trace.csv"): "the trace spreadsheet as CSV",
     ("get", "/api/v1/batches/{batch_id}/trace.xlsx"): "the trace spreadsheet as XLSX",
     ("get", "/api/v1/batches/{batch_id}/epcis"): "an EPCIS 2.0 JSON-LD file; its schema is GS1's",
@@ -1198,6 +1199,20 @@ def _ceb_refund_conclusion(s: Setting) -> list[TestResponse]:
     return [s.post(f"/api/v1/ceb/refunds/{refund_id}/conclusion", packer, json={"codes": cw.milk_urls[1:2]})]
 
 
+@case("get", "/api/v1/ceb/refunds")
+def _ceb_refund_list(s: Setting) -> list[TestResponse]:
+    cw, platform, packer, inventory_id = ceb_matched(s)
+    s.post(f"/api/v1/ceb/inventories/{inventory_id}/packing", packer, json=ceb_packing(cw))
+    raw = ceb_sample("CEB625Message.xml")
+    assert s.post("/api/v1/ceb", platform, data=raw, content_type="application/xml").status_code == 200
+    seller = cw.world.tokens["merchant"]
+    return [
+        s.get("/api/v1/ceb/refunds", packer),
+        s.get("/api/v1/ceb/refunds", platform),
+        s.get("/api/v1/ceb/refunds?kind=ceb625&status=concluded&since=2000-01-01&limit=1", seller),
+    ]
+
+
 @case("get", "/api/v1/platform/overview")
 def _platform_overview(s: Setting) -> list[TestResponse]:
     from tests.trace.platform_world import make_platform_world
@@ -1662,3 +1677,6 @@ def _public_credit(s: Setting) -> list[TestResponse]:
     sanctions.add_to_list(s.session, w.regulator, w.merchant.id, "serious_violators", "smuggling")
     s.session.commit()
     return [s.get("/api/v1/public/credit")]
+
+
+from tests.web import response_cases_filing  # noqa: E402,F401  (registers the enterprise filing cases)

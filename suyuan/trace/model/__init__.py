@@ -24,6 +24,7 @@ from suyuan.trace.model.complaints import (
     WarningLevel,
 )
 from suyuan.trace.model.goods import (
+    ADMITTED,
     AdmissionStatus,
     Batch,
     BatchStatus,
@@ -40,6 +41,9 @@ from suyuan.trace.model.goods import (
 from suyuan.trace.model.parties import (
     ApiToken,
     Enterprise,
+    EnterpriseDocument,
+    EnterpriseDocumentFile,
+    EnterpriseDocumentKind,
     EnterpriseKind,
     FilingStatus,
     Invitation,
@@ -99,6 +103,7 @@ from suyuan.trace.model.zone import (
 )
 
 __all__ = [
+    "ADMITTED",
     "AdmissionStatus",
     "ApiToken",
     "AuditCheckpoint",
@@ -131,6 +136,9 @@ __all__ = [
     "DisposalKind",
     "DocumentKind",
     "Enterprise",
+    "EnterpriseDocument",
+    "EnterpriseDocumentFile",
+    "EnterpriseDocumentKind",
     "EnterpriseKind",
     "EntryDeclaration",
     "EntryLine",

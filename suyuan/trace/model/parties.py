@@ -1,11 +1,12 @@
-"""Who acts: inspection offices, filed enterprises, their users, invitations and API tokens."""
+"""Who acts: inspection offices, filed enterprises (with their filing documents), their users, invitations
+and API tokens."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, false
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from suyuan.trace.db import Base
@@ -92,6 +93,63 @@ class Enterprise(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     office: Mapped[Office] = relationship()
+
+
+class EnterpriseDocumentKind(enum.StrEnum):
+    """What an enterprise filing holds beside its basic information (SZ Art. 8, 25; O15 §5).
+
+    The three documents of SZ Art. 8 (business licence, organisation-code certificate, the signed
+    quality-safety commitment), the enterprise's basic systems (企业基本制度: O15 §5; the ones SZ Art. 7,
+    18 and 25 and G15 §2(4) name), and any other material the office asks for. Which of them an
+    enterprise of each kind must have is :mod:`suyuan.trace.enterprise_documents`' rule.
+    """
+
+    BUSINESS_LICENCE = "business_licence"  # 营业执照
+    ORG_CODE_CERTIFICATE = "org_code_certificate"  # 组织机构代码证 (now inside the USCC)
+    QUALITY_COMMITMENT = "quality_commitment"  # 质量安全承诺书
+    QUALITY_MANAGEMENT_SYSTEM = "quality_management_system"  # 质量安全管理制度 (SZ 7, 25)
+    TRACEABILITY_SYSTEM = "traceability_system"  # 质量追溯制度 (O15 §3(2); SZ 17(2))
+    RISK_RECALL_SYSTEM = "risk_recall_system"  # 产品风险主动报告和召回制度 (G15 §2(4))
+    QUALITY_SUPERVISION_SYSTEM = "quality_supervision_system"  # 质量监督制度 (SZ 7 ¶2)
+    PRE_LISTING_REVIEW_SYSTEM = "pre_listing_review_system"  # 前置约束 (SZ 18(1), 25)
+    INFORMATION_DISCLOSURE_SYSTEM = "information_disclosure_system"  # 信息披露 (SZ 18(2), 25)
+    FIRST_INQUIRY_SYSTEM = "first_inquiry_system"  # 首问负责、保证金和先行赔付 (SZ 18(3), 25)
+    OTHER_DOCUMENT = "other_document"  # 其他相关资料 (SZ 8 "等相关资料")
+
+
+class EnterpriseDocument(Base):
+    """A document of an enterprise filing: what it is, the file as uploaded (name, type, size, SHA-256),
+    and who put it on file when. The bytes are in :class:`EnterpriseDocumentFile`, read only to download.
+
+    Documents are never changed or removed: a newer one of the same kind supersedes the older, which
+    stays on record.
+    """
+
+    __tablename__ = "enterprise_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    kind: Mapped[EnterpriseDocumentKind] = mapped_column(
+        str_enum(EnterpriseDocumentKind, "enterprise_document_kind")
+    )
+    file_name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(200))  # the actor's audit label
+    uploaded_by_office: Mapped[bool] = mapped_column(default=False)  # the office put it on file
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class EnterpriseDocumentFile(Base):
+    """The bytes of one enterprise document, apart so that listing documents never loads them."""
+
+    __tablename__ = "enterprise_document_file"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("enterprise_document.id"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class User(Base):

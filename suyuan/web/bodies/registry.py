@@ -1,4 +1,5 @@
-"""Bodies of the filing registry: enterprises, products and their documents, admission, the negative list.
+"""Bodies of the filing registry: enterprises (and the documents of their filings), products and their
+documents, admission, the negative list.
 
 A product filing and its documents are closed (a misspelt field never silently drops a certificate) and
 are read the same from the API and from ``suyuan product add --file``; the other bodies ignore unknown
@@ -14,6 +15,7 @@ from pydantic import ConfigDict, Field
 from suyuan.trace import filing_attributes, negative_list, registry
 from suyuan.trace.model import (
     DocumentKind,
+    EnterpriseDocumentKind,
     EnterpriseKind,
     GoodsCondition,
     NegativeRuleKind,
@@ -71,6 +73,22 @@ class EnterpriseFiling(Body):
             address=self.address or "",
             commitment_signed=True if self.commitment_signed is None else self.commitment_signed,
         )
+
+
+class EnterpriseDocumentForm(Body):
+    """A document of an enterprise filing, sent as ``multipart/form-data``: its ``kind`` here, the file
+    itself as the part ``file`` (PDF, JPEG or PNG; suyuan.trace.enterprise_documents). Other parts are
+    ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Annotated[
+        str,
+        one_of(EnterpriseDocumentKind),
+        Field(
+            description="which document: a filing document, a basic system of the enterprise's kind, or other"
+        ),
+    ]
 
 
 class Document(Body):

@@ -32,6 +32,7 @@ from suyuan.web.responses.ceb import (
     PackingRefusedAnswer,
     ReceiptList,
     Refund,
+    ReturnList,
     ScanAnswer,
 )
 from suyuan.web.responses.ceb import Inventory as CebInventory
@@ -80,6 +81,9 @@ from suyuan.web.responses.registry import (
     BatchRecord,
     Caller,
     Enterprise,
+    EnterpriseDocument,
+    EnterpriseDocumentList,
+    EnterpriseFilingContents,
     EnterpriseList,
     Issuance,
     LabelTemplates,
@@ -134,6 +138,9 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("get", "/api/v1/me"): (200, Caller),
     ("get", "/api/v1/enterprises"): (200, EnterpriseList),
     ("post", "/api/v1/enterprises"): (201, Enterprise),
+    ("get", "/api/v1/enterprises/{enterprise_id}/filing"): (200, EnterpriseFilingContents),
+    ("get", "/api/v1/enterprises/{enterprise_id}/documents"): (200, EnterpriseDocumentList),
+    ("post", "/api/v1/enterprises/{enterprise_id}/documents"): (201, EnterpriseDocument),
     ("get", "/api/v1/products"): (200, ProductList),
     ("post", "/api/v1/products"): (201, Product),
     ("get", "/api/v1/products/{product_id}"): (200, Product),
@@ -243,6 +250,7 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("post", "/api/v1/ceb/inventories/{inventory_id}/packing"): (200, CebInventory),
     ("post", "/api/v1/ceb/disclosure-acceptances"): (200, DisclosureAccepted),
     ("post", "/api/v1/ceb/refunds/{refund_id}/conclusion"): (200, Refund),
+    ("get", "/api/v1/ceb/refunds"): (200, ReturnList),
     # the platform's read-only view of what was sold on it (suyuan.web.api.platform)
     ("get", "/api/v1/platform/overview"): (200, PlatformOverview),
     # the public face (suyuan.web.consumer)

@@ -17,6 +17,24 @@ FilingStatus = Literal["filed", "suspended", "revoked"]
 Role = Literal["regulator", "merchant"]
 # suyuan.trace.zone.credit.GRADES
 CreditGrade = Literal["A", "B", "C", "D"]
+# suyuan.trace.model.EnterpriseDocumentKind
+EnterpriseDocumentKind = Literal[
+    "business_licence",
+    "org_code_certificate",
+    "quality_commitment",
+    "quality_management_system",
+    "traceability_system",
+    "risk_recall_system",
+    "quality_supervision_system",
+    "pre_listing_review_system",
+    "information_disclosure_system",
+    "first_inquiry_system",
+    "other_document",
+]
+# suyuan.trace.enterprise_documents.ItemState
+FilingItemState = Literal["on_file", "in_uscc", "missing"]
+# suyuan.trace.enterprise_documents.MEDIA_TYPES
+DocumentMediaType = Literal["application/pdf", "image/jpeg", "image/png"]
 
 # suyuan.trace.model.ProductCategory
 ProductCategory = Literal["food", "cosmetic", "appliance", "toy", "textile", "biologic", "general"]

@@ -18,7 +18,10 @@ from suyuan.web.responses.enums import (
     BatchStatus,
     CreditGrade,
     DocumentKind,
+    DocumentMediaType,
+    EnterpriseDocumentKind,
     EnterpriseKind,
+    FilingItemState,
     FilingStatus,
     GoodsCondition,
     LabelKind,
@@ -62,6 +65,53 @@ class EnterpriseList(Shape):
     """Enterprises visible to the caller."""
 
     enterprises: list[Enterprise]
+
+
+class EnterpriseDocument(Shape):
+    """A document of an enterprise filing (the file is downloaded from ``url``)."""
+
+    id: int
+    enterprise_id: int
+    kind: EnterpriseDocumentKind
+    file_name: str = Field(description="the sender's name, cleaned, ending in an extension of its type")
+    media_type: DocumentMediaType = Field(description="recognised from the file's first bytes")
+    size: int = Field(description="bytes")
+    sha256: Sha256
+    uploaded_at: DateTime
+    uploaded_by_office: bool = Field(description="put on file by the office rather than the enterprise")
+    uploaded_by: str | None = Field(description="who uploaded it (shown to offices only; null for merchants)")
+    url: Url = Field(description="the file, as a download")
+
+
+class EnterpriseDocumentList(Shape):
+    """The documents of an enterprise filing, newest first."""
+
+    documents: list[EnterpriseDocument]
+
+
+class FilingItem(Shape):
+    """One required item of an enterprise filing and where it stands."""
+
+    kind: EnterpriseDocumentKind
+    state: FilingItemState = Field(
+        description="on_file; in_uscc (the organisation code, carried by the USCC since 2015); missing"
+    )
+    document: EnterpriseDocument | None = Field(description="the newest document of its kind, if any")
+
+
+class EnterpriseFilingContents(Shape):
+    """What an enterprise filing holds (SZ Art. 8, 25; O15 §5): the documents, the basic systems of its kind,
+    what is missing. A filing with missing items stands; the gaps are for the office to see and act on."""
+
+    enterprise: Enterprise
+    commitment_signed: bool = Field(description="the commitment was declared signed at filing")
+    items: list[FilingItem] = Field(
+        description="business licence, organisation-code certificate, quality-safety commitment"
+    )
+    systems: list[FilingItem] = Field(description="the basic systems an enterprise of its kind must have")
+    missing: list[EnterpriseDocumentKind] = Field(description="required items without a document")
+    complete: bool
+    documents: list[EnterpriseDocument] = Field(description="every document on file, newest first")
 
 
 # --- products -------------------------------------------------------------------------------------
