@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Connection, Row, insert, select, text
 from sqlalchemy.orm import Session
 
 from suyuan.trace.model import AuditEntry
@@ -32,15 +32,14 @@ def record(session: Session, *, actor: str, action: str, subject: str, payload: 
     """Append one entry for a state change; call it in the transaction that makes the change.
 
     The change's pending objects are flushed first (so they have their ids, as callers expect after
-    recording). The head is read and the entry written with two Core statements on the session's
-    connection: the entry is not an ORM-tracked object, which keeps an append to three round trips on
-    PostgreSQL (lock, head, insert) without the unit-of-work machinery; the returned entry is a
-    detached copy of what was written.
+    recording). The head is read (:func:`_locked_head`) and the entry written on the session's
+    connection without the ORM: the entry is not an ORM-tracked object, which keeps an append to three
+    round trips on PostgreSQL (lock, head, insert) without the unit-of-work machinery; the returned
+    entry is a detached copy of what was written.
     """
     session.flush()
-    _serialise_appends(session)
     connection = session.connection()
-    last = connection.execute(_HEAD).first()
+    last = _locked_head(connection)
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,
         at=utcnow(),
@@ -69,15 +68,21 @@ def record(session: Session, *, actor: str, action: str, subject: str, payload: 
 
 _HEAD = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
 _APPEND = insert(AuditEntry)
+_LOCK = text("SELECT pg_advisory_xact_lock(7410815)")
 
 
-def _serialise_appends(session: Session) -> None:
-    """On PostgreSQL, take a transaction-scoped lock so two writers cannot fork the chain.
+def _locked_head(connection: Connection) -> Row[int, str] | None:
+    """The chain's head (seq, hash), read once this transaction alone may append, so no fork is possible.
 
-    SQLite serialises writers by itself; the unique ``seq`` is the last line of defence on both.
+    On PostgreSQL a transaction-scoped advisory lock is taken first, by a statement of its own: in READ
+    COMMITTED a statement's snapshot is taken when it starts, so a head read in the locking statement
+    could miss the entry the previous holder committed while it waited. SQLite serialises writers by
+    itself. The unique ``seq`` is the last line of defence on both. Both statements are built once and
+    run on the connection, not through the ORM session (docs/benchmarks.md, "Third round").
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7410815)"))
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK)
+    return connection.execute(_HEAD).first()
 
 
 def entry_hash(entry: AuditEntry) -> str:

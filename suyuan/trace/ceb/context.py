@@ -8,14 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from suyuan.trace.actors import Actor
 from suyuan.trace.ceb.parsing import Envelope
+from suyuan.trace.ceb.parties import Party
 from suyuan.trace.ceb.receipts import ReturnEntry
-from suyuan.trace.model import Enterprise, Product
+from suyuan.trace.model import AdmissionStatus
 from suyuan.trace.zone.rules import ZoneRules
+
+
+class FiledProduct(NamedTuple):
+    """What a document's lines read of a merchant's filed product: a plain row, not a tracked object.
+
+    Lines only need the product's id and whether (and how) it is admitted; loading mapped ``Product``
+    entities for that was a large share of an import's time (docs/benchmarks.md, "Third round").
+    """
+
+    id: int
+    gtin: str
+    admission_status: AdmissionStatus
 
 
 @dataclass(frozen=True)
@@ -30,9 +44,9 @@ class Context:
     message_id: int
     """The received message's row (``ceb_message.id``), which every stored document points to."""
     envelope: Envelope
-    products: dict[tuple[int, str], Product | None] = field(default_factory=dict)
+    products: dict[tuple[int, str], FiledProduct | None] = field(default_factory=dict)
     """Products by (enterprise, GTIN), loaded once per message for all its lines."""
-    sellers: dict[tuple[str, str], tuple[Enterprise, Enterprise]] = field(default_factory=dict)
+    sellers: dict[tuple[str, str], tuple[Party, Party]] = field(default_factory=dict)
     """(platform, seller) by their codes (``ebpCode``, ``ebcCode``), resolved once per message."""
     item_records: set[tuple[str, str]] = field(default_factory=set)
     """(account book, item record number) pairs already bound to those products, loaded with them."""

@@ -9,20 +9,27 @@ behind but its receipt. What each one does to the model is in docs/ceb.md.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import Insert, Select, bindparam, insert, select
 
 from suyuan.trace.ceb import checks, matching, receipts
 from suyuan.trace.ceb.checks import Rejection, require
-from suyuan.trace.ceb.context import Answer, Context
+from suyuan.trace.ceb.context import Answer, Context, FiledProduct
 from suyuan.trace.ceb.parsing import CEB_NS, children, fields
-from suyuan.trace.ceb.parties import parties, party, require_party, resolve
+from suyuan.trace.ceb.parties import Party, parties, party, require_party, resolve
 from suyuan.trace.ceb.receipts import ReturnEntry
 from suyuan.trace.db import insert_or_skip
 from suyuan.trace.errors import QuotaExceeded
-from suyuan.trace.model import AdmissionStatus, BuyerRestrictionLevel, Enterprise, EnterpriseKind, Product
+from suyuan.trace.model import (
+    ADMITTED,
+    AdmissionStatus,
+    BuyerRestrictionLevel,
+    EnterpriseKind,
+    Product,
+)
 from suyuan.trace.model.ceb import (
     CebInventory,
     CebItemRecord,
@@ -33,7 +40,6 @@ from suyuan.trace.model.ceb import (
 )
 from suyuan.trace.zone import buyer_restrictions, quotas
 
-ADMITTED = (AdmissionStatus.ADMITTED, AdmissionStatus.ADMITTED_WITH_DISCLOSURE)
 DISCLOSURE_EXTENSION = "SUYUAN-DISCLOSURE"
 DISCLOSURE_NOTE_MARK = "[DISCLOSURE-ACCEPTED]"
 
@@ -60,7 +66,7 @@ def _common(ctx: Context, head: dict[str, str]) -> None:
     checks.one_of(head.get("appStatus", ""), frozenset({"2"}), "appStatus")
 
 
-def _seller_and_platform(ctx: Context, head: dict[str, str]) -> tuple[Enterprise, Enterprise]:
+def _seller_and_platform(ctx: Context, head: dict[str, str]) -> tuple[Party, Party]:
     """The platform and the seller a document names, once per message for all its documents."""
     codes = (head["ebpCode"], head["ebcCode"])
     if codes not in ctx.sellers:
@@ -164,7 +170,7 @@ def _order(
     return Answer(entry, f"ceb_order:{order.id}", merchant.id, platform.id, merchant.office_id)
 
 
-def _order_line(ctx: Context, line: dict[str, str], merchant: Enterprise) -> dict[str, Any]:
+def _order_line(ctx: Context, line: dict[str, str], merchant: Party) -> dict[str, Any]:
     gnum = int(line["gnum"])
     qty = checks.units(line["qty"])
     price, total = checks.fen(line["price"], "price"), checks.fen(line["totalPrice"], "totalPrice")
@@ -185,17 +191,15 @@ def _order_line(ctx: Context, line: dict[str, str], merchant: Enterprise) -> dic
     }
 
 
-def _product(ctx: Context, merchant: Enterprise, gtin: str, gnum: int) -> Product:
+def _product(ctx: Context, merchant: Party, gtin: str, gnum: int) -> FiledProduct:
     if (merchant.id, gtin) not in ctx.products:
         wanted = _message_gtins(ctx) | {gtin}
-        found = ctx.session.execute(
-            select(Product, CebItemRecord.ems_no, CebItemRecord.item_record_no)
-            .outerjoin(CebItemRecord, CebItemRecord.product_id == Product.id)
-            .where(Product.enterprise_id == merchant.id, Product.gtin.in_(wanted))
+        found = ctx.session.connection().execute(
+            _products_statement(), {"enterprise_id": merchant.id, "gtins": list(wanted)}
         )
-        for loaded, ems_no, record_no in found:
-            ctx.products[(merchant.id, loaded.gtin)] = loaded
-            if record_no is not None:
+        for product_id, product_gtin, status, ems_no, record_no in found:
+            ctx.products[(merchant.id, product_gtin)] = FiledProduct(product_id, product_gtin, status)
+            if ems_no is not None and record_no is not None:
                 ctx.item_records.add((ems_no, record_no))
         for other in wanted:
             ctx.products.setdefault((merchant.id, other), None)
@@ -210,6 +214,25 @@ def _product(ctx: Context, merchant: Enterprise, gtin: str, gnum: int) -> Produc
         f"line {gnum}: product {gtin} is not admitted for sale ({product.admission_status})",
     )
     return product
+
+
+@cache
+def _products_statement() -> Select[int, str, AdmissionStatus, str | None, str | None]:
+    """A merchant's products of some GTINs with the account-book items bound to them; built once."""
+    return (
+        select(
+            Product.id,
+            Product.gtin,
+            Product.admission_status,
+            CebItemRecord.ems_no,
+            CebItemRecord.item_record_no,
+        )
+        .outerjoin(CebItemRecord, CebItemRecord.product_id == Product.id)
+        .where(
+            Product.enterprise_id == bindparam("enterprise_id"),
+            Product.gtin.in_(bindparam("gtins", expanding=True)),
+        )
+    )
 
 
 def _message_gtins(ctx: Context) -> set[str]:
@@ -393,13 +416,13 @@ def _inventory(
     bonded = trade_mode == checks.BONDED
     _inventory_head_codes(head, bonded)
     id_number = checks.id_number(head["buyerIdNumber"], head["buyerIdType"], "buyerIdNumber")
-    products: list[Product] = []
+    products: list[FiledProduct] = []
     lines = [
         _inventory_line(ctx, fields(line), merchant, head.get("emsNo", ""), bonded, products)
         for line in children(element, "InventoryList")
     ]
     checks.gnums([str(line["gnum"]) for line in lines])
-    inventory = CebInventory(
+    values: dict[str, Any] = dict(
         message_id=ctx.message_id,
         guid=head["guid"],
         platform_id=platform.id,
@@ -424,6 +447,7 @@ def _inventory(
         lines=lines,
         received_at=ctx.moment,
     )
+    inventory = CebInventory(**values)  # what the matching rules read; written below as a plain row
     found = matching.found_for(ctx.session, inventory)
     if found.inventory_id is not None:
         raise Rejection(
@@ -432,17 +456,24 @@ def _inventory(
     disclosed = any(p.admission_status is AdmissionStatus.ADMITTED_WITH_DISCLOSURE for p in products)
     waiting = matching.waiting_for(ctx.session, inventory, found, disclosed=disclosed)
     _learn_item_records(ctx, inventory)
-    inventory.waiting_for = waiting
-    inventory.status = ReturnStatus.STORED if waiting else ReturnStatus.CONCLUDED
-    ctx.session.add(inventory)
-    ctx.session.flush()
+    status = ReturnStatus.STORED if waiting else ReturnStatus.CONCLUDED
+    inventory_id = (
+        ctx.session.connection()
+        .execute(_STORE_INVENTORY, values | {"status": status, "waiting_for": waiting})
+        .scalar_one()
+    )
     info = (
         "三单对碰通过 documents matched"
         if not waiting
         else f"{receipts.ACCEPTED_INFO} waiting for: {', '.join(waiting)}"
     )
-    entry = ReturnEntry(inventory.status, info, keys=keys)
-    return Answer(entry, f"inventory:{inventory.id}", merchant.id, platform.id, merchant.office_id)
+    entry = ReturnEntry(status, info, keys=keys)
+    return Answer(entry, f"inventory:{inventory_id}", merchant.id, platform.id, merchant.office_id)
+
+
+_STORE_INVENTORY: Insert = insert(CebInventory).returning(CebInventory.id)
+"""The inventory is written as a plain row (Core): nothing in the unit of work reads it back as an object,
+and the ORM's unit of work for one insert was a large share of an import (docs/benchmarks.md)."""
 
 
 def _inventory_head_codes(head: dict[str, str], bonded: bool) -> None:
@@ -466,7 +497,7 @@ def _inventory_head_codes(head: dict[str, str], bonded: bool) -> None:
 
 
 def _inventory_line(
-    ctx: Context, line: dict[str, str], merchant: Enterprise, ems_no: str, bonded: bool, seen: list[Product]
+    ctx: Context, line: dict[str, str], merchant: Party, ems_no: str, bonded: bool, seen: list[FiledProduct]
 ) -> dict[str, Any]:
     """One checked inventory line as stored; its product is appended to ``seen``."""
     gnum = int(line["gnum"])
@@ -512,21 +543,25 @@ def _inventory_line(
     }
 
 
-def _recorded_product(ctx: Context, merchant: Enterprise, ems_no: str, record_no: str, gnum: int) -> Product:
+def _recorded_product(ctx: Context, merchant: Party, ems_no: str, record_no: str, gnum: int) -> FiledProduct:
     """The product of a line without a GTIN, by its account-book item (learned from earlier lines)."""
-    product = ctx.session.scalar(
-        select(Product)
-        .join(CebItemRecord, CebItemRecord.product_id == Product.id)
-        .where(CebItemRecord.ems_no == ems_no, CebItemRecord.item_record_no == record_no)
+    row = (
+        ctx.session.connection()
+        .execute(
+            select(Product.id, Product.gtin, Product.admission_status, Product.enterprise_id)
+            .join(CebItemRecord, CebItemRecord.product_id == Product.id)
+            .where(CebItemRecord.ems_no == ems_no, CebItemRecord.item_record_no == record_no)
+        )
+        .first()
     )
-    if product is None or product.enterprise_id != merchant.id:
+    if row is None or row.enterprise_id != merchant.id:
         raise Rejection(
             "unknown_product",
             f"line {gnum}: no barCode, and item {ems_no}/{record_no} names no known product",
         )
-    require(product.admission_status in ADMITTED, "not_admitted", f"line {gnum}: product not admitted")
+    require(row.admission_status in ADMITTED, "not_admitted", f"line {gnum}: product not admitted")
     ctx.item_records.add((ems_no, record_no))
-    return product
+    return FiledProduct(row.id, row.gtin, row.admission_status)
 
 
 def _learn_item_records(ctx: Context, inventory: CebInventory) -> None:

@@ -10,9 +10,10 @@ another party's orders.
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from suyuan.trace import audit
 from suyuan.trace.actors import Actor
@@ -21,6 +22,20 @@ from suyuan.trace.errors import Duplicate, InvalidInput
 from suyuan.trace.model import Enterprise, EnterpriseKind
 from suyuan.trace.model.ceb import CebPartyCode
 from suyuan.trace.registry import get_enterprise
+
+
+class Party(NamedTuple):
+    """What the rules read of a filed enterprise a document names: a plain row, not a tracked object.
+
+    Why not the mapped :class:`Enterprise`: a document only checks the party's kind and carries its id
+    and office onward, and loading the whole entity into the session was a large share of an import's
+    time (docs/benchmarks.md, "Third round"). Read in the document's own unit of work, never cached.
+    """
+
+    id: int
+    kind: EnterpriseKind
+    uscc: str
+    office_id: int
 
 
 def resolve(session: Session, code: str) -> Enterprise | None:
@@ -34,13 +49,12 @@ def resolve(session: Session, code: str) -> Enterprise | None:
     )
 
 
-def party(session: Session, code: str, name: str, kind: EnterpriseKind) -> Enterprise:
+def party(session: Session, code: str, name: str, kind: EnterpriseKind) -> Party:
     """The filed enterprise of ``kind`` that ``code`` names; -10102 when there is none."""
-    valid = enterprise_code(code, name)
-    return _of_kind(resolve(session, valid), code, name, kind)
+    return parties(session, (code, name, kind))[0]
 
 
-def parties(session: Session, *wanted: tuple[str, str, EnterpriseKind]) -> list[Enterprise]:
+def parties(session: Session, *wanted: tuple[str, str, EnterpriseKind]) -> list[Party]:
     """:func:`party` for several ``(code, element name, kind)`` at once, resolved in one query.
 
     Why: every document names two or three parties, and a round trip each was a large share of an
@@ -58,32 +72,35 @@ def parties(session: Session, *wanted: tuple[str, str, EnterpriseKind]) -> list[
     return [_of_kind(found.get(enterprise_code(code, name)), code, name, kind) for code, name, kind in wanted]
 
 
-def _resolve_all(session: Session, codes: set[str]) -> dict[str, Enterprise]:
+def _resolve_all(session: Session, codes: set[str]) -> dict[str, Party]:
     """Filed enterprises by USCC or registered customs code, for many codes in one query."""
     if not codes:
         return {}
     usccs = [code for code in codes if len(code) == 18]
     customs = [code for code in codes if len(code) != 18]
-    rows = session.execute(_resolve_statement(), {"usccs": usccs, "customs": customs})
-    return {code: enterprise for enterprise, code in rows}
+    rows = session.connection().execute(_resolve_statement(), {"usccs": usccs, "customs": customs})
+    return {code: Party(id_, kind, uscc, office_id) for id_, kind, uscc, office_id, code in rows}
+
+
+_PARTY_COLUMNS = (Enterprise.id, Enterprise.kind, Enterprise.uscc, Enterprise.office_id)
 
 
 @cache
-def _resolve_statement() -> Select[Enterprise, str]:
+def _resolve_statement() -> Select[int, EnterpriseKind, str, int, str]:
     """By USCC or by registered customs code, each branch on its index; built once per process."""
-    by_uscc = select(Enterprise, Enterprise.uscc.label("code")).where(
+    by_uscc = select(*_PARTY_COLUMNS, Enterprise.uscc.label("code")).where(
         Enterprise.uscc.in_(bindparam("usccs", expanding=True))
     )
     by_code = (
-        select(Enterprise, CebPartyCode.code.label("code"))
+        select(*_PARTY_COLUMNS, CebPartyCode.code.label("code"))
         .join(CebPartyCode, CebPartyCode.enterprise_id == Enterprise.id)
         .where(CebPartyCode.code.in_(bindparam("customs", expanding=True)))
     )
     both = union_all(by_uscc, by_code).subquery()
-    return select(aliased(Enterprise, both), both.c.code)
+    return select(both.c.id, both.c.kind, both.c.uscc, both.c.office_id, both.c.code)
 
 
-def _of_kind(enterprise: Enterprise | None, code: str, name: str, kind: EnterpriseKind) -> Enterprise:
+def _of_kind(enterprise: Party | None, code: str, name: str, kind: EnterpriseKind) -> Party:
     if enterprise is None:
         raise Rejection("unknown_enterprise", f"{name} {code} names no enterprise filed with Suyuan", -10102)
     if enterprise.kind is not kind:
@@ -93,7 +110,7 @@ def _of_kind(enterprise: Enterprise | None, code: str, name: str, kind: Enterpri
     return enterprise
 
 
-def require_party(actor: Actor, *enterprises: Enterprise | None) -> None:
+def require_party(actor: Actor, *enterprises: Party | Enterprise | None) -> None:
     """Refuse a document unless the sender is the operator or staff of one of ``enterprises``."""
     if actor.operator:
         return
