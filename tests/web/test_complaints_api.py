@@ -99,6 +99,9 @@ def test_a_photo_is_re_encoded_without_exif_and_shown_only_within_the_remit(
     got = client.get(f"/api/v1/complaints/{cid}/photo", headers=auth(world.tokens["merchant"]))
     assert got.status_code == 200 and got.mimetype == "image/jpeg" and got.data == stored.data
     assert got.headers["Cache-Control"] == "private, no-store"
+    # the photo's own policy stands (nothing in it may run or load); the app-wide headers fill in the rest
+    assert got.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert got.headers["X-Frame-Options"] == "DENY"
     detail = client.get(f"/api/v1/complaints/{cid}", headers=auth(world.tokens["regulator"])).json
     assert detail["photo"]["sha256"] == stored.sha256 and detail["photo"]["width"] == 1365
     assert (
