@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SUYUAN_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint bench install system-deps browser-deps clean i18n fuzz
+.PHONY: run test lint bench install system-deps browser-deps bench-deps clean i18n fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,7 +53,14 @@ fuzz: install
 	SUYUAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SUYUAN_FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	  $(BIN)/pytest -q -s -p no:cacheprovider tests/web/test_api_fuzz.py
 
-bench: install system-deps
+## bench-deps: wrk, the load generator of the scan-endpoint benchmark (bench/scan_server_bench.py).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "note: install wrk for the scan-endpoint benchmark"; fi; }
+
+bench: install system-deps bench-deps
 	$(BIN)/python bench/run_all.py
 
 clean:
