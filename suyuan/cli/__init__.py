@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sanction": ("enforcement", "sanction_group"),
     "credit-list": ("enforcement", "credit_list_group"),
     "exit-hold": ("enforcement", "exit_hold_group"),
+    "rectification": ("rectification", "rectification_group"),
     "lists": ("supervision", "lists_group"),
     "risk": ("supervision", "risk_group"),
     "warehouse": ("supervision", "warehouse_group"),

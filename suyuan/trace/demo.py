@@ -372,6 +372,7 @@ def _build(session: Session, ring: keys.KeyRing, base_url: str, secret: str) -> 
     )
     _complaints_demo(session, ring, officer, Actor.for_user(users["merchant"]), base)
     _recalls_demo(session, officer, Actor.for_user(users["merchant"]))
+    _rectification_demo(session, officer, Actor.for_user(users["merchant"]), enterprises["merchant"])
 
 
 # What each demo enterprise has on file (R6): the merchant lacks its recall system, the second merchant has
@@ -673,3 +674,35 @@ def _recalls_demo(session: Session, officer: Actor, merchant: Actor) -> None:
         reason_en="Rough edges on some blocks; they are being re-tested.",
         internal_reason="自检抽样 12 件中 3 件边角毛刺超过 GB 6675.2 限值；送 SGS 复检。",
     )
+
+
+def _rectification_demo(session: Session, officer: Actor, merchant: Actor, enterprise: Enterprise) -> None:
+    """A responsibility interview with the merchant and a rectification order it reported on and the office
+    accepted (R52): closed, so it never turns overdue and the demo merchant is not under strict inspection."""
+    from suyuan.trace import rectification
+
+    today = rectification.beijing_today()
+    rectification.record_interview(
+        session,
+        officer,
+        enterprise.id,
+        rectification.InterviewRecord(
+            held_on=today,
+            place="前海办事处 3 楼会议室",
+            participants="王检（前海办事处）；企业质量负责人",
+            matter="近期消费者投诉集中反映奶粉外包装中文标签不全。",
+            commitments="一周内为库存商品补贴中文标签，并提交整改报告。",
+        ),
+    )
+    order = rectification.issue_order(
+        session,
+        officer,
+        enterprise.id,
+        rectification.OrderTerms(
+            matter="进口奶粉外包装中文标签缺少生产日期与保质期。",
+            requirements="为区内库存全部补贴中文标签，报送整改前后照片。",
+            deadline=today + timedelta(days=7),
+        ),
+    )
+    report = rectification.submit_report(session, merchant, order.id, "已为区内库存全部补贴中文标签。")
+    rectification.review_report(session, officer, report.id, accept=True)

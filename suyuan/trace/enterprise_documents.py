@@ -226,15 +226,16 @@ def media_type_of(data: bytes) -> str:
     raise FileRejected("only PDF, JPEG or PNG files are accepted", "type")
 
 
-def file_name(given: str, kind: Kind, media_type: str) -> str:
+def file_name(given: str, kind: str, media_type: str) -> str:
     """The name a document is kept and downloaded under: the last part of the name the sender gave,
-    without control characters, at most :data:`MAX_FILE_NAME` characters, ending in an extension of its
-    recognised type (added when missing, so a PDF is never saved as ``.html``); the kind's name if none."""
+        without control characters, at most :data:`MAX_FILE_NAME` characters, ending in an extension of its
+        recognised type (added when missing, so a PDF is never saved as ``.html``); ``kind`` (a document kind,
+    or any other word for what the file is) if none."""
     name = (given or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = " ".join("".join(c if c.isprintable() else " " for c in name).split())
     extensions = EXTENSIONS[media_type]
     if not name.lower().endswith(extensions):
-        name = (name or kind.value) + extensions[0]
+        name = (name or str(kind)) + extensions[0]
     stem, dot, extension = name.rpartition(".")
     return stem[: MAX_FILE_NAME - len(extension) - 1] + dot + extension
 

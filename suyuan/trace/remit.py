@@ -52,6 +52,9 @@ from suyuan.trace.model import (
     Issuance,
     Product,
     Recall,
+    RectificationOrder,
+    RectificationReport,
+    ResponsibilityInterview,
     RiskWarning,
     SpotCheck,
     SpotCheckStatus,
@@ -125,6 +128,20 @@ OWNERS: dict[type[Base], Owner] = {
         every_office_if_unassigned=True,
     ),
     CreditEvent: Owner("credit event", enterprise=CreditEvent.enterprise_id),
+    # Interviews and rectification orders: the enterprise's and the issuing office's (trace.rectification).
+    ResponsibilityInterview: Owner(
+        "responsibility interview",
+        enterprise=ResponsibilityInterview.enterprise_id,
+        office=ResponsibilityInterview.office_id,
+    ),
+    RectificationOrder: Owner(
+        "rectification order",
+        enterprise=RectificationOrder.enterprise_id,
+        office=RectificationOrder.office_id,
+    ),
+    RectificationReport: Owner(
+        "rectification report", via=(RectificationReport.order_id, RectificationOrder)
+    ),
     RiskWarning: Owner("warning", office=RiskWarning.office_id),  # an office's; merchants own none
     # Customs (CEB) documents: the seller's and the platform's it was sold on (suyuan.trace.ceb).
     CebOrder: Owner(

@@ -124,10 +124,11 @@ def _register_blueprints(app: Flask) -> None:
         office_zone,
     ):
         app.register_blueprint(office_page.bp)  # the officer's desk: decisions with a confirmation step
-    from suyuan.web import account_pages, filing_pages
+    from suyuan.web import account_pages, filing_pages, rectification_pages
 
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(filing_pages.bp)  # an enterprise's own filing: documents, systems, gaps
+    app.register_blueprint(rectification_pages.bp)  # interviews, rectification orders and reports (R52)
     from suyuan.web import (
         desk,
         desk_batches,

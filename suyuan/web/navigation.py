@@ -39,6 +39,7 @@ MERCHANT = (
     ("complaints", _l("Complaints"), "/merchant/complaints"),
     ("recalls", _l("Recalls"), "/merchant/recalls"),
     ("risk", _l("Risk reports"), "/merchant/risk"),
+    ("rectification", _l("Rectification orders"), "/merchant/rectification"),
     ("users", _l("Users"), "/account/users"),
     ("account", _l("My account"), "/account"),
 )
@@ -56,6 +57,7 @@ REGULATOR = (
     ("lists", _l("Supervision lists"), "/regulator/lists"),
     ("warehouses", _l("Supervised warehouses"), "/regulator/warehouses"),
     ("enforcement", _l("Sanctions and exit holds"), "/regulator/enforcement"),
+    ("rectification", _l("Interviews and rectification"), "/regulator/rectification"),
     ("buyers", _l("Buyers under watch"), "/regulator/buyers"),
     ("users", _l("Users"), "/account/users"),
     ("account", _l("My account"), "/account"),

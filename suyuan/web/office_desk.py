@@ -111,6 +111,16 @@ FIELD_LABELS: dict[str, LazyString] = {
     "enterprise_id": _l("Enterprise"),
     "address": _l("Address"),
     "warehouse_id": _l("Supervised warehouse"),
+    # rectification (suyuan.web.rectification_pages)
+    "held_on": _l("Date held"),
+    "place": _l("Place or means"),
+    "participants": _l("Participants"),
+    "matter": _l("Matter"),
+    "commitments": _l("Commitments of the enterprise"),
+    "requirements": _l("Requirements"),
+    "deadline": _l("Deadline"),
+    "cause_kind": _l("Cause"),
+    "cause_id": _l("Number of the cause record"),
 }
 
 

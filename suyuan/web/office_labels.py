@@ -41,6 +41,9 @@ from suyuan.trace.model import (
     RecallKind,
     RecallScope,
     RecallStatus,
+    RectificationCause,
+    RectificationStatus,
+    ReportDecision,
     ReportKind,
     ReportStatus,
     RiskInfoStatus,
@@ -251,6 +254,23 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     CreditListKind: {
         CreditListKind.ABNORMAL_OPERATIONS: _l("Abnormal operations list"),
         CreditListKind.SERIOUS_VIOLATORS: _l("Serious violators list"),
+    },
+    # rectification (R52: suyuan.web.rectification_pages)
+    RectificationStatus: {
+        RectificationStatus.OPEN: _l("Awaiting the enterprise's report"),
+        RectificationStatus.REPORTED: _l("Report awaiting review"),
+        RectificationStatus.CLOSED: _l("Rectified and closed"),
+    },
+    RectificationCause: {
+        RectificationCause.COMPLAINT: _l("Consumer complaint"),
+        RectificationCause.SPOT_CHECK: _l("Spot check"),
+        RectificationCause.RISK_INFORMATION: _l("Risk information"),
+        RectificationCause.RECALL: _l("Recall or stop-sale"),
+    },
+    ReportDecision: {
+        ReportDecision.PENDING: _l("Awaiting review"),
+        ReportDecision.ACCEPTED: _l("Accepted"),
+        ReportDecision.REJECTED: _l("Rejected"),
     },
     BuyerRestrictionLevel: {
         BuyerRestrictionLevel.WATCH: _l("Watch: exits wait for an officer's release"),

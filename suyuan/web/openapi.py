@@ -29,6 +29,7 @@ from suyuan.web.bodies import (
     complaints,
     enforcement,
     recalls,
+    rectification,
     registry,
     supervision,
     zone,
@@ -98,6 +99,9 @@ REQUEST_BODIES: tuple[type[Body], ...] = (
     enforcement.HoldDecision,
     enforcement.BuyerRestrictionDecision,
     enforcement.RestrictionLift,
+    rectification.InterviewRecord,
+    rectification.OrderIssue,
+    rectification.ReportReview,
 )
 """Every JSON request body of the API, by the model its view parses it with."""
 
@@ -107,6 +111,13 @@ UPLOAD_FORMS: dict[type[Body], dict[str, dict[str, Any]]] = {
             "type": "string",
             "format": "binary",
             "description": "PDF, JPEG or PNG (recognised by its first bytes), not empty, at most 10 MB",
+        }
+    },
+    rectification.ReportForm: {
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "optional: PDF, JPEG or PNG (by its first bytes), not empty, at most 10 MB",
         }
     },
 }
@@ -398,6 +409,7 @@ def _document() -> dict[str, Any]:
             **_account_paths(),
             **_ceb_paths(),
             **_enforcement_paths(),
+            **_rectification_paths(),
             **_supervision_paths(),
             "/01/{gtin}/10/{lot}/21/{serial}": {"get": _resolver()},
             "/.well-known/jwks.json": {"get": _op("Public keys (RFC 8037) with status", auth=False)},
@@ -952,6 +964,67 @@ def _enforcement_paths() -> dict[str, Any]:
         "/api/v1/public/credit": {
             "get": _op("Public credit list: grades and list entries of every merchant", auth=False)
         },
+    }
+
+
+def _rectification_paths() -> dict[str, Any]:
+    """Responsibility interviews, rectification orders and reports (docs/zone.md §19)."""
+    enterprise_id, order_id = _path_id("enterprise_id"), _path_id("order_id")
+    report_id = _path_id("rectification_report_id")
+    submit = _op(
+        "Report on a rectification order (the enterprise's staff): multipart text and optional file",
+        params=[order_id],
+        ok="201",
+    )
+    submit["requestBody"] = {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {"$ref": SCHEMAS + rectification.ReportForm.__name__}}},
+    }
+    submit["responses"] |= {"413": ERROR, "415": ERROR}
+    media: dict[str, Any] = {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}
+    download = {
+        "summary": "A rectification report's file, as uploaded (a download)",
+        "parameters": [report_id],
+        "responses": {"200": {"description": "The file", "content": media}, "401": ERROR, "404": ERROR},
+    }
+    return {
+        "/api/v1/enterprises/{enterprise_id}/rectification": {
+            "get": _op(
+                "An enterprise's interviews, rectification orders and strict-inspection state",
+                params=[enterprise_id],
+            )
+        },
+        "/api/v1/enterprises/{enterprise_id}/interviews": {
+            "post": _op(
+                "Record a responsibility interview (regulator)",
+                body=rectification.InterviewRecord,
+                params=[enterprise_id],
+                ok="201",
+            )
+        },
+        "/api/v1/enterprises/{enterprise_id}/rectification-orders": {
+            "post": _op(
+                "Order an enterprise to rectify by a deadline (regulator)",
+                body=rectification.OrderIssue,
+                params=[enterprise_id],
+                ok="201",
+            )
+        },
+        "/api/v1/rectification-orders": {
+            "get": _op("Rectification orders within the caller's remit", params=[_query("enterprise_id", ID)])
+        },
+        "/api/v1/rectification-orders/{order_id}": {
+            "get": _op("A rectification order with its reports", params=[order_id])
+        },
+        "/api/v1/rectification-orders/{order_id}/reports": {"post": submit},
+        "/api/v1/rectification-reports/{rectification_report_id}/review": {
+            "post": _op(
+                "Accept a rectification report or reject it with a reason (regulator)",
+                body=rectification.ReportReview,
+                params=[report_id],
+            )
+        },
+        "/api/v1/rectification-reports/{rectification_report_id}/file": {"get": download},
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from suyuan.trace import (
     enterprise_documents,
     negative_list,
     recalls,
+    rectification,
     risk_intake,
     risk_warnings,
     sanctions,
@@ -340,6 +342,24 @@ ACCESS: dict[str, frozenset[str]] = {
     "office_warehouses.desk": OFFICES,
     "office_warehouses.designate": OFFICES,
     "office_warehouses.withdraw": OFFICE,
+    # interviews and rectification orders (R52): order_id is an order to A with a report awaiting review
+    # (rectification_report_id, with a PDF); a JSON body is a 415 to A, an empty form a 400 to its owners
+    "api.rectification.overview": OWNER,
+    "api.rectification.record_interview": OFFICE,
+    "api.rectification.issue_order": OFFICE,
+    "api.rectification.list_orders": SIGNED_IN,
+    "api.rectification.get_order": OWNER,
+    "api.rectification.submit_report": A_ONLY,
+    "api.rectification.review_report": OFFICE,
+    "api.rectification.report_file": OWNER,
+    "rectification_pages.office_desk": OFFICES,
+    "rectification_pages.record_interview": OFFICES,
+    "rectification_pages.issue_order": OFFICES,
+    "rectification_pages.office_order": OFFICE,
+    "rectification_pages.review_report": OFFICE,
+    "rectification_pages.merchant_desk": MERCHANTS,
+    "rectification_pages.merchant_order": A_ONLY,
+    "rectification_pages.submit_report": A_ONLY,
     "desk.risk_reports": MERCHANTS,
     "desk.risk_report": A_ONLY,
     "desk.store_entry": A_ONLY,
@@ -413,6 +433,19 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
         world.merchant.id,
         enterprise_documents.DocumentUpload("business_licence", "licence.pdf", b"%PDF-1.7 licence of A"),
     )
+    rectify = rectification.issue_order(
+        session,
+        world.regulator,
+        world.merchant.id,
+        rectification.OrderTerms("标签不全", "补齐标签", date.today() + timedelta(days=30)),
+    )
+    rectified = rectification.submit_report(
+        session,
+        world.merchant_staff,
+        rectify.id,
+        "已整改",
+        rectification.ReportFile("evidence.pdf", b"%PDF-1.7 evidence of A"),
+    )
     store = make_enterprise(session, kind="warehouse")
     warehouse = warehouses.designate_warehouse(session, world.regulator, store.id)
     session.commit()
@@ -444,6 +477,8 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
             "document_id": licence.id,
             "entry_id": listing.id,
             "restriction_id": restriction.id,
+            "order_id": rectify.id,
+            "rectification_report_id": rectified.id,
             "inventory_id": inventory_id,
             "refund_id": refund_id,
             "tokens": world.tokens | {"regulator_b": other.tokens["regulator"]},

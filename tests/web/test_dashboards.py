@@ -222,6 +222,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "complaints",
         "recalls",
         "risk",
+        "rectification",
         "users",
         "account",
     ]
@@ -245,6 +246,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "lists",
         "warehouses",
         "enforcement",
+        "rectification",
         "buyers",
         "users",
         "account",

@@ -80,6 +80,7 @@ DOWNLOADS: dict[Operation, str] = {
     ("get", "/api/v1/batches/{batch_id}/labels"): "a PDF, PNG, SVG, ZIP or ZPL label file",
     ("get", "/api/v1/complaints/{complaint_id}/photo"): "the complaint's JPEG photo",
     ("get", "/api/v1/enterprises/{enterprise_id}/documents/{document_id}"): "an enterprise document's file",
+    ("get", "/api/v1/rectification-reports/{rectification_report_id}/file"): "a rectification report's file",
     ("get", "/api/v1/batches/{batch_id}/trace.csv"): "the trace spreadsheet as CSV",
     ("get", "/api/v1/batches/{batch_id}/trace.xlsx"): "the trace spreadsheet as XLSX",
     ("get", "/api/v1/batches/{batch_id}/epcis"): "an EPCIS 2.0 JSON-LD file; its schema is GS1's",
@@ -1679,4 +1680,7 @@ def _public_credit(s: Setting) -> list[TestResponse]:
     return [s.get("/api/v1/public/credit")]
 
 
-from tests.web import response_cases_filing  # noqa: E402,F401  (registers the enterprise filing cases)
+from tests.web import (  # noqa: E402
+    response_cases_filing,  # noqa: F401  (registers the enterprise filing cases)
+    response_cases_rectification,  # noqa: F401  (registers the rectification cases)
+)

@@ -52,7 +52,19 @@ from suyuan.trace.model.parties import (
     TokenScope,
     User,
 )
-from suyuan.trace.model.sanctions import CreditListEntry, CreditListKind, Sanction, SanctionAction
+from suyuan.trace.model.sanctions import (
+    CreditListEntry,
+    CreditListKind,
+    RectificationCause,
+    RectificationOrder,
+    RectificationReport,
+    RectificationReportFile,
+    RectificationStatus,
+    ReportDecision,
+    ResponsibilityInterview,
+    Sanction,
+    SanctionAction,
+)
 from suyuan.trace.model.security import AuditCheckpoint, ThrottleBucket
 from suyuan.trace.model.supervision import (
     DisposalKind,
@@ -170,8 +182,15 @@ __all__ = [
     "RecallKind",
     "RecallScope",
     "RecallStatus",
+    "RectificationCause",
+    "RectificationOrder",
+    "RectificationReport",
+    "RectificationReportFile",
+    "RectificationStatus",
+    "ReportDecision",
     "ReportKind",
     "ReportStatus",
+    "ResponsibilityInterview",
     "ReturnItem",
     "ReturnStatus",
     "RiskAssessment",

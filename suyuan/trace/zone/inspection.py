@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, risk_warnings, supervision_lists
+from suyuan.trace import audit, rectification, risk_warnings, supervision_lists
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.errors import (
@@ -343,9 +343,14 @@ def release_problems(session: Session, batch: Batch, today: date | None = None) 
 
 
 def _supervision_gaps(session: Session, batch: Batch) -> list[ReleaseGap]:
-    """The inspection required of key-supervision goods and of goods under tightened control."""
+    """The inspection required of key-supervision goods, of goods under tightened control and of the
+    goods of an enterprise under strict inspection (R52, :mod:`suyuan.trace.rectification`)."""
     key = supervision_lists.standing(session, batch.product).key_handling
-    if not (key or risk_warnings.tightened_control(session, batch).require_inspection):
+    if not (
+        key
+        or rectification.strict_inspection(session, batch.product.enterprise_id).applies
+        or risk_warnings.tightened_control(session, batch).require_inspection
+    ):
         return []
     passed = select(SpotCheck.id).filter_by(batch_id=batch.id, status=SpotCheckStatus.PASSED).limit(1)
     return [] if session.scalar(passed) is not None else [ReleaseGap.INSPECTION_REQUIRED]

@@ -6,7 +6,9 @@ Sampling rate of a batch (docs/zone.md):
 
 with base rates 20 % for key supervision (class 2) and 5 % for general supervision (class 3), and grade
 factors A 0.5, B 1, C 2, D 4. Goods on the key-supervision list or outside the office's positive list
-count as class 2, and a risk warning under tightened control multiplies the rate (:func:`batch_rate`).
+count as class 2, and so do the goods of an enterprise under strict inspection
+(:func:`suyuan.trace.rectification.strict_inspection`); a risk warning under tightened control
+multiplies the rate (:func:`batch_rate`).
 A draw is reproducible and unpredictable without its seed: batch ``b`` is
 selected when ``HMAC-SHA256(seed, "b")`` read as a fraction of 2^64 is below its rate.
 
@@ -25,7 +27,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from suyuan.trace import audit, recalls, risk_warnings, supervision_lists
+from suyuan.trace import audit, recalls, rectification, risk_warnings, supervision_lists
 from suyuan.trace.actors import Actor
 from suyuan.trace.batches import get_batch
 from suyuan.trace.errors import InvalidInput, InvalidState
@@ -60,9 +62,12 @@ def sampling_rate(risk_class: int | None, grade: str) -> float:
 
 
 def batch_rate(session: Session, batch: Batch, grade: str) -> float:
-    """A batch's rate in a draw: its effective class (key-supervision and positive lists), its merchant's
-    grade, and the sampling factor of tightened control from a covering risk warning (R14-R16)."""
+    """A batch's rate in a draw: its effective class (key-supervision and positive lists; class 2 for an
+    enterprise under strict inspection, R52), its merchant's grade, and the sampling factor of tightened
+    control from a covering risk warning (R14-R16)."""
     risk_class = supervision_lists.effective_risk_class(session, batch.product)
+    if rectification.strict_inspection(session, batch.product.enterprise_id).applies:
+        risk_class = RiskClass.KEY_SUPERVISION  # a repeat offender's goods are drawn as key supervision
     factor = risk_warnings.tightened_control(session, batch).sampling_factor
     return min(1.0, sampling_rate(risk_class, grade) * factor)
 

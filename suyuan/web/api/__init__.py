@@ -25,6 +25,7 @@ from suyuan.web.api import (
     labels,
     platform,
     recalls,
+    rectification,
     registry,
     scan,
     supervision,
@@ -50,6 +51,7 @@ PARTS = (
     ceb.bp,
     platform.bp,
     enforcement.bp,
+    rectification.bp,
     supervision.bp,
 )
 """The child blueprints, one per part of the API."""

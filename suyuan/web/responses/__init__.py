@@ -73,6 +73,13 @@ from suyuan.web.responses.recalls import (
     RiskWarningList,
     RiskWarningRecord,
 )
+from suyuan.web.responses.rectification import (
+    Interview,
+    OrderList,
+    OrderRecord,
+    RectificationOverview,
+    ReportRecord,
+)
 from suyuan.web.responses.registry import (
     AuditVerification,
     Batch,
@@ -204,6 +211,13 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("post", "/api/v1/enterprises/{enterprise_id}/credit-lists"): (201, CreditListRecord),
     ("post", "/api/v1/credit-lists/{entry_id}/removal"): (200, CreditListRecord),
     ("get", "/api/v1/public/credit"): (200, PublicCredit),
+    ("get", "/api/v1/enterprises/{enterprise_id}/rectification"): (200, RectificationOverview),
+    ("post", "/api/v1/enterprises/{enterprise_id}/interviews"): (201, Interview),
+    ("post", "/api/v1/enterprises/{enterprise_id}/rectification-orders"): (201, OrderRecord),
+    ("get", "/api/v1/rectification-orders"): (200, OrderList),
+    ("get", "/api/v1/rectification-orders/{order_id}"): (200, OrderRecord),
+    ("post", "/api/v1/rectification-orders/{order_id}/reports"): (201, ReportRecord),
+    ("post", "/api/v1/rectification-reports/{rectification_report_id}/review"): (200, ReportRecord),
     ("get", "/api/v1/anomalies"): (200, AnomalyList),
     ("get", "/api/v1/buyer-restrictions"): (200, BuyerRestrictionList),
     ("post", "/api/v1/buyer-restrictions"): (201, BuyerRestrictionRecord),
