@@ -6,7 +6,7 @@ serve), :mod:`~suyuan.cli.registry` (enterprise, product, negative-list), :mod:`
 :mod:`~suyuan.cli.keys`, :mod:`~suyuan.cli.codes`, :mod:`~suyuan.cli.labels`,
 :mod:`~suyuan.cli.scans` (verify, scan, scans), :mod:`~suyuan.cli.zone`, :mod:`~suyuan.cli.enforcement`
 (sanction, credit-list, exit-hold), :mod:`~suyuan.cli.supervision` (lists, risk, warehouse),
-:mod:`~suyuan.cli.audit` and
+:mod:`~suyuan.cli.audit`, :mod:`~suyuan.cli.reports` (report half-year) and
 :mod:`~suyuan.cli.accounts` (init, office, users, tokens).
 What they share, the runtime and the one mapping of errors to messages and exit codes (2: bad
 input, 1: problems found), is in :mod:`~suyuan.cli.common`.
@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credit-list": ("enforcement", "credit_list_group"),
     "exit-hold": ("enforcement", "exit_hold_group"),
     "rectification": ("rectification", "rectification_group"),
+    "report": ("reports", "report_group"),
     "lists": ("supervision", "lists_group"),
     "risk": ("supervision", "risk_group"),
     "warehouse": ("supervision", "warehouse_group"),

@@ -59,6 +59,7 @@ REGULATOR = (
     ("enforcement", _l("Sanctions and exit holds"), "/regulator/enforcement"),
     ("rectification", _l("Interviews and rectification"), "/regulator/rectification"),
     ("buyers", _l("Buyers under watch"), "/regulator/buyers"),
+    ("half_year_report", _l("Half-yearly statistics"), "/regulator/half-year-report"),
     ("users", _l("Users"), "/account/users"),
     ("account", _l("My account"), "/account"),
 )

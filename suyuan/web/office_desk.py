@@ -65,6 +65,8 @@ ERROR_MESSAGES: dict[str, LazyString] = {
 }
 FIELD_LABELS: dict[str, LazyString] = {
     "q": _l("Search"),
+    "year": _l("Year"),
+    "half": _l("Half-year"),
     "reason": _l("Reason"),
     "note": _l("Note"),
     "risk_class": _l("Risk class"),

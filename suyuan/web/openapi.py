@@ -402,6 +402,7 @@ def _document() -> dict[str, Any]:
                 }
             },
             "/api/v1/audit/verify": {"get": _op("Check the audit hash chain (regulator)")},
+            **_report_paths(),
             **_zone_paths(),
             **_complaint_paths(),
             **_recall_paths(),
@@ -963,6 +964,38 @@ def _enforcement_paths() -> dict[str, Any]:
         },
         "/api/v1/public/credit": {
             "get": _op("Public credit list: grades and list entries of every merchant", auth=False)
+        },
+    }
+
+
+def _report_paths() -> dict[str, Any]:
+    """The half-yearly statistical report, as JSON and as files (office staff; docs/zone.md §20)."""
+    period = [
+        _query("year", {"type": "integer", "minimum": 2000, "maximum": 9999}),
+        _query("half", {"type": "integer", "enum": [1, 2]}),
+    ]
+
+    def download(summary: str, media_type: str) -> dict[str, Any]:
+        ok = {"200": {"description": "The file", "content": {media_type: {}}}}
+        return {
+            "summary": summary,
+            "parameters": period,
+            "responses": ok | {"400": ERROR, "401": ERROR, "403": ERROR},
+        }
+
+    return {
+        "/api/v1/reports/half-year": {
+            "get": _op(
+                "The half-yearly statistics of the office's remit (year and half; both left out: the "
+                "half-year running now)",
+                params=period,
+            )
+        },
+        "/api/v1/reports/half-year.csv": {"get": download("The same report as CSV (UTF-8)", "text/csv")},
+        "/api/v1/reports/half-year.xlsx": {
+            "get": download(
+                "The same report as XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
         },
     }
 

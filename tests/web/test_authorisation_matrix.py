@@ -110,6 +110,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.registry.list_negative": SIGNED_IN,
     "api.registry.add_negative": OFFICES,
     "api.audit.verify_audit": OFFICES,
+    "api.reports.half_year": OFFICES,  # each office its own remit's figures: numbers, no names
+    "api.reports.half_year_csv": OFFICES,
+    "api.reports.half_year_xlsx": OFFICES,
     # batches, codes, labels
     "api.batches.list_batches": SIGNED_IN,
     "api.batches.register_batch": MERCHANTS,
@@ -328,6 +331,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "office_enforcement.decide_hold": OFFICE,
     # supervision pages (issue 15): the same objects of office A as the API rows above
     "office_risk.desk": OFFICES,
+    "office_reports.report": OFFICES,
+    "office_reports.download_csv": OFFICES,
+    "office_reports.download_xlsx": OFFICES,
     "office_risk.record": OFFICES,
     "office_risk.information": OFFICE,
     "office_risk.assess": OFFICE,

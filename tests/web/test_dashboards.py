@@ -248,6 +248,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "enforcement",
         "rectification",
         "buyers",
+        "half_year_report",
         "users",
         "account",
     ]

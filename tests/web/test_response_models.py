@@ -83,6 +83,8 @@ DOWNLOADS: dict[Operation, str] = {
     ("get", "/api/v1/rectification-reports/{rectification_report_id}/file"): "a rectification report's file",
     ("get", "/api/v1/batches/{batch_id}/trace.csv"): "the trace spreadsheet as CSV",
     ("get", "/api/v1/batches/{batch_id}/trace.xlsx"): "the trace spreadsheet as XLSX",
+    ("get", "/api/v1/reports/half-year.csv"): "the half-yearly statistics as CSV",
+    ("get", "/api/v1/reports/half-year.xlsx"): "the half-yearly statistics as XLSX",
     ("get", "/api/v1/batches/{batch_id}/epcis"): "an EPCIS 2.0 JSON-LD file; its schema is GS1's",
     ("post", "/api/v1/ceb"): "a CEB message in, its receipt out: XML in customs' own shape (docs/ceb.md)",
 }
@@ -392,6 +394,16 @@ def _audit_verify(s: Setting) -> list[TestResponse]:
     audit_checkpoints.take_checkpoint(s.session, s.ring)
     s.session.commit()
     return [s.get("/api/v1/audit/verify", w.tokens["regulator"])]
+
+
+@case("get", "/api/v1/reports/half-year")
+def _half_year_report(s: Setting) -> list[TestResponse]:
+    w = s.world()
+    make_zone_batch(s.session, w, s.ring, quantity=5)
+    return [
+        s.get("/api/v1/reports/half-year", w.tokens["regulator"]),
+        s.get("/api/v1/reports/half-year?year=2026&half=1", w.tokens["regulator"]),
+    ]
 
 
 # --- the bonded zone ---------------------------------------------------------------------------------

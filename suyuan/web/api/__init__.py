@@ -27,6 +27,7 @@ from suyuan.web.api import (
     recalls,
     rectification,
     registry,
+    reports,
     scan,
     supervision,
     trace,
@@ -52,6 +53,7 @@ PARTS = (
     platform.bp,
     enforcement.bp,
     rectification.bp,
+    reports.bp,
     supervision.bp,
 )
 """The child blueprints, one per part of the API."""

@@ -101,6 +101,7 @@ from suyuan.web.responses.registry import (
     ProofFailed,
     ScanResult,
 )
+from suyuan.web.responses.reports import HalfYearReport
 from suyuan.web.responses.supervision import (
     BatchSupervision,
     EntryQuarantine,
@@ -182,6 +183,7 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("get", "/api/v1/label-templates"): (200, LabelTemplates),
     ("post", "/api/v1/scan-image"): (200, ScanResult),
     ("get", "/api/v1/audit/verify"): (200, AuditVerification),
+    ("get", "/api/v1/reports/half-year"): (200, HalfYearReport),
     # the bonded zone (suyuan.web.api_zone)
     ("get", "/api/v1/entry-declarations"): (200, EntryDeclarationList),
     ("post", "/api/v1/entry-declarations"): (201, EntryDeclarationRecord),
