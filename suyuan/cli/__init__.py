@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exit-hold": ("enforcement", "exit_hold_group"),
     "rectification": ("rectification", "rectification_group"),
     "report": ("reports", "report_group"),
+    "major-case": ("major_cases", "major_case_group"),
     "lists": ("supervision", "lists_group"),
     "risk": ("supervision", "risk_group"),
     "warehouse": ("supervision", "warehouse_group"),

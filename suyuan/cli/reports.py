@@ -18,9 +18,9 @@ from suyuan.trace.half_year_report import (
     SECTIONS,
     current_period,
     half_year_report,
-    office_reader,
     period_of,
 )
+from suyuan.trace.remit import office_reader
 
 
 @click.group("report")

@@ -117,6 +117,12 @@ class DisclosureRequired(DomainError):
     code = "disclosure_required"
 
 
+class DisclosureNotAccepted(InvalidState):
+    """An order carries goods admitted with a consumer disclosure the buyer has not accepted (SZ Art. 11)."""
+
+    code = "disclosure_not_accepted"
+
+
 class AuditChainBroken(DomainError):
     """The audit log's hash chain does not verify; the message names the first broken entry."""
 

@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from suyuan.trace.actors import Actor
-from suyuan.trace.errors import InvalidInput, NotFound
+from suyuan.trace.errors import InvalidInput
 from suyuan.trace.model import (
     ADMITTED,
     AdmissionStatus,
@@ -44,7 +44,6 @@ from suyuan.trace.model import (
     Issuance,
     LedgerEntry,
     LedgerKind,
-    Office,
     Product,
     Recall,
     RecallKind,
@@ -52,7 +51,6 @@ from suyuan.trace.model import (
     ResponsibilityInterview,
     RiskInformation,
     RiskWarning,
-    Role,
     Sanction,
     ScanTally,
     SpotCheck,
@@ -170,14 +168,6 @@ def current_period(now: datetime | None = None) -> Period:
     """The Beijing half-year running now (the page's default)."""
     today = (now or utcnow()).astimezone(BEIJING)
     return Period(today.year, 1 if today.month <= 6 else 2)
-
-
-def office_reader(session: Session, office_code: str) -> Actor:
-    """An actor reading as the office with this code (the operator's ``suyuan report --office``)."""
-    office = session.scalar(select(Office).where(Office.code == office_code))
-    if office is None:
-        raise NotFound(f"office {office_code!r} does not exist")
-    return Actor(label=f"operator:office:{office.code}", role=Role.REGULATOR, office_id=office.id)
 
 
 def half_year_report(

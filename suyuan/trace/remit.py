@@ -50,12 +50,14 @@ from suyuan.trace.model import (
     EntryDeclaration,
     ExitDeclaration,
     Issuance,
+    Office,
     Product,
     Recall,
     RectificationOrder,
     RectificationReport,
     ResponsibilityInterview,
     RiskWarning,
+    Role,
     SpotCheck,
     SpotCheckStatus,
 )
@@ -183,6 +185,14 @@ def remit_of(session: Session, actor: Actor, batch_id: int | None = None) -> Rem
     if batch_id is None:
         return remit
     return Remit(remit.enterprise_id, remit.office_id, visible(session, actor, Batch, batch_id))
+
+
+def office_reader(session: Session, office_code: str) -> Actor:
+    """An actor reading and acting as the office with this code (the CLI's ``--office CODE``)."""
+    office = session.scalar(select(Office).where(Office.code == office_code))
+    if office is None:
+        raise NotFound(f"office {office_code!r} does not exist")
+    return Actor(label=f"operator:office:{office.code}", role=Role.REGULATOR, office_id=office.id)
 
 
 def visible(session: Session, actor: Actor, model: type[M], record_id: int) -> M:

@@ -16,7 +16,16 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
-from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from suyuan.trace import batches
@@ -53,6 +62,7 @@ class ExitForm(FlaskForm):  # type: ignore[misc]
     buyer_id_number = StringField("buyer_id_number", validators=[DataRequired(), Length(max=18)])
     buyer_name = StringField("buyer_name", validators=[DataRequired(), Length(max=100)])
     buyer_address = StringField("buyer_address", validators=[Length(max=300)])
+    disclosure_accepted = BooleanField("disclosure_accepted")
     lines = FieldList(FormField(ExitLineForm), min_entries=LINE_ROWS, max_entries=LINE_ROWS)
 
 
@@ -133,6 +143,7 @@ def _filing(form: ExitForm) -> ExitFiling:
             address=form.buyer_address.data or "",
         ),
         lines=_lines(form.lines.entries),
+        disclosure_accepted=bool(form.disclosure_accepted.data),
     )
 
 

@@ -290,6 +290,10 @@ ERROR_MESSAGES: dict[str, LazyString] = {
     "invalid_country": _l("Enter the country as a two-letter code, such as NZ, FR or KR."),
     "duplicate": _l("This already exists; nothing was saved."),
     "duplicate_order": _l("This order number was already declared."),
+    "disclosure_not_accepted": _l(
+        "The order includes goods admitted with a consumer disclosure: tick that the buyer accepted it "
+        "before the order leaves. Nothing was declared."
+    ),
     "quantity_exceeded": _l("The batch has fewer units left than the codes asked for."),
     "quota_exceeded": _l("The order breaks the buyer's cross-border quota (per order or per year)."),
     "buyer_blocked": _l(

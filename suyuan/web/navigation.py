@@ -60,6 +60,7 @@ REGULATOR = (
     ("rectification", _l("Interviews and rectification"), "/regulator/rectification"),
     ("buyers", _l("Buyers under watch"), "/regulator/buyers"),
     ("half_year_report", _l("Half-yearly statistics"), "/regulator/half-year-report"),
+    ("major_cases", _l("Major cases"), "/regulator/major-cases"),
     ("users", _l("Users"), "/account/users"),
     ("account", _l("My account"), "/account"),
 )

@@ -113,6 +113,10 @@ FIELD_LABELS: dict[str, LazyString] = {
     "enterprise_id": _l("Enterprise"),
     "address": _l("Address"),
     "warehouse_id": _l("Supervised warehouse"),
+    # major cases (suyuan.web.office_major_cases)
+    "case_kind": _l("Kind of case"),
+    "case_id": _l("Number of the case record"),
+    "summary": _l("Summary"),
     # rectification (suyuan.web.rectification_pages)
     "held_on": _l("Date held"),
     "place": _l("Place or means"),

@@ -33,6 +33,7 @@ from suyuan.trace.model import (
     LineRefusal,
     ListKind,
     ListMatch,
+    MajorCaseKind,
     NegativeRuleKind,
     ProductCategory,
     QuarantineOutcome,
@@ -266,6 +267,13 @@ WORDS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         RectificationCause.SPOT_CHECK: _l("Spot check"),
         RectificationCause.RISK_INFORMATION: _l("Risk information"),
         RectificationCause.RECALL: _l("Recall or stop-sale"),
+    },
+    # major cases (R60: suyuan.web.office_major_cases)
+    MajorCaseKind: {
+        MajorCaseKind.COMPLAINT: _l("Consumer complaint"),
+        MajorCaseKind.RECALL: _l("Recall or stop-sale"),
+        MajorCaseKind.RISK_INFORMATION: _l("Risk information"),
+        MajorCaseKind.SPOT_CHECK: _l("Failed spot check"),
     },
     ReportDecision: {
         ReportDecision.PENDING: _l("Awaiting review"),

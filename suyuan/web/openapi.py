@@ -28,6 +28,7 @@ from suyuan.web.bodies import (
     ceb,
     complaints,
     enforcement,
+    major_cases,
     recalls,
     rectification,
     registry,
@@ -102,6 +103,7 @@ REQUEST_BODIES: tuple[type[Body], ...] = (
     rectification.InterviewRecord,
     rectification.OrderIssue,
     rectification.ReportReview,
+    major_cases.MajorCaseMarking,
 )
 """Every JSON request body of the API, by the model its view parses it with."""
 
@@ -411,6 +413,7 @@ def _document() -> dict[str, Any]:
             **_ceb_paths(),
             **_enforcement_paths(),
             **_rectification_paths(),
+            **_major_case_paths(),
             **_supervision_paths(),
             "/01/{gtin}/10/{lot}/21/{serial}": {"get": _resolver()},
             "/.well-known/jwks.json": {"get": _op("Public keys (RFC 8037) with status", auth=False)},
@@ -995,6 +998,37 @@ def _report_paths() -> dict[str, Any]:
         "/api/v1/reports/half-year.xlsx": {
             "get": download(
                 "The same report as XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+        },
+    }
+
+
+def _major_case_paths() -> dict[str, Any]:
+    """Major-case reports and their notices to the other offices (office staff; docs/zone.md §21)."""
+    return {
+        "/api/v1/major-cases": {
+            "get": _op("Major-case reports the caller's office made (all for the operator), newest first"),
+            "post": _op(
+                "Mark a complaint, recall, risk information or failed spot check of the remit as a major "
+                "case (regulator); every other office is notified",
+                body=major_cases.MajorCaseMarking,
+                ok="201",
+            ),
+        },
+        "/api/v1/major-cases/{major_case_id}": {
+            "get": _op(
+                "A major-case report (its office's, or one sent to the caller's office) with each "
+                "notice's state",
+                params=[_path_id("major_case_id")],
+            )
+        },
+        "/api/v1/major-case-notices": {
+            "get": _op("Major-case notices received by the caller's office, newest first")
+        },
+        "/api/v1/major-case-notices/{notice_id}/acknowledge": {
+            "post": _op(
+                "Acknowledge a major-case notice received by the caller's office (regulator), once",
+                params=[_path_id("notice_id")],
             )
         },
     }

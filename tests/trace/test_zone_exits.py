@@ -338,3 +338,35 @@ def test_concurrent_exits_cannot_both_spend_the_last_unit(runtime: Runtime, sess
         t.join(30)
     assert sorted(outcomes) == [("rectification_required", ["ledger_underflow"]), ("written_off", [])]
     assert ledger.balance(session, batch.id) == 0
+
+
+def with_disclosure(session: Session, batch) -> None:  # type: ignore[no-untyped-def]
+    """The batch's product admitted with a consumer disclosure (SZ Art. 11), as the office decides it."""
+    from suyuan.trace.model import AdmissionStatus
+
+    batch.product.admission_status = AdmissionStatus.ADMITTED_WITH_DISCLOSURE
+    batch.product.consumer_disclosure = "本品缺少自由销售证明 / lacks a free-sale certificate"
+    session.commit()
+
+
+def test_goods_admitted_with_a_disclosure_leave_only_with_the_buyers_acceptance(
+    session, runtime, zone
+) -> None:  # type: ignore[no-untyped-def]
+    from suyuan.trace.errors import DisclosureNotAccepted
+
+    world, batch, urls = zone
+    with_disclosure(session, batch)
+    before = (count(session, ExitDeclaration), count(session, SoldCode), count(session, LedgerEntry))
+    with pytest.raises(DisclosureNotAccepted, match="consumer disclosure"):
+        declare(session, runtime, world.merchant_staff, exit_filing([(batch, urls[:2])]))
+    session.rollback()
+    assert (count(session, ExitDeclaration), count(session, SoldCode), count(session, LedgerEntry)) == before
+    accepted = replace(exit_filing([(batch, urls[:2])]), disclosure_accepted=True)
+    assert declare(session, runtime, world.merchant_staff, accepted).status is ExitStatus.WRITTEN_OFF
+
+
+def test_goods_without_a_disclosure_need_no_acceptance(session, runtime, zone) -> None:  # type: ignore[no-untyped-def]
+    world, batch, urls = zone
+    filing = exit_filing([(batch, urls[:1])])
+    assert filing.disclosure_accepted is False
+    assert declare(session, runtime, world.merchant_staff, filing).status is ExitStatus.WRITTEN_OFF

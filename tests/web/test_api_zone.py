@@ -310,3 +310,24 @@ def test_the_office_draws_checks_disposes_goods_and_records_credit(client, sessi
     assert event.status_code == 201 and event.json["points"] == 4 and event.json["grade"] == "C"
     page = client.get(f"/api/v1/batches/{batch.id}/ledger?limit=1", headers=officer).json
     assert len(page["movements"]) == 1 and page["next_after"] == page["movements"][0]["id"]
+
+
+def test_an_order_of_disclosed_goods_is_409_until_the_buyer_accepts(client, session, zone) -> None:  # type: ignore[no-untyped-def]
+    from suyuan.trace.model import AdmissionStatus
+
+    world, batch, urls = zone
+    batch.product.admission_status = AdmissionStatus.ADMITTED_WITH_DISCLOSURE
+    batch.product.consumer_disclosure = "本品缺少自由销售证明 / lacks a free-sale certificate"
+    session.commit()
+    merchant = auth(world.tokens["merchant"])
+    refused = client.post("/api/v1/exit-declarations", json=order(batch.id, urls[:1]), headers=merchant)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "disclosure_not_accepted"
+    assert count(session, ExitDeclaration) == 0
+    bad = client.post(
+        "/api/v1/exit-declarations",
+        json=order(batch.id, urls[:1], disclosure_accepted="yes"),
+        headers=merchant,
+    )
+    assert bad.status_code == 400 and count(session, ExitDeclaration) == 0
+    accepted = order(batch.id, urls[:1], disclosure_accepted=True)
+    assert client.post("/api/v1/exit-declarations", json=accepted, headers=merchant).status_code == 201

@@ -33,6 +33,7 @@ from suyuan.trace import (
     ceb,
     complaints,
     enterprise_documents,
+    major_cases,
     negative_list,
     recalls,
     rectification,
@@ -70,6 +71,7 @@ OWNER = frozenset({"merchant_a", "regulator"})  # A's object: its merchant and i
 A_ONLY = frozenset({"merchant_a"})
 OFFICE = frozenset({"regulator"})  # A's object, for its office only
 OFFICES = frozenset({"regulator", "regulator_b"})  # office work on nothing of A's (lists, filings, draws)
+OFFICE_B = frozenset({"regulator_b"})  # what office A sent to office B (a major-case notice)
 LOT_A, CONTACT_A = "LOTA7Q", "contact-a@example.cn"
 CEB_ORDER_NO = "FKORD202511200001"  # the sample order of A's, imported as CEB messages (_ceb_objects)
 
@@ -364,6 +366,16 @@ ACCESS: dict[str, frozenset[str]] = {
     "rectification_pages.office_order": OFFICE,
     "rectification_pages.review_report": OFFICE,
     "rectification_pages.merchant_desk": MERCHANTS,
+    # major cases (R60): major_case_id is office A's report of A's recall, notice_id its notice to office B
+    # (both offices see the report; only B acknowledges its notice); an empty body is a 400 to offices
+    "api.major_cases.report_case": OFFICES,
+    "api.major_cases.list_reports": OFFICES,
+    "api.major_cases.get_report": OFFICES,
+    "api.major_cases.list_notices": OFFICES,
+    "api.major_cases.acknowledge": OFFICE_B,
+    "office_major_cases.desk": OFFICES,
+    "office_major_cases.report_case": OFFICES,
+    "office_major_cases.acknowledge": OFFICE_B,
     "rectification_pages.merchant_order": A_ONLY,
     "rectification_pages.submit_report": A_ONLY,
     "desk.risk_reports": MERCHANTS,
@@ -454,6 +466,7 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
     )
     store = make_enterprise(session, kind="warehouse")
     warehouse = warehouses.designate_warehouse(session, world.regulator, store.id)
+    major = major_cases.report_major_case(session, world.regulator, "recall", recall.id, "重大召回")
     session.commit()
     path = urls[3].split("/01/", 1)[1]
     return Fixture(
@@ -485,6 +498,8 @@ def fixture(session: Session, runtime: Runtime) -> Fixture:
             "restriction_id": restriction.id,
             "order_id": rectify.id,
             "rectification_report_id": rectified.id,
+            "major_case_id": major.id,
+            "notice_id": major.notices[0].id,
             "inventory_id": inventory_id,
             "refund_id": refund_id,
             "tokens": world.tokens | {"regulator_b": other.tokens["regulator"]},

@@ -249,6 +249,7 @@ def test_the_menu_follows_the_role_and_marks_the_current_page(
         "rectification",
         "buyers",
         "half_year_report",
+        "major_cases",
         "users",
         "account",
     ]

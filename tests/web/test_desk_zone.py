@@ -267,3 +267,25 @@ def test_a_proof_of_labels_whose_key_was_revoked_fails_and_says_which(
     page = answer.data.decode()
     assert answer.status_code == 422 and "校验未通过" in page and 'data-passed="no"' in page
     assert f"{batch.lot} / 1" in page and 'data-test="proved-download"' not in page
+
+
+def test_an_exit_of_disclosed_goods_needs_the_buyers_acceptance_ticked(
+    app: Flask, client: FlaskClient, session: Session, runtime: Runtime
+) -> None:
+    from suyuan.trace.model import AdmissionStatus
+
+    world = make_world(session, runtime.ring)
+    batch = make_zone_batch(session, world, runtime.ring, quantity=10)
+    batch.product.admission_status = AdmissionStatus.ADMITTED_WITH_DISCLOSURE
+    batch.product.consumer_disclosure = "本品缺少自由销售证明 / lacks a free-sale certificate"
+    session.commit()
+    urls = code_urls(session, runtime.ring, batch)
+    login(app, client)
+    form = client.get("/merchant/exits/new").data.decode()
+    assert 'data-test="disclosure-accepted"' in form and "买家已确认接受消费者告知书" in form
+    refused = client.post("/merchant/exits/new", data=_exit_form(batch, urls[:1]))
+    assert refused.status_code == 409 and "须勾选买家已确认接受告知书" in refused.data.decode()
+    assert session.scalar(select(func.count()).select_from(ExitDeclaration)) == 0
+    accepted = client.post("/merchant/exits/new", data=_exit_form(batch, urls[:1], disclosure_accepted="y"))
+    assert accepted.status_code == 303
+    assert session.scalar(select(func.count()).select_from(SoldCode)) == 1

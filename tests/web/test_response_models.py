@@ -1694,5 +1694,6 @@ def _public_credit(s: Setting) -> list[TestResponse]:
 
 from tests.web import (  # noqa: E402
     response_cases_filing,  # noqa: F401  (registers the enterprise filing cases)
+    response_cases_major_cases,  # noqa: F401  (registers the major-case cases)
     response_cases_rectification,  # noqa: F401  (registers the rectification cases)
 )

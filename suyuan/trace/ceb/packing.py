@@ -428,6 +428,7 @@ def _declare_exit(
             for (batch_id, price), urls in groups.items()
         ),
         platform=_platform_name(session, inventory),
+        disclosure_accepted=True,  # matching released the inventory only with the buyer's acceptance
     )
     declaration = exits.declare_exit(
         session,

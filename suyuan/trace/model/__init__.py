@@ -1,6 +1,7 @@
 """The mapped tables of Suyuan, by concern; import from here so Alembic sees them all."""
 
 from suyuan.trace.model.audit import AuditEntry
+from suyuan.trace.model.cases import MajorCaseKind, MajorCaseNotice, MajorCaseReport
 from suyuan.trace.model.ceb import (
     CebInventory,
     CebItemRecord,
@@ -168,6 +169,9 @@ __all__ = [
     "LineRefusal",
     "ListKind",
     "ListMatch",
+    "MajorCaseKind",
+    "MajorCaseNotice",
+    "MajorCaseReport",
     "NegativeListEntry",
     "NegativeRuleKind",
     "Office",

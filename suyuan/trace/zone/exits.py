@@ -41,6 +41,7 @@ from suyuan.trace.batches import get_batch
 from suyuan.trace.codes import MalformedCode, ParsedCode, parse_code
 from suyuan.trace.errors import (
     CodeAlreadySold,
+    DisclosureNotAccepted,
     DuplicateOrder,
     InvalidInput,
     InvalidState,
@@ -50,6 +51,7 @@ from suyuan.trace.errors import (
 from suyuan.trace.fields import text
 from suyuan.trace.keys import KeyRing
 from suyuan.trace.model import (
+    AdmissionStatus,
     Batch,
     BatchStatus,
     BuyerRestrictionLevel,
@@ -131,6 +133,9 @@ class ExitFiling:
     buyer: Buyer | KnownBuyer
     lines: tuple[ExitLineFiling, ...]
     platform: str = ""
+    disclosure_accepted: bool = False
+    """The buyer accepted the consumer disclosure of goods admitted with one (SZ Art. 11 final para.):
+    required when any line's product was admitted with a disclosure, else the exit is refused."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,7 @@ def declare_exit(
     buyer, masked, address = _buyer_identity(filing.buyer, secret)
     watched = buyer_restrictions.refuse_blocked(session, buyer) is BuyerRestrictionLevel.WATCH
     lines = _validated_lines(session, actor, enterprise, filing.lines)
+    _require_acceptance(lines, filing.disclosure_accepted)
     if session.scalar(select(ExitDeclaration.id).filter_by(enterprise_id=enterprise.id, order_no=order_no)):
         raise DuplicateOrder(f"order {order_no} was already declared")
     quotas.lock_buyer(session, buyer)
@@ -296,6 +302,18 @@ def _validated_lines(
             ledger.require_on_ledger(session, batch)
         out.append(_Line(batch, line.quantity, price, codes))
     return out
+
+
+def _require_acceptance(lines: list[_Line], accepted: bool) -> None:
+    """Goods admitted with a consumer disclosure are sold only after the buyer accepted it (SZ Art. 11)."""
+    if accepted is True:
+        return
+    for line in lines:
+        if line.batch.product.admission_status is AdmissionStatus.ADMITTED_WITH_DISCLOSURE:
+            raise DisclosureNotAccepted(
+                f"{line.batch.product.name} was admitted with a consumer disclosure: the buyer must accept "
+                "it before the order leaves (disclosure_accepted)"
+            )
 
 
 def _require_retail_mode(batch: Batch, earlier: list[_Line]) -> None:

@@ -23,6 +23,7 @@ from suyuan.web.api import (
     complaints,
     enforcement,
     labels,
+    major_cases,
     platform,
     recalls,
     rectification,
@@ -53,6 +54,7 @@ PARTS = (
     platform.bp,
     enforcement.bp,
     rectification.bp,
+    major_cases.bp,
     reports.bp,
     supervision.bp,
 )

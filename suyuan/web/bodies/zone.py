@@ -221,6 +221,10 @@ class ExitDeclaration(Body):
     platform: Annotated[str, text(200)] | None = None
     buyer: Buyer
     lines: ExitLines
+    disclosure_accepted: bool = Field(
+        default=False,
+        description="the buyer accepted the consumer disclosure (required for goods admitted with one)",
+    )
 
     def filing(self) -> exits.ExitFiling:
         """The domain's declaration."""
@@ -232,6 +236,7 @@ class ExitDeclaration(Body):
             platform=self.platform or "",
             buyer=self.buyer.buyer(),
             lines=tuple(line.filing() for line in self.lines),
+            disclosure_accepted=self.disclosure_accepted,
         )
 
 

@@ -52,6 +52,12 @@ from suyuan.web.responses.enforcement import (
     SanctionList,
     SanctionRecord,
 )
+from suyuan.web.responses.major_cases import (
+    MajorCaseList,
+    MajorCaseNoticeList,
+    MajorCaseNoticeRecord,
+    MajorCaseRecord,
+)
 from suyuan.web.responses.platform import PlatformOverview
 from suyuan.web.responses.public import (
     AuditCheckpoints,
@@ -184,6 +190,11 @@ RESPONSES: dict[Operation, tuple[int, type[BaseModel]]] = {
     ("post", "/api/v1/scan-image"): (200, ScanResult),
     ("get", "/api/v1/audit/verify"): (200, AuditVerification),
     ("get", "/api/v1/reports/half-year"): (200, HalfYearReport),
+    ("post", "/api/v1/major-cases"): (201, MajorCaseRecord),
+    ("get", "/api/v1/major-cases"): (200, MajorCaseList),
+    ("get", "/api/v1/major-cases/{major_case_id}"): (200, MajorCaseRecord),
+    ("get", "/api/v1/major-case-notices"): (200, MajorCaseNoticeList),
+    ("post", "/api/v1/major-case-notices/{notice_id}/acknowledge"): (200, MajorCaseNoticeRecord),
     # the bonded zone (suyuan.web.api_zone)
     ("get", "/api/v1/entry-declarations"): (200, EntryDeclarationList),
     ("post", "/api/v1/entry-declarations"): (201, EntryDeclarationRecord),
