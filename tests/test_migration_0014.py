@@ -9,19 +9,11 @@ import sqlalchemy as sa
 from alembic import command
 
 from suyuan.migrations import alembic_config, upgrade_database
+from tests.migration_steps import database_at
 
 
 def test_0014_upgrades_downgrades_and_upgrades_again(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    upgrade_database(url, "0013_scan_cache_notify")
-    engine = sa.create_engine(url)
-    with engine.begin() as db:
-        db.execute(
-            sa.text(
-                "INSERT INTO office (id, code, name, name_en, region, created_at) "
-                "VALUES (1, 'SZ', '前海', '', '', '2026-01-01 00:00:00')"
-            )
-        )
+    url, engine = database_at(tmp_path, "0013_scan_cache_notify")
     upgrade_database(url, "0014_enterprise_documents")
     inspector = sa.inspect(engine)
     assert {"enterprise_document", "enterprise_document_file"} <= set(inspector.get_table_names())

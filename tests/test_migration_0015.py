@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from suyuan.migrations import alembic_config, upgrade_database
-from suyuan.trace.db import Base
+from tests.migration_steps import assert_tables_as_mapped, database_at
 
 TABLES = (
     "responsibility_interview",
@@ -20,22 +20,10 @@ TABLES = (
 
 
 def test_0015_creates_the_mapped_tables_and_downgrades_cleanly(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    upgrade_database(url, "0014_enterprise_documents")
-    engine = sa.create_engine(url)
-    with engine.begin() as db:
-        db.execute(
-            sa.text(
-                "INSERT INTO office (id, code, name, name_en, region, created_at) "
-                "VALUES (1, 'SZ', '前海', '', '', '2026-01-01 00:00:00')"
-            )
-        )
+    url, engine = database_at(tmp_path, "0014_enterprise_documents")
     upgrade_database(url, "0015_rectification")
+    assert_tables_as_mapped(engine, TABLES)
     inspector = sa.inspect(engine)
-    for table in TABLES:
-        created = {c["name"]: c["nullable"] for c in inspector.get_columns(table)}
-        mapped = {c.name: c.nullable for c in Base.metadata.tables[table].columns}
-        assert created == mapped, table
     assert [i["column_names"] for i in inspector.get_indexes("rectification_order")] == [
         ["enterprise_id", "issued_at"]
     ]
