@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from suyuan.cli.common import Context, edge_errors, pass_ctx
+from suyuan.trace import major_cases
 from suyuan.trace.actors import OPERATOR
 from suyuan.trace.remit import office_reader
 
@@ -28,8 +29,6 @@ def major_case_group() -> None:
 @pass_ctx
 def report(ctx: Context, case_kind: str, case_id: int, summary: str) -> None:
     """Mark a case as major for its office and notify every other office."""
-    from suyuan.trace import major_cases
-
     with edge_errors(), ctx.runtime.transaction() as session:
         made = major_cases.report_major_case(session, OPERATOR, case_kind, case_id, summary)
         sent = len(made.notices)
@@ -42,8 +41,6 @@ def report(ctx: Context, case_kind: str, case_id: int, summary: str) -> None:
 @pass_ctx
 def list_reports(ctx: Context, office_code: str | None) -> None:
     """Major-case reports, newest first: id, office, case, acknowledged notices of all, summary."""
-    from suyuan.trace import major_cases
-
     with edge_errors(), ctx.runtime.transaction() as session:
         reader = office_reader(session, office_code) if office_code else OPERATOR
         rows = [
@@ -66,8 +63,6 @@ def list_reports(ctx: Context, office_code: str | None) -> None:
 @pass_ctx
 def notices(ctx: Context, office_code: str | None) -> None:
     """Major-case notices, newest first: id, receiving office, report, case, acknowledged."""
-    from suyuan.trace import major_cases
-
     with edge_errors(), ctx.runtime.transaction() as session:
         reader = office_reader(session, office_code) if office_code else OPERATOR
         rows = [
@@ -91,8 +86,6 @@ def notices(ctx: Context, office_code: str | None) -> None:
 @pass_ctx
 def acknowledge(ctx: Context, notice_id: int, office_code: str) -> None:
     """Record that the receiving office acknowledged a notice."""
-    from suyuan.trace import major_cases
-
     with edge_errors(), ctx.runtime.transaction() as session:
         notice = major_cases.acknowledge(session, office_reader(session, office_code), notice_id)
         line = f"notice {notice.id}: acknowledged by {office_code}"

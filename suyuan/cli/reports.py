@@ -16,7 +16,6 @@ from suyuan.cli.common import Context, edge_errors, pass_ctx
 from suyuan.trace.actors import OPERATOR
 from suyuan.trace.half_year_report import (
     SECTIONS,
-    current_period,
     half_year_report,
     period_of,
 )
@@ -40,7 +39,7 @@ def half_year(ctx: Context, year: int | None, half: int | None, office_code: str
     """The figures of a Beijing half-year: filings, zone, checks, codes and scans, complaints, measures."""
     rt = ctx.runtime
     with edge_errors(), rt.transaction() as session:
-        period = current_period() if year is None and half is None else period_of(year, half)
+        period = period_of(year, half)
         reader = office_reader(session, office_code) if office_code else OPERATOR
         report = half_year_report(session, reader, period)
     if fmt == "json":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,9 +19,9 @@ from suyuan.trace.complaints import normalise_reference
 from suyuan.trace.errors import InvalidInput
 from suyuan.trace.fields import choice
 from suyuan.trace.model import Batch, Complaint, ComplaintCategory, ComplaintStatus, Product
+from suyuan.trace.model.types import BEIJING
 from suyuan.trace.remit import remit_filter, remit_of
 
-BEIJING = timezone(timedelta(hours=8))  # officers pick dates on Beijing's calendar
 MAX_QUEUE = 500
 MAX_SEARCH = 100
 

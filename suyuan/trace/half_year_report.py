@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from suyuan.trace.actors import Actor
@@ -56,10 +56,10 @@ from suyuan.trace.model import (
     SpotCheck,
     SpotCheckStatus,
 )
-from suyuan.trace.model.types import utcnow
+from suyuan.trace.model.types import BEIJING, utcnow
 from suyuan.trace.remit import Remit, remit_of, within_enterprises, within_remit
+from suyuan.trace.stats import tally_scope
 
-BEIJING = timezone(timedelta(hours=8))
 FIRST_YEAR = 2000
 """No cross-border e-commerce pilot predates this; earlier years are a typing mistake."""
 
@@ -150,9 +150,12 @@ class HalfYearReport:
 def period_of(year: object, half: object, *, now: datetime | None = None) -> Period:
     """The period ``year``/``half`` as given by a person, or ``InvalidInput`` saying what is wrong.
 
+    Both left out (``None``) mean the half-year running now, as the page, the API and the CLI default.
     The year runs from :data:`FIRST_YEAR` to the current Beijing year, the half is 1 or 2, and a half-year
     that has not begun is refused (there is nothing to report yet).
     """
+    if year is None and half is None:
+        return current_period(now)
     today = (now or utcnow()).astimezone(BEIJING)
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= today.year:
         raise InvalidInput(f"year must be a year from {FIRST_YEAR} to {today.year}", field="year")
@@ -262,16 +265,8 @@ def _codes(session: Session, remit: Remit, period: Period) -> dict[str, int]:
         Issuance,
     )
     first_day, last_day = period.days
-    tally = select(ScanTally.verdict, func.sum(ScanTally.scans)).where(
-        ScanTally.day >= first_day, ScanTally.day <= last_day
-    )
-    if not remit.everything:
-        lots = within_enterprises(
-            select(Batch.gtin, Batch.lot).join(Product, Product.id == Batch.product_id),
-            remit,
-            Product.enterprise_id,
-        )
-        tally = tally.where(tuple_(ScanTally.gtin, ScanTally.lot).in_(lots))
+    where = [*tally_scope(remit, first_day), ScanTally.day <= last_day]
+    tally = select(ScanTally.verdict, func.sum(ScanTally.scans)).where(*where)
     figures = {"codes_issued": _scalar(session, issued), "scans": 0, "scans_other": 0}
     for verdict, scans in session.execute(tally.group_by(ScanTally.verdict)):
         figures["scans"] += int(scans)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -62,11 +62,8 @@ from suyuan.trace.model import (
     RiskInformation,
     SpotCheck,
 )
-from suyuan.trace.model.types import utcnow
+from suyuan.trace.model.types import BEIJING, utcnow
 from suyuan.trace.remit import remit_of, visible, within_remit
-
-BEIJING = timezone(timedelta(hours=8))
-"""Deadlines and interview dates are days on Beijing's calendar."""
 
 REPEAT_ORDERS = 2
 """Orders within the window that make an enterprise a repeat offender."""

@@ -268,7 +268,7 @@ def _stats(session: Session, remit: Remit, window: Window, *, from_tally: bool) 
     region: InstrumentedAttribute[str]
     weight: ColumnElement[int]
     if from_tally:
-        where = _tally_scope(remit, window.first)
+        where = tally_scope(remit, window.first)
         region, weight = ScanTally.region, func.sum(ScanTally.scans)
         for day, verdict, n in _tally_per_day_and_verdict(session, where):
             per_day[day] += n
@@ -289,8 +289,11 @@ def _stats(session: Session, remit: Remit, window: Window, *, from_tally: bool) 
     )
 
 
-def _tally_scope(remit: Remit, first: date) -> list[ColumnElement[bool]]:
-    """The ``WHERE`` of the remit's tally rows from day ``first`` on: by lot, as the scans (``_scope``)."""
+def tally_scope(remit: Remit, first: date) -> list[ColumnElement[bool]]:
+    """The ``WHERE`` of the remit's tally rows from day ``first`` on: by lot, as the scans (``_scope``).
+
+    The dashboards' charts and the half-yearly report (:mod:`suyuan.trace.half_year_report`) count by it.
+    """
     where: list[ColumnElement[bool]] = [ScanTally.day >= first]
     if remit.batch is not None:  # one batch: a range of the tally's key
         return [*where, ScanTally.gtin == remit.batch.gtin, ScanTally.lot == remit.batch.lot]

@@ -16,7 +16,7 @@ token is shown once, in the answer to the post that made it (never flashed: flas
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -42,6 +42,7 @@ from suyuan.trace.errors import (
     WeakPassword,
 )
 from suyuan.trace.model import Role, TokenScope, User
+from suyuan.trace.model.types import BEIJING
 from suyuan.web import runtime
 from suyuan.web.auth import current_actor, sign_in
 from suyuan.web.errors import status_of
@@ -50,7 +51,6 @@ bp = Blueprint("account_pages", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 Page = str | tuple[str, int]
-BEIJING = timezone(timedelta(hours=8), "CST")  # China keeps one zone and no summer time
 
 KIND_LABELS: dict[str, LazyString] = {
     onboarding.UserKind.OFFICE_ADMIN: _l("Office administrator"),

@@ -8,14 +8,15 @@ languages, so no table of our own has to be kept.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from babel import Locale
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-BEIJING = timezone(timedelta(hours=8), "CST")
+from suyuan.trace.model.types import BEIJING
+
 _CLDR = {"zh": Locale.parse("zh_Hans_CN"), "en": Locale.parse("en")}
 
 

@@ -71,7 +71,7 @@ def download_xlsx() -> Response:
 
 def _requested_period() -> Period:
     year, half = query_int("year"), query_int("half")
-    return current_period() if year is None and half is None else period_of(year, half)
+    return period_of(year, half)
 
 
 def _report(period: Period) -> HalfYearReport:

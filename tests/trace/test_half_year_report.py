@@ -60,6 +60,7 @@ def test_a_half_year_that_has_not_begun_is_refused() -> None:
     with pytest.raises(InvalidInput, match="2026-H2 has not begun"):
         period_of(2026, 2, now=datetime(2026, 5, 1, tzinfo=UTC))
     assert period_of(2026, 2, now=FIRST_OF_H2) == Period(2026, 2)
+    assert period_of(None, None, now=NOW) == current_period(NOW) == Period(2026, 2)  # both left out: now
 
 
 def test_the_report_counts_the_office_remit_on_each_side_of_the_boundary(

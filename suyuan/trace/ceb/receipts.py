@@ -17,7 +17,7 @@ from datetime import datetime
 from lxml import etree
 
 from suyuan.trace.ceb.parsing import CEB_NS
-from suyuan.trace.zone.quotas import CHINA_TIME
+from suyuan.trace.model.types import BEIJING
 
 # message type → (receipt message, return entity, key elements in schema order before returnStatus)
 RECEIPT_OF: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -86,7 +86,7 @@ class Receipt:
 
 def return_time(moment: datetime) -> str:
     """``YYYYMMDDhhmmssSSS`` in China time, as customs writes it."""
-    local = moment.astimezone(CHINA_TIME)
+    local = moment.astimezone(BEIJING)
     return local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 1000:03d}"
 
 
@@ -98,7 +98,7 @@ def new_guid() -> str:
 def pre_no(entity_guid: str, moment: datetime) -> str:
     """Suyuan's pre-entry number for a document: ``S`` + date + 9 digits derived from its guid (18)."""
     digits = int(hashlib.sha256(entity_guid.encode()).hexdigest(), 16) % 10**9
-    return f"S{moment.astimezone(CHINA_TIME):%Y%m%d}{digits:09d}"
+    return f"S{moment.astimezone(BEIJING):%Y%m%d}{digits:09d}"
 
 
 def render(message_type: str, entries: list[ReturnEntry], moment: datetime, guid: str | None = None) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -32,9 +32,9 @@ from suyuan.trace.errors import InvalidInput, NotFound
 from suyuan.trace.fields import choice
 from suyuan.trace.model import ConsumerReturn, ExitDeclaration, Role
 from suyuan.trace.model.ceb import CebInventory, CebRefund, ReturnStatus
+from suyuan.trace.model.types import BEIJING
 from suyuan.trace.remit import remit_filter, remit_of
 
-BEIJING = timezone(timedelta(hours=8))  # the days of the filter are Beijing's calendar days, as on pages
 MAX_RETURNS = 500
 MAX_OFFSET = 5000
 

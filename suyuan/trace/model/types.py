@@ -6,7 +6,7 @@ aware UTC datetimes, so comparisons behave the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import DateTime
@@ -32,6 +32,10 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         moment: datetime = value
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+BEIJING = timezone(timedelta(hours=8), "CST")
+"""China Standard Time (UTC+8, no summer time): the calendar of pages, deadlines, quotas and reports."""
 
 
 def utcnow() -> datetime:

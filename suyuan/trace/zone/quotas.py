@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
@@ -26,9 +26,9 @@ from suyuan.trace.db import serialise
 from suyuan.trace.errors import InvalidInput, QuotaExceeded
 from suyuan.trace.identifiers import resident_id_valid
 from suyuan.trace.model import ConsumerReturn, ExitDeclaration, ExitStatus
+from suyuan.trace.model.types import BEIJING
 from suyuan.trace.zone.rules import FEN_PER_YUAN, QuotaRules
 
-CHINA_TIME = timezone(timedelta(hours=8))
 MAX_AMOUNT_FEN = 100_000_000 * FEN_PER_YUAN
 
 
@@ -88,9 +88,9 @@ def yuan(fen: int) -> str:
 
 def year_bounds(moment: datetime) -> tuple[datetime, datetime]:
     """The calendar year (China time) containing ``moment``, as UTC instants [start, end)."""
-    year = moment.astimezone(CHINA_TIME).year
-    start = datetime(year, 1, 1, tzinfo=CHINA_TIME).astimezone(UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=CHINA_TIME).astimezone(UTC)
+    year = moment.astimezone(BEIJING).year
+    start = datetime(year, 1, 1, tzinfo=BEIJING).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=BEIJING).astimezone(UTC)
     return start, end
 
 

@@ -13,7 +13,6 @@ from flask import Blueprint, Response, jsonify
 from suyuan.trace.half_year_report import (
     SECTIONS,
     HalfYearReport,
-    current_period,
     half_year_report,
     period_of,
 )
@@ -29,7 +28,7 @@ def requested_report() -> HalfYearReport:
     actor, rt = current_actor(), runtime()
     actor.require_regulator()
     year, half = query_int("year"), query_int("half")
-    period = current_period() if year is None and half is None else period_of(year, half)
+    period = period_of(year, half)
     with rt.transaction() as db:
         return half_year_report(db, actor, period)
 
