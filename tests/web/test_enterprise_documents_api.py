@@ -25,6 +25,7 @@ from suyuan.trace.enterprise_documents import MAX_DOCUMENT_BYTES, ItemState
 from suyuan.trace.model import AuditEntry, EnterpriseDocument, EnterpriseDocumentKind
 from suyuan.web.responses import enums
 from tests.factories import World, make_second_office, make_world
+from tests.web.sessions import bearer
 
 PDF = b"%PDF-1.7\n% licence\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -33,10 +34,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 @pytest.fixture
 def world(session: Session, runtime: Runtime) -> World:
     return make_world(session, runtime.ring, with_key=False)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def upload(

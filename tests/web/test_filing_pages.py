@@ -24,6 +24,7 @@ from suyuan.trace import enterprise_documents
 from suyuan.trace.enterprise_documents import DocumentUpload
 from suyuan.trace.model import AuditEntry, EnterpriseDocument
 from tests.factories import World, make_second_office, make_world
+from tests.web.sessions import login
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 PDF = b"%PDF-1.7\n% system\n%%EOF\n"
@@ -32,11 +33,6 @@ PDF = b"%PDF-1.7\n% system\n%%EOF\n"
 @pytest.fixture
 def world(session: Session, runtime: Runtime) -> World:
     return make_world(session, runtime.ring, with_key=False)
-
-
-def login(app: Flask, client: FlaskClient, email: str) -> None:
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert client.post("/login", data={"email": email, "password": "password1"}).status_code == 302
 
 
 def post_document(

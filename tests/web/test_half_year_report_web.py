@@ -18,12 +18,9 @@ from sqlalchemy.orm import Session
 from suyuan.runtime import Runtime
 from suyuan.trace.half_year_report import FIGURES, current_period
 from tests.factories import make_second_office, make_world, make_zone_batch
+from tests.web.sessions import bearer, login
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_the_office_gets_its_figures_as_json_csv_and_xlsx(
@@ -96,11 +93,6 @@ def test_merchants_and_strangers_get_no_report(
     for path in ("/api/v1/reports/half-year", "/api/v1/reports/half-year.xlsx"):
         assert client.get(path).status_code == 401
         assert client.get(path, headers=bearer(world.tokens["merchant"])).status_code == 403
-
-
-def login(app: Flask, client: FlaskClient, email: str) -> None:
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert client.post("/login", data={"email": email, "password": "password1"}).status_code == 302
 
 
 def test_the_officer_page_shows_the_figures_in_chinese_with_downloads(

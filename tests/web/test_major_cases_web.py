@@ -16,12 +16,9 @@ from suyuan.runtime import Runtime
 from suyuan.trace import recalls
 from suyuan.trace.model import AuditEntry, MajorCaseNotice, MajorCaseReport, Recall
 from tests.factories import World, make_batch, make_second_office, make_world
+from tests.web.sessions import bearer, login
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def counts(session: Session) -> tuple[int, int, int]:
@@ -37,11 +34,6 @@ def a_recall(session: Session, runtime: Runtime, world: World) -> Recall:
     recall = recalls.open_recall(session, world.regulator, batch.id, "stop_sale", "标签问题")
     session.commit()
     return recall
-
-
-def login(app: Flask, client: FlaskClient, email: str) -> None:
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert client.post("/login", data={"email": email, "password": "password1"}).status_code == 302
 
 
 def test_the_api_reports_notifies_and_acknowledges(

@@ -20,15 +20,12 @@ from suyuan.trace import rectification
 from suyuan.trace.model import AuditEntry, RectificationOrder, RectificationReport, RectificationStatus
 from suyuan.web.responses import rectification as words
 from tests.factories import World, make_batch, make_second_office, make_world
+from tests.web.sessions import bearer, login
 
 PDF = b"%PDF-1.7\n% evidence\n%%EOF\n"
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 DEADLINE = (date.today() + timedelta(days=14)).isoformat()
 ORDER = {"matter": "中文标签缺失", "requirements": "补齐中文标签,提交整改报告", "deadline": DEADLINE}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def counts(session: Session) -> tuple[int, int, int]:
@@ -225,11 +222,6 @@ def test_an_interview_through_the_api(client: FlaskClient, session: Session, run
         f"/api/v1/enterprises/{world.merchant.id}/rectification", headers=bearer(world.tokens["merchant"])
     )
     assert [i["matter"] for i in seen.get_json()["interviews"]] == ["投诉集中"]
-
-
-def login(app: Flask, client: FlaskClient, email: str) -> None:
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert client.post("/login", data={"email": email, "password": "password1"}).status_code == 302
 
 
 def test_the_officer_issues_an_order_and_records_an_interview_with_a_confirmation(
